@@ -1,0 +1,5 @@
+// Placeholder until the `audit` command lands (see its issue).
+import { Command } from 'commander';
+
+/** Registers the `audit` subcommand. */
+export function registerAuditCommand(_program: Command): void {}

@@ -1,0 +1,44 @@
+// The values the hardening profile implies: builders emit these, rules accept what they allow.
+
+/** Defaults and bounds implied by the sandbox hardening profile (see README, "Hardening controls"). */
+export const SANDBOX_DEFAULTS = {
+  /** Row 1: the RuntimeClass GKE Sandbox installs. */
+  runtimeClassName: 'gvisor',
+  /** Row 3: the UID sandboxed containers run as (`nobody`). */
+  runAsUser: 65534,
+  /** Row 4: the GID sandboxed containers run as, and the pod's fsGroup. */
+  runAsGroup: 65534,
+  fsGroup: 65534,
+  /** Rows 3-4: the lowest UID/GID accepted (kube-score: >= 10000). */
+  minimumId: 10000,
+  /** Row 8. */
+  seccompProfileType: 'RuntimeDefault',
+  /** Row 7: what every container drops. */
+  dropCapabilities: ['ALL'] as readonly string[],
+  /** Row 7: the only capability that may ever be added. */
+  allowedAddCapabilities: ['NET_BIND_SERVICE'] as readonly string[],
+  /** Row 12: the volume sources a sandboxed pod may use (PSS restricted). */
+  allowedVolumeTypes: ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'] as readonly string[],
+  /** Row 15: the sysctls PSS baseline calls safe. */
+  safeSysctls: [
+    'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
+    'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
+    'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+  ] as readonly string[],
+  /** Row 15: SELinux types PSS baseline allows. */
+  allowedSeLinuxTypes: ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'] as readonly string[],
+  /** The writable path every sandboxed container gets on its read-only root. */
+  writablePath: '/tmp',
+  writablePathSizeLimit: '64Mi',
+} as const;
+
+/** Labels the library puts on every sandboxed pod. */
+export const SANDBOX_LABELS = {
+  /** Marks a pod as sandboxed, for policies and monitoring (value `"true"`). */
+  sandboxed: 'cdk8s-sandbox.io/sandboxed',
+  /** The workload a sandboxed pod belongs to: the stable selector label. */
+  workload: 'cdk8s-sandbox.io/workload',
+} as const;
+
+/** The annotation that suppresses a rule on one object: value `rule-id: reason` lines. */
+export const SUPPRESS_ANNOTATION = 'cdk8s-sandbox.io/suppress';

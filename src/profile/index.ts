@@ -1,0 +1,5 @@
+// The hardening profile: rules as data, the defaults they imply, and the checks.
+export * from './kube';
+export * from './rule';
+export * from './defaults';
+export * from './rules';

@@ -1,0 +1,84 @@
+// Plain Kubernetes object shapes: just the fields the profile, builders and audit read or write.
+// Everything is JSON as `kubectl` sees it, so the same values flow through cdk8s and the render path.
+
+/** Any Kubernetes object as plain JSON. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: ObjectMeta;
+  readonly [key: string]: any;
+}
+
+/** Object metadata. */
+export interface ObjectMeta {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels?: { [key: string]: string };
+  readonly annotations?: { [key: string]: string };
+  readonly [key: string]: any;
+}
+
+/** A pod spec as plain JSON (only the typed fields are the ones the profile reads). */
+export interface PodSpecJson {
+  readonly containers?: ContainerJson[];
+  readonly initContainers?: ContainerJson[];
+  readonly ephemeralContainers?: ContainerJson[];
+  readonly volumes?: { [key: string]: any; name: string }[];
+  readonly securityContext?: { [key: string]: any };
+  readonly [key: string]: any;
+}
+
+/** A container as plain JSON. */
+export interface ContainerJson {
+  readonly name: string;
+  readonly image?: string;
+  readonly securityContext?: { [key: string]: any };
+  readonly resources?: { limits?: { [key: string]: string }; requests?: { [key: string]: string } };
+  readonly [key: string]: any;
+}
+
+/** A pod template found inside a workload, and where it sits in the object. */
+export interface PodTemplateLocation {
+  /** JSON path of the pod spec, e.g. `spec.template.spec`. */
+  readonly specPath: string;
+  /** The pod spec. */
+  readonly spec: PodSpecJson;
+  /** The pod template's metadata (the Pod's own metadata for a bare Pod). */
+  readonly metadata: ObjectMeta;
+}
+
+/** Workload kinds whose pod templates the profile checks. */
+export const WORKLOAD_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+
+/** The pod template of a workload object, or undefined for objects that carry no pod. */
+export function podTemplateOf(obj: KubeObject): PodTemplateLocation | undefined {
+  switch (obj.kind) {
+    case 'Pod':
+      return obj.spec ? { specPath: 'spec', spec: obj.spec, metadata: obj.metadata ?? {} } : undefined;
+    case 'CronJob': {
+      const template = obj.spec?.jobTemplate?.spec?.template;
+      return template?.spec ? { specPath: 'spec.jobTemplate.spec.template.spec', spec: template.spec, metadata: template.metadata ?? {} } : undefined;
+    }
+    default: {
+      if (!WORKLOAD_KINDS.includes(obj.kind)) return undefined;
+      const template = obj.spec?.template;
+      return template?.spec ? { specPath: 'spec.template.spec', spec: template.spec, metadata: template.metadata ?? {} } : undefined;
+    }
+  }
+}
+
+/** The Job spec of a Job or of a CronJob's job template, with its JSON path. */
+export function jobSpecOf(obj: KubeObject): { path: string; spec: { [key: string]: any } } | undefined {
+  if (obj.kind === 'Job' && obj.spec) return { path: 'spec', spec: obj.spec };
+  if (obj.kind === 'CronJob' && obj.spec?.jobTemplate?.spec) return { path: 'spec.jobTemplate.spec', spec: obj.spec.jobTemplate.spec };
+  return undefined;
+}
+
+/** Every container of a pod spec with its JSON path and whether it is an init or ephemeral container. */
+export function containersOf(spec: PodSpecJson, specPath: string): { container: ContainerJson; path: string; group: 'containers' | 'initContainers' | 'ephemeralContainers' }[] {
+  const out: { container: ContainerJson; path: string; group: 'containers' | 'initContainers' | 'ephemeralContainers' }[] = [];
+  for (const group of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    (spec[group] ?? []).forEach((container, i) => out.push({ container, path: `${specPath}.${group}[${i}]`, group }));
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+// What a hardening rule is, and what it reports.
+import { KubeObject } from './kube';
+
+/** The object a finding is about. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** One violation of one rule. */
+export interface Finding {
+  /** The rule's stable id, e.g. `runtime-class`. */
+  readonly rule: string;
+  /** The offending object. */
+  readonly object: ObjectRef;
+  /** JSON path of the offending (or missing) field, e.g. `spec.template.spec.runtimeClassName`. */
+  readonly path: string;
+  /** What is wrong, with the value found. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix: string;
+}
+
+/** Options every check receives. */
+export interface CheckOptions {
+  /**
+   * The RuntimeClass sandboxed pods must name.
+   * @default 'gvisor'
+   */
+  readonly runtimeClassName?: string;
+}
+
+/** A hardening rule: data plus a check over one plain Kubernetes object. */
+export interface Rule {
+  /** Stable id: never renamed, used in suppressions and reports. */
+  readonly id: string;
+  /** The row of the hardening profile table it implements. */
+  readonly row: number;
+  /** One-line title. */
+  readonly title: string;
+  /** Who demands it (PSS, NSA, KL, POL, KS, KSc, GKE, VAP, project). */
+  readonly references: readonly string[];
+  /** Findings for one object; objects the rule does not concern give none. */
+  check(obj: KubeObject, options: Required<CheckOptions>): Finding[];
+}
+
+/** The object reference a finding names. */
+export function refOf(obj: KubeObject): ObjectRef {
+  const namespace = obj.metadata?.namespace;
+  return { kind: obj.kind, ...(namespace ? { namespace } : {}), name: obj.metadata?.name ?? '(unnamed)' };
+}
+
+/** A readable rendering of a value for messages: `undefined` reads as "unset". */
+export function show(value: unknown): string {
+  return value === undefined ? 'unset' : JSON.stringify(value);
+}

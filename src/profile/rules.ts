@@ -1,0 +1,310 @@
+// The sandbox hardening profile as data: one rule for each pod and workload row of the profile table.
+import { SANDBOX_DEFAULTS } from './defaults';
+import { KubeObject, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
+import { CheckOptions, Finding, Rule, refOf, show } from './rule';
+
+type Report = (path: string, message: string) => void;
+type PodCheck = (pod: PodTemplateLocation, report: Report, options: Required<CheckOptions>) => void;
+
+/** A rule over the pod template of any workload kind. */
+function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck): Rule {
+  return {
+    id, row, title, references,
+    check(obj, options) {
+      const pod = podTemplateOf(obj);
+      if (!pod) return [];
+      const findings: Finding[] = [];
+      check(pod, (path, message) => findings.push({ rule: id, object: refOf(obj), path, message, fix }), options);
+      return findings;
+    },
+  };
+}
+
+/** Each container with the value of a security-context field, the container's own or inherited from the pod. */
+function eachEffective(pod: PodTemplateLocation, field: string, fn: (value: unknown, path: string, name: string) => void): void {
+  const podValue = pod.spec.securityContext?.[field];
+  for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+    const own = container.securityContext?.[field];
+    if (own !== undefined) fn(own, `${path}.securityContext.${field}`, container.name);
+    else fn(podValue, `${pod.specPath}.securityContext.${field}`, container.name);
+  }
+}
+
+/** Each container with its own security-context field. */
+function eachContainerField(pod: PodTemplateLocation, field: string, fn: (value: unknown, path: string, name: string) => void): void {
+  for (const { container, path } of containersOf(pod.spec, pod.specPath)) fn(container.securityContext?.[field], `${path}.securityContext.${field}`, container.name);
+}
+
+function isHighId(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= SANDBOX_DEFAULTS.minimumId;
+}
+
+const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
+
+/** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
+export function parseImage(image: string): { name: string; tag?: string; digest?: string } {
+  const at = image.indexOf('@');
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const rest = at >= 0 ? image.slice(0, at) : image;
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
+  return { name: rest, ...(digest ? { digest } : {}) };
+}
+
+/** Why an image reference is not pinned, or undefined when it is. */
+export function imagePinProblem(image: unknown): string | undefined {
+  if (typeof image !== 'string' || image.trim() === '') return `has no image (${show(image)})`;
+  const { tag, digest } = parseImage(image);
+  if (digest) return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : `image "${image}" has a malformed digest "${digest}"`;
+  if (!tag) return `image "${image}" has no tag (it resolves to :latest)`;
+  if (tag === 'latest') return `image "${image}" uses the mutable tag :latest`;
+  return undefined;
+}
+
+export const RULES: readonly Rule[] = [
+  podRule('runtime-class', 1, 'Pods run in the gVisor sandbox (runtimeClassName)', ['GKE', 'VAP', 'Kyverno'],
+    'Set spec.runtimeClassName to the gVisor RuntimeClass (gvisor on GKE Sandbox).',
+    (pod, report, options) => {
+      const value = pod.spec.runtimeClassName;
+      if (value !== options.runtimeClassName) {
+        report(`${pod.specPath}.runtimeClassName`, `runtimeClassName is ${show(value)}; sandboxed pods must use "${options.runtimeClassName}"`);
+      }
+    }),
+
+  podRule('run-as-non-root', 2, 'Containers must run as non-root', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
+    'Set securityContext.runAsNonRoot: true on the pod and on every container.',
+    (pod, report) => {
+      if (pod.spec.securityContext?.runAsNonRoot !== true) {
+        report(`${pod.specPath}.securityContext.runAsNonRoot`, `pod runAsNonRoot is ${show(pod.spec.securityContext?.runAsNonRoot)}; must be true`);
+      }
+      eachContainerField(pod, 'runAsNonRoot', (value, path, name) => {
+        if (value !== undefined && value !== true) report(path, `container "${name}" runAsNonRoot is ${show(value)}; must be true`);
+      });
+    }),
+
+  podRule('run-as-high-uid', 3, 'Containers run as a numeric UID >= 10000', ['PSS', 'KSc', 'KS'],
+    `Set securityContext.runAsUser to a UID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsUser}).`,
+    (pod, report) => {
+      eachEffective(pod, 'runAsUser', (value, path, name) => {
+        if (!isHighId(value)) report(path, `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
+      });
+    }),
+
+  podRule('run-as-high-gid', 4, 'Containers run as a numeric GID >= 10000, and fsGroup too', ['KSc', 'KS'],
+    `Set securityContext.runAsGroup and the pod's fsGroup to a GID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsGroup}).`,
+    (pod, report) => {
+      eachEffective(pod, 'runAsGroup', (value, path, name) => {
+        if (!isHighId(value)) report(path, `container "${name}" runs as GID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
+      });
+      const fsGroup = pod.spec.securityContext?.fsGroup;
+      if (!isHighId(fsGroup)) report(`${pod.specPath}.securityContext.fsGroup`, `fsGroup is ${show(fsGroup)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
+    }),
+
+  podRule('no-privilege-escalation', 5, 'Privilege escalation is explicitly disabled', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
+    'Set securityContext.allowPrivilegeEscalation: false on every container.',
+    (pod, report) => {
+      eachContainerField(pod, 'allowPrivilegeEscalation', (value, path, name) => {
+        if (value !== false) report(path, `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false`);
+      });
+    }),
+
+  podRule('not-privileged', 6, 'No privileged containers', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'KSc', 'GKE'],
+    'Remove securityContext.privileged (or set it to false).',
+    (pod, report) => {
+      eachContainerField(pod, 'privileged', (value, path, name) => {
+        if (value === true) report(path, `container "${name}" is privileged; GKE Sandbox refuses privileged containers`);
+      });
+    }),
+
+  podRule('drop-all-capabilities', 7, 'Every container drops ALL capabilities and adds none but NET_BIND_SERVICE', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP'],
+    'Set securityContext.capabilities.drop: ["ALL"] and remove capabilities.add (only NET_BIND_SERVICE may stay).',
+    (pod, report) => {
+      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+        const caps = container.securityContext?.capabilities ?? {};
+        const drop: unknown[] = Array.isArray(caps.drop) ? caps.drop : [];
+        if (!drop.includes('ALL')) report(`${path}.securityContext.capabilities.drop`, `container "${container.name}" drops ${show(caps.drop)}; must drop ["ALL"]`);
+        const add: unknown[] = Array.isArray(caps.add) ? caps.add : [];
+        const extra = add.filter((c) => !SANDBOX_DEFAULTS.allowedAddCapabilities.includes(String(c).replace(/^CAP_/, '')));
+        if (extra.length > 0) report(`${path}.securityContext.capabilities.add`, `container "${container.name}" adds ${show(extra)}; only ${show(SANDBOX_DEFAULTS.allowedAddCapabilities)} may be added`);
+      }
+    }),
+
+  podRule('seccomp-runtime-default', 8, 'A RuntimeDefault (or Localhost) seccomp profile applies to every container', ['PSS', 'NSA', 'POL', 'KS'],
+    'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or on every container).',
+    (pod, report) => {
+      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+        const own = container.securityContext?.seccompProfile?.type;
+        const podType = pod.spec.securityContext?.seccompProfile?.type;
+        const value = own ?? podType;
+        if (!SECCOMP_OK.includes(value)) {
+          const where = own !== undefined ? `${path}.securityContext.seccompProfile.type` : `${pod.specPath}.securityContext.seccompProfile.type`;
+          report(where, `container "${container.name}" seccomp profile is ${show(value)}; must be RuntimeDefault or Localhost`);
+        }
+      }
+    }),
+
+  podRule('read-only-root-filesystem', 9, 'Containers have a read-only root filesystem', ['NSA', 'KL', 'POL', 'KS', 'KSc'],
+    'Set securityContext.readOnlyRootFilesystem: true and give writable paths as size-limited emptyDir volumes.',
+    (pod, report) => {
+      eachContainerField(pod, 'readOnlyRootFilesystem', (value, path, name) => {
+        if (value !== true) report(path, `container "${name}" readOnlyRootFilesystem is ${show(value)}; must be true`);
+      });
+    }),
+
+  podRule('no-host-namespaces', 10, 'No host network, PID or IPC namespace', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP', 'GKE'],
+    'Remove hostNetwork, hostPID and hostIPC (or set them to false).',
+    (pod, report) => {
+      for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
+        if (pod.spec[field] === true) report(`${pod.specPath}.${field}`, `${field} is true; sandboxed pods must not share host namespaces`);
+      }
+    }),
+
+  podRule('no-host-ports', 11, 'No host ports', ['PSS', 'NSA', 'POL', 'VAP'],
+    'Remove ports[].hostPort; expose the port through a Service instead.',
+    (pod, report) => {
+      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+        (container.ports ?? []).forEach((port: any, i: number) => {
+          if (port.hostPort !== undefined && port.hostPort !== 0) report(`${path}.ports[${i}].hostPort`, `container "${container.name}" binds host port ${show(port.hostPort)}`);
+        });
+      }
+    }),
+
+  podRule('allowed-volume-types', 12, 'Only restricted volume types; no hostPath, no projected service-account token', ['PSS', 'KL', 'POL', 'VAP', 'GKE'],
+    `Use only ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')} volumes, and no serviceAccountToken projection.`,
+    (pod, report) => {
+      (pod.spec.volumes ?? []).forEach((volume, i) => {
+        const path = `${pod.specPath}.volumes[${i}]`;
+        for (const type of Object.keys(volume).filter((k) => k !== 'name')) {
+          if (!SANDBOX_DEFAULTS.allowedVolumeTypes.includes(type)) report(`${path}.${type}`, `volume "${volume.name}" is of type ${type}; allowed: ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')}`);
+        }
+        (volume.projected?.sources ?? []).forEach((source: any, j: number) => {
+          if (source.serviceAccountToken) report(`${path}.projected.sources[${j}].serviceAccountToken`, `volume "${volume.name}" projects a service-account token into the sandbox`);
+        });
+      });
+    }),
+
+  {
+    id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'],
+    check(obj) {
+      const fix = 'Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount).';
+      if (obj.kind === 'ServiceAccount') {
+        return obj.automountServiceAccountToken === false ? [] : [{ rule: 'no-service-account-token', object: refOf(obj), path: 'automountServiceAccountToken', message: `ServiceAccount automountServiceAccountToken is ${show(obj.automountServiceAccountToken)}; must be false`, fix }];
+      }
+      const pod = podTemplateOf(obj);
+      if (!pod || pod.spec.automountServiceAccountToken === false) return [];
+      return [{ rule: 'no-service-account-token', object: refOf(obj), path: `${pod.specPath}.automountServiceAccountToken`, message: `automountServiceAccountToken is ${show(pod.spec.automountServiceAccountToken)}; must be false`, fix }];
+    },
+  },
+
+  podRule('no-service-links', 14, 'Service environment variables are not injected', ['project'],
+    'Set spec.enableServiceLinks: false.',
+    (pod, report) => {
+      if (pod.spec.enableServiceLinks !== false) report(`${pod.specPath}.enableServiceLinks`, `enableServiceLinks is ${show(pod.spec.enableServiceLinks)}; must be false so untrusted code does not learn every Service's address`);
+    }),
+
+  podRule('baseline-security-options', 15, 'procMount, sysctls, AppArmor and SELinux stay at the PSS baseline', ['PSS', 'KL', 'POL'],
+    'Remove procMount, unsafe sysctls, Unconfined AppArmor profiles and custom SELinux user/role/type.',
+    (pod, report) => {
+      (pod.spec.securityContext?.sysctls ?? []).forEach((sysctl: any, i: number) => {
+        if (!SANDBOX_DEFAULTS.safeSysctls.includes(sysctl?.name)) report(`${pod.specPath}.securityContext.sysctls[${i}]`, `sysctl ${show(sysctl?.name)} is not in the PSS baseline's safe set`);
+      });
+      const contexts = [{ ctx: pod.spec.securityContext, path: `${pod.specPath}.securityContext`, name: 'pod' },
+        ...containersOf(pod.spec, pod.specPath).map(({ container, path }) => ({ ctx: container.securityContext, path: `${path}.securityContext`, name: `container "${container.name}"` }))];
+      for (const { ctx, path, name } of contexts) {
+        if (!ctx) continue;
+        if (ctx.procMount !== undefined && ctx.procMount !== 'Default') report(`${path}.procMount`, `${name} procMount is ${show(ctx.procMount)}; must be Default`);
+        if (ctx.appArmorProfile?.type === 'Unconfined') report(`${path}.appArmorProfile.type`, `${name} AppArmor profile is Unconfined`);
+        const se = ctx.seLinuxOptions;
+        if (se) {
+          if (se.user || se.role) report(`${path}.seLinuxOptions`, `${name} sets SELinux user/role (${show({ user: se.user, role: se.role })}); must be unset`);
+          if (se.type !== undefined && !SANDBOX_DEFAULTS.allowedSeLinuxTypes.includes(se.type)) report(`${path}.seLinuxOptions.type`, `${name} SELinux type ${show(se.type)} is not allowed`);
+        }
+      }
+      for (const [key, value] of Object.entries(pod.metadata.annotations ?? {})) {
+        if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value === 'unconfined') {
+          report(`${pod.specPath.replace(/spec$/, 'metadata')}.annotations["${key}"]`, `AppArmor annotation ${key} is unconfined`);
+        }
+      }
+    }),
+
+  podRule('resource-limits', 16, 'Every container sets CPU and memory requests and limits', ['NSA', 'KL', 'POL', 'KS', 'KSc', 'VAP', 'GKE'],
+    'Set resources.requests and resources.limits for cpu and memory on every container, init containers included (GKE enforces limits only then).',
+    (pod, report) => {
+      for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
+        if (group === 'ephemeralContainers') continue;
+        const missing = (['requests', 'limits'] as const).flatMap((kind) => ['cpu', 'memory'].filter((r) => !container.resources?.[kind]?.[r]).map((r) => `${kind}.${r}`));
+        if (missing.length > 0) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
+      }
+    }),
+
+  podRule('ephemeral-storage-limit', 17, 'Every container limits its ephemeral storage', ['KSc'],
+    'Set resources.limits["ephemeral-storage"] on every container.',
+    (pod, report) => {
+      for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
+        if (group === 'ephemeralContainers') continue;
+        if (!container.resources?.limits?.['ephemeral-storage']) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
+      }
+    }),
+
+  {
+    id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'],
+    check(obj) {
+      const job = jobSpecOf(obj);
+      if (!job) return [];
+      const findings: Finding[] = [];
+      const report = (path: string, message: string, fix: string) => findings.push({ rule: 'job-limits', object: refOf(obj), path: `${job.path}.${path}`, message, fix });
+      const { activeDeadlineSeconds: deadline, ttlSecondsAfterFinished: ttl, backoffLimit } = job.spec;
+      if (!(Number.isInteger(deadline) && deadline > 0)) report('activeDeadlineSeconds', `activeDeadlineSeconds is ${show(deadline)}; untrusted code needs a hard deadline`, 'Set activeDeadlineSeconds to a positive number of seconds.');
+      if (!(Number.isInteger(ttl) && ttl >= 0)) report('ttlSecondsAfterFinished', `ttlSecondsAfterFinished is ${show(ttl)}; finished Jobs would pile up`, 'Set ttlSecondsAfterFinished (e.g. 300).');
+      if (backoffLimit !== 0) report('backoffLimit', `backoffLimit is ${show(backoffLimit)}; untrusted code must not be retried`, 'Set backoffLimit: 0.');
+      const restart = job.spec.template?.spec?.restartPolicy;
+      if (restart !== 'Never') report('template.spec.restartPolicy', `restartPolicy is ${show(restart)}; must be Never`, 'Set the pod template restartPolicy: Never.');
+      return findings;
+    },
+  },
+
+  podRule('image-pinned', 21, 'Images are pinned to a tag other than latest, or a digest', ['KL', 'POL', 'KSc'],
+    'Name the image with a version tag (repo/image:1.2.3) or a digest (repo/image@sha256:...).',
+    (pod, report) => {
+      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+        const problem = imagePinProblem(container.image);
+        if (problem) report(`${path}.image`, `container "${container.name}" ${problem}`);
+      }
+    }),
+
+  podRule('no-secret-env', 22, 'No Secrets in environment variables of untrusted code', ['KL', 'KS', 'POL'],
+    'Do not hand Secrets to untrusted code through env or envFrom; mount only what it must read, as a file.',
+    (pod, report) => {
+      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+        (container.env ?? []).forEach((env: any, i: number) => {
+          if (env.valueFrom?.secretKeyRef) report(`${path}.env[${i}].valueFrom.secretKeyRef`, `container "${container.name}" reads Secret "${env.valueFrom.secretKeyRef.name}" into env ${env.name}`);
+        });
+        (container.envFrom ?? []).forEach((from: any, i: number) => {
+          if (from.secretRef) report(`${path}.envFrom[${i}].secretRef`, `container "${container.name}" loads Secret "${from.secretRef.name}" into its environment`);
+        });
+      }
+    }),
+];
+
+/** Applies the defaults of the check options in one place. */
+export function resolveCheckOptions(options: CheckOptions = {}): Required<CheckOptions> {
+  return { runtimeClassName: options.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName };
+}
+
+/** Runs every rule of the profile over one object. */
+export function checkObject(obj: KubeObject, options: CheckOptions = {}): Finding[] {
+  const resolved = resolveCheckOptions(options);
+  return RULES.flatMap((rule) => rule.check(obj, resolved));
+}
+
+/** Runs every rule of the profile over many objects. */
+export function checkObjects(objects: readonly KubeObject[], options: CheckOptions = {}): Finding[] {
+  const resolved = resolveCheckOptions(options);
+  return objects.flatMap((obj) => RULES.flatMap((rule) => rule.check(obj, resolved)));
+}
+
+/** Looks a rule up by id. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

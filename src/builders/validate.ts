@@ -1,0 +1,119 @@
+// Small validators shared by every builder; each throws a SandboxValidationError naming the field.
+import { SANDBOX_DEFAULTS, imagePinProblem } from '../profile';
+import { SandboxValidationError, given } from './errors';
+
+/** Where an error happened and under which prop prefix. */
+export interface Site {
+  /** Construct path or render id. */
+  readonly where: string;
+  /** Prop path prefix, e.g. `sidecars[0]`; empty at the top. */
+  readonly prefix: string;
+}
+
+/** The dotted prop path of a field under a site. */
+export function field(site: Site, name: string): string {
+  return site.prefix ? `${site.prefix}.${name}` : name;
+}
+
+/** A site one level down. */
+export function child(site: Site, name: string): Site {
+  return { where: site.where, prefix: field(site, name) };
+}
+
+/** Throws the error for one bad field. */
+export function fail(site: Site, name: string, value: unknown, allowed: string): never {
+  throw new SandboxValidationError(site.where, field(site, name), given(value), allowed);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether a string is an RFC 1123 DNS label (Kubernetes names of Services, Namespaces, containers...). */
+export function isDnsLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/** Checks an RFC 1123 DNS label. */
+export function checkDnsLabel(site: Site, name: string, value: unknown, maxLength = 63): string {
+  if (!isDnsLabel(value) || value.length > maxLength) {
+    fail(site, name, value, `must be a DNS label: at most ${maxLength} lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  }
+  return value;
+}
+
+/** Checks an RFC 1123 DNS subdomain (RuntimeClass, ConfigMap and Secret names). */
+export function checkDnsSubdomain(site: Site, name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    fail(site, name, value, 'must be a DNS subdomain: at most 253 lowercase letters, digits, \'-\' and \'.\'');
+  }
+  return value;
+}
+
+/** Turns a construct id into a DNS label, or undefined when it cannot be one. */
+export function dnsLabelFromId(id: string): string | undefined {
+  const label = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return isDnsLabel(label) ? label : undefined;
+}
+
+/** Checks an integer within bounds. */
+export function checkInteger(site: Site, name: string, value: unknown, min: number, max: number, what = 'an integer'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(site, name, value, `must be ${what} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Checks a UID or GID: the profile wants numeric ids of 10000 or more (never 0, root). */
+export function checkHighId(site: Site, name: string, value: unknown): number {
+  if (value === 0) fail(site, name, value, `UID/GID 0 is root, which sandboxed containers never run as; use an id >= ${SANDBOX_DEFAULTS.minimumId} (default ${SANDBOX_DEFAULTS.runAsUser})`);
+  return checkInteger(site, name, value, SANDBOX_DEFAULTS.minimumId, 2147483647, `a numeric id (kube-score and kubesec want ids >= ${SANDBOX_DEFAULTS.minimumId})`);
+}
+
+/** Checks that an image is pinned to a tag other than latest or to a digest. */
+export function checkImage(site: Site, name: string, value: unknown): string {
+  const problem = imagePinProblem(value);
+  if (problem || typeof value !== 'string') {
+    fail(site, name, value, 'must name a version tag other than latest (repo/image:1.2.3) or a digest (repo/image@sha256:<64 hex>)');
+  }
+  if (/\s/.test(value)) fail(site, name, value, 'must not contain white space');
+  return value;
+}
+
+/** Checks an absolute path. */
+export function checkAbsolutePath(site: Site, name: string, value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\0') || value.split('/').includes('..')) {
+    fail(site, name, value, 'must be an absolute path without ".." segments');
+  }
+  return value;
+}
+
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][0-9]+)?$/;
+const SUFFIX: { [suffix: string]: number } = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/** The numeric value of a Kubernetes quantity (`500m` -> 0.5, `1Gi` -> 1073741824), or undefined if malformed. */
+export function parseQuantity(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = QUANTITY.exec(value);
+  if (!m) return undefined;
+  const suffix = m[2] ?? '';
+  const scale = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
+  return Number(m[1]) * scale;
+}
+
+/** Checks a positive quantity; an empty or zero value reads as "no limit" and is refused. */
+export function checkQuantity(site: Site, name: string, value: unknown, example: string): string {
+  const parsed = parseQuantity(value);
+  if (parsed === undefined || parsed <= 0) {
+    const why = value === '' || parsed === 0 ? 'removing a request or limit is refused: every sandboxed container is bounded' : 'must be a Kubernetes quantity';
+    fail(site, name, value, `${why}; give a positive quantity such as "${example}"`);
+  }
+  return value as string;
+}
+
+/** Checks a positive whole number of seconds. */
+export function checkSeconds(site: Site, name: string, value: unknown, max = 31536000): number {
+  return checkInteger(site, name, value, 1, max, 'a whole number of seconds');
+}

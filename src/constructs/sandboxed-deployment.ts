@@ -1,0 +1,50 @@
+// SandboxedDeployment: a long-running untrusted workload in gVisor, hardened by construction.
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SandboxedDeploymentProps, buildSandboxedDeployment } from '../builders/deployment';
+import { dnsLabelFromId } from '../builders/validate';
+import { SANDBOX_DEFAULTS } from '../profile';
+import { addApiObjects, guardWithProfile } from './profile-guard';
+
+/**
+ * A Deployment whose pods run under gVisor as a non-root user with a read-only root, no capabilities,
+ * seccomp, no service-account token and bounded resources; plus its token-less ServiceAccount, an optional
+ * ClusterIP Service and a PodDisruptionBudget when it has more than one replica.
+ */
+export class SandboxedDeployment extends Construct {
+  /** Name of the workload and of its objects. */
+  public readonly name: string;
+  /** Namespace given in props, if any (otherwise the chart's). */
+  public readonly namespace?: string;
+  /** Labels that select this workload's pods (stable: derived from the name only). */
+  public readonly selectorLabels: { readonly [key: string]: string };
+  /** Every label on this workload's pods. */
+  public readonly podLabels: { readonly [key: string]: string };
+  /** The RuntimeClass the pods run under. */
+  public readonly runtimeClassName: string;
+  /** The Deployment. */
+  public readonly deployment: ApiObject;
+  /** The ServiceAccount, with automountServiceAccountToken false. */
+  public readonly serviceAccount: ApiObject;
+  /** The ClusterIP Service, when `service` is true. */
+  public readonly service?: ApiObject;
+  /** The PodDisruptionBudget, when replicas > 1. */
+  public readonly podDisruptionBudget?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: SandboxedDeploymentProps) {
+    super(scope, id);
+    const built = buildSandboxedDeployment(this.node.path, props, dnsLabelFromId(id));
+    this.name = built.identity.name;
+    this.namespace = built.identity.namespace;
+    this.selectorLabels = built.identity.selectorLabels;
+    this.podLabels = built.identity.podLabels;
+    this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+    const apiObjects = addApiObjects(this, built.objects);
+    const byKind = (kind: string) => apiObjects.find((o) => o.kind === kind);
+    this.serviceAccount = byKind('ServiceAccount')!;
+    this.deployment = byKind('Deployment')!;
+    this.service = byKind('Service');
+    this.podDisruptionBudget = byKind('PodDisruptionBudget');
+    guardWithProfile(this, apiObjects, { runtimeClassName: this.runtimeClassName });
+  }
+}

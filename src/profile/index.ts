@@ -3,3 +3,4 @@ export * from './kube';
 export * from './rule';
 export * from './defaults';
 export * from './rules';
+export * from './cross-resource';

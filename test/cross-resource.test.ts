@@ -1,0 +1,240 @@
+// The cross-resource rules: label selectors, network isolation, dangling policies, egress scope,
+// namespace labels, quotas and disruption budgets, judged on small hand-written object sets.
+import {
+  CROSS_RESOURCE_RULES, KubeObject, RULES, checkObjectSet, cidrContains, parseCidr, selectorMatches, unexceptedRanges,
+} from '../src/profile';
+
+function deployment(name: string, labels: Record<string, string>, extra: { namespace?: string; replicas?: number } = {}): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}) },
+    spec: { ...(extra.replicas !== undefined ? { replicas: extra.replicas } : {}), selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'app:1' }] } } },
+  };
+}
+
+function policy(name: string, podSelector: any, extra: { namespace?: string; policyTypes?: string[]; egress?: any[] } = {}): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+    metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}) },
+    spec: { podSelector, policyTypes: extra.policyTypes ?? ['Ingress', 'Egress'], ...(extra.egress ? { egress: extra.egress } : {}) },
+  };
+}
+
+const ids = (objects: KubeObject[], options = {}) => checkObjectSet(objects, options).map((f) => `${f.rule} ${f.object.kind}/${f.object.name} ${f.path}`);
+
+describe('selectorMatches', () => {
+  const labels = { app: 'api', tier: 'sandbox' };
+  test.each([
+    ['empty selector selects everything', {}, true],
+    ['matching matchLabels', { matchLabels: { app: 'api' } }, true],
+    ['a differing matchLabels value', { matchLabels: { app: 'web' } }, false],
+    ['a missing matchLabels key', { matchLabels: { zone: 'a' } }, false],
+    ['In with the value', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['sandbox', 'x'] }] }, true],
+    ['In without the value', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['x'] }] }, false],
+    ['In on an absent key', { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, false],
+    ['In with no values (invalid)', { matchExpressions: [{ key: 'tier', operator: 'In', values: [] }] }, false],
+    ['NotIn without the value', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }] }, true],
+    ['NotIn with the value', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['sandbox'] }] }, false],
+    ['NotIn on an absent key', { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, true],
+    ['Exists on a present key', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, true],
+    ['Exists on an absent key', { matchExpressions: [{ key: 'zone', operator: 'Exists' }] }, false],
+    ['DoesNotExist on an absent key', { matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }, true],
+    ['DoesNotExist on a present key', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
+    ['an unknown operator', { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['api'] }] }, false],
+    ['matchLabels AND matchExpressions, both hold', { matchLabels: { app: 'api' }, matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, true],
+    ['matchLabels AND matchExpressions, one fails', { matchLabels: { app: 'api' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, false],
+  ])('%s', (_name, selector, expected) => {
+    expect(selectorMatches(selector as any, labels)).toBe(expected);
+  });
+
+  test('a null selector selects nothing, an empty one selects unlabelled pods', () => {
+    expect(selectorMatches(undefined, labels)).toBe(false);
+    expect(selectorMatches(null, labels)).toBe(false);
+    expect(selectorMatches({}, undefined)).toBe(true);
+  });
+});
+
+describe('CIDRs', () => {
+  test('parse IPv4 and IPv6, refuse garbage', () => {
+    expect(parseCidr('10.1.0.0/16')).toEqual({ bits: 32, addr: 0x0a010000n, prefix: 16 });
+    expect(parseCidr('::/0')).toEqual({ bits: 128, addr: 0n, prefix: 0 });
+    expect(parseCidr('fd20:ce::254/128')?.addr).toBe(0xfd2000ce000000000000000000000254n);
+    expect(parseCidr('::ffff:10.0.0.1/128')?.addr).toBe(0xffff0a000001n);
+    for (const bad of ['10.0.0.0', '10.0.0.256/8', '10.0.0.0/33', 'a::b::c/64', 'x/1', 42]) expect(parseCidr(bad)).toBeUndefined();
+  });
+
+  test('containment', () => {
+    expect(cidrContains(parseCidr('0.0.0.0/0')!, parseCidr('169.254.0.0/16')!)).toBe(true);
+    expect(cidrContains(parseCidr('169.254.20.10/32')!, parseCidr('169.254.0.0/16')!)).toBe(false);
+    expect(cidrContains(parseCidr('10.0.0.0/8')!, parseCidr('10.2.0.0/16')!)).toBe(true);
+    expect(cidrContains(parseCidr('::/0')!, parseCidr('10.0.0.0/8')!)).toBe(false);
+  });
+
+  test('the forbidden ranges an ipBlock reaches', () => {
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0' }).map((r) => r.split(' ')[0])).toEqual(['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] })).toEqual([]);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] }).map((r) => r.split(' ')[0])).toEqual(['169.254.0.0/16']);
+    expect(unexceptedRanges({ cidr: '::/0' }).map((r) => r.split(' ')[0])).toEqual(['fe80::/10', 'fc00::/7']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/1' }).map((r) => r.split(' ')[0])).toEqual(['10.0.0.0/8']);
+    expect(unexceptedRanges({ cidr: '169.254.20.10/32' })).toEqual([]);
+    expect(unexceptedRanges({ cidr: '8.8.8.8/32' })).toEqual([]);
+  });
+});
+
+describe('network-isolation', () => {
+  const api = deployment('api', { app: 'api' });
+
+  test('a pod no policy selects is reported once, naming both directions', () => {
+    const findings = checkObjectSet([api]).filter((f) => f.rule === 'network-isolation');
+    expect(findings).toEqual([expect.objectContaining({ object: { kind: 'Deployment', name: 'api' }, path: 'spec.template.metadata.labels' })]);
+    expect(findings[0].message).toBe('pods labelled {"app":"api"} in namespace "default" are selected by no NetworkPolicy with policyTypes Ingress and Egress; their ingress and egress traffic is unrestricted');
+  });
+
+  test('a deny-all policy for both directions isolates the pod', () => {
+    expect(ids([api, policy('deny', {})])).toEqual([]);
+  });
+
+  test('ingress-only and egress-only policies together isolate the pod', () => {
+    expect(ids([api, policy('in', { matchLabels: { app: 'api' } }, { policyTypes: ['Ingress'] }), policy('out', {}, { policyTypes: ['Egress'] })])).toEqual([]);
+  });
+
+  test('a policy without policyTypes enforces Ingress only, unless it has egress rules', () => {
+    const noTypes = { ...policy('in', {}), spec: { podSelector: {} } };
+    const findings = checkObjectSet([api, noTypes]).filter((f) => f.rule === 'network-isolation');
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining('with policyTypes Egress; their egress traffic is unrestricted')]);
+    const withEgress = { ...policy('both', {}), spec: { podSelector: {}, egress: [{ to: [{ podSelector: {} }] }] } };
+    expect(checkObjectSet([api, withEgress]).filter((f) => f.rule === 'network-isolation')).toEqual([]);
+  });
+
+  test('a policy in another namespace does not isolate the pod', () => {
+    expect(ids([api, policy('deny', {}, { namespace: 'other' })])).toEqual([
+      'network-isolation Deployment/api spec.template.metadata.labels',
+    ]);
+  });
+
+  test('namespace-less objects live in the default namespace, or in the one the options name', () => {
+    expect(ids([api, policy('deny', {}, { namespace: 'default' })])).toEqual([]);
+    expect(ids([api, policy('deny', {}, { namespace: 'sandbox' })], { defaultNamespace: 'sandbox' })).toEqual([]);
+  });
+
+  test('matchExpressions decide which pods a policy selects', () => {
+    const notApi = policy('deny', { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['api'] }] });
+    expect(ids([api, deployment('web', { app: 'web' }), notApi])).toEqual(['network-isolation Deployment/api spec.template.metadata.labels']);
+  });
+
+  test('pods of every workload kind are judged, at their own template path', () => {
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [] } } } } } };
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [] } };
+    expect(ids([cron, pod])).toEqual([
+      'network-isolation CronJob/c spec.jobTemplate.spec.template.metadata.labels',
+      'network-isolation Pod/p metadata.labels',
+    ]);
+  });
+});
+
+describe('network-policy-selects-pods', () => {
+  test('a policy whose selector matches no pod of its namespace is dangling', () => {
+    const findings = checkObjectSet([deployment('api', { app: 'api' }), policy('deny', {}), policy('typo', { matchLabels: { app: 'apj' } })])
+      .filter((f) => f.rule === 'network-policy-selects-pods');
+    expect(findings).toEqual([expect.objectContaining({ object: { kind: 'NetworkPolicy', name: 'typo' }, path: 'spec.podSelector' })]);
+    expect(findings[0].message).toBe('podSelector {"matchLabels":{"app":"apj"}} selects no pod: none of the 1 pod template(s) in namespace "default" carries matching labels (Deployment/api: {"app":"api"}), so the policy isolates nothing');
+  });
+
+  test('a namespace-wide default deny shipped without workloads is not a finding', () => {
+    expect(ids([policy('deny', {}, { namespace: 'sandbox' })])).toEqual([]);
+    expect(ids([{ ...policy('deny', {}), spec: { policyTypes: ['Ingress', 'Egress'] } }])).toEqual([]);
+  });
+
+  test('a labelled selector with no pod in its namespace is a finding, and says why', () => {
+    const findings = checkObjectSet([deployment('api', { app: 'api' }), policy('p', { matchLabels: { app: 'api' } }, { namespace: 'sandbox' })])
+      .filter((f) => f.rule === 'network-policy-selects-pods');
+    expect(findings.map((f) => f.message)).toEqual(['podSelector {"matchLabels":{"app":"api"}} selects no pod: the audited set has no pod in namespace "sandbox", so the policy isolates nothing']);
+  });
+
+  test('an empty selector with pods in its namespace selects them', () => {
+    expect(ids([deployment('api', { app: 'api' }, { namespace: 's' }), policy('deny', {}, { namespace: 's' })])).toEqual([]);
+  });
+});
+
+describe('egress-peers', () => {
+  const api = deployment('api', { app: 'api' });
+  const withEgress = (egress: any[]) => [api, policy('p', {}, { egress })];
+
+  test('rules that name their peers pass', () => {
+    expect(ids(withEgress([
+      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] },
+      { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ port: 53, protocol: 'UDP' }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
+    ]))).toEqual([]);
+  });
+
+  test('a rule without `to`, or with an empty one, opens its ports to every destination', () => {
+    const findings = checkObjectSet(withEgress([{ ports: [{ port: 443 }] }, { to: [] }])).filter((f) => f.rule === 'egress-peers');
+    expect(findings.map((f) => [f.path, f.message])).toEqual([
+      ['spec.egress[0]', 'egress rule 0 has no `to`: port(s) 443/TCP open to every destination, the internet and the metadata server included'],
+      ['spec.egress[1]', 'egress rule 1 has an empty `to`: every port open to every destination, the internet and the metadata server included'],
+    ]);
+  });
+
+  test('an empty peer, and ipBlocks reaching the metadata server or private ranges', () => {
+    const findings = checkObjectSet(withEgress([
+      { to: [{}] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }] },
+    ])).filter((f) => f.rule === 'egress-peers');
+    expect(findings.map((f) => f.path)).toEqual(['spec.egress[0].to[0]', 'spec.egress[1].to[0].ipBlock']);
+    expect(findings[1].message).toBe('egress rule 1 ipBlock "0.0.0.0/0" reaches 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network): its except unset does not exclude them');
+    expect(findings[1].fix).toBe('Add 169.254.0.0/16, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 to ipBlock.except (or name narrower CIDRs).');
+  });
+});
+
+describe('namespace rules', () => {
+  const ns = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const quota = (kind: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name: 'q', namespace }, spec: {} });
+  const job = deployment('api', { app: 'api' }, { namespace: 'sandbox' });
+  const deny = policy('deny', {}, { namespace: 'sandbox' });
+
+  test('a Namespace holding sandboxed pods must enforce restricted and carry a quota and a limit range', () => {
+    expect(ids([ns('sandbox'), job, deny])).toEqual([
+      'namespace-pod-security Namespace/sandbox metadata.labels["pod-security.kubernetes.io/enforce"]',
+      'namespace-quota Namespace/sandbox metadata.name',
+    ]);
+    const messages = checkObjectSet([ns('sandbox', { 'pod-security.kubernetes.io/enforce': 'baseline' }), job, deny, quota('LimitRange', 'sandbox')]).map((f) => f.message);
+    expect(messages).toEqual([
+      'Namespace "sandbox" holds sandboxed pods but its pod-security.kubernetes.io/enforce label is "baseline"; must be "restricted"',
+      'Namespace "sandbox" holds sandboxed pods but the set has no ResourceQuota in it',
+    ]);
+  });
+
+  test('a compliant Namespace, and Namespaces without pods in the set, pass', () => {
+    expect(ids([ns('sandbox', { 'pod-security.kubernetes.io/enforce': 'restricted' }), job, deny, quota('ResourceQuota', 'sandbox'), quota('LimitRange', 'sandbox'), ns('empty')])).toEqual([]);
+  });
+});
+
+describe('availability', () => {
+  const pdb = (selector: any, namespace?: string): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb', ...(namespace ? { namespace } : {}) }, spec: { maxUnavailable: 1, selector } });
+  const deny = policy('deny', {});
+
+  test('a replicated Deployment needs a PodDisruptionBudget selecting its pods', () => {
+    const api = deployment('api', { app: 'api' }, { replicas: 2 });
+    expect(ids([api, deny])).toEqual(['availability Deployment/api spec.replicas']);
+    expect(ids([api, deny, pdb({ matchLabels: { app: 'api' } })])).toEqual([]);
+    expect(ids([api, deny, pdb({ matchLabels: { app: 'web' } })])).toEqual(['availability Deployment/api spec.replicas']);
+    expect(ids([api, deny, pdb({ matchLabels: { app: 'api' } }, 'other')])).toEqual(['availability Deployment/api spec.replicas']);
+  });
+
+  test('one replica, or none given, needs no budget', () => {
+    expect(ids([deployment('a', { app: 'a' }, { replicas: 1 }), deployment('b', { app: 'b' }), deny])).toEqual([]);
+  });
+});
+
+test('rule ids are unique across the per-object and cross-resource tables', () => {
+  const all = [...RULES.map((r) => r.id), ...CROSS_RESOURCE_RULES.map((r) => r.id)];
+  expect(new Set(all).size).toBe(all.length);
+  expect(CROSS_RESOURCE_RULES.map((r) => `${r.row} ${r.id}`)).toEqual([
+    '18 network-isolation', '18 network-policy-selects-pods', '19 egress-peers', '23 namespace-pod-security', '24 namespace-quota', '25 availability',
+  ]);
+});
+
+test('objects that are not Kubernetes objects are ignored', () => {
+  expect(checkObjectSet([null as any, 42 as any, { apiVersion: 'v1' } as any])).toEqual([]);
+});

@@ -8,3 +8,7 @@ export * from './builders/pod-props';
 export { SandboxedDeploymentProps, SandboxedDeploymentObjects, buildSandboxedDeployment } from './builders/deployment';
 export { assertProfile, describeFinding } from './builders/compliance';
 export { SandboxedDeployment } from './constructs/sandboxed-deployment';
+export { Language, CustomLanguageProps } from './builders/language';
+export { CodeRunnerJobProps, CodeRunObjects, CodeSource, buildCodeRun, CODE_MOUNT_PATH, CONFIGMAP_MAX_BYTES } from './builders/code-runner';
+export { renderCodeRun, renderCodeRunObjects, toYaml, RenderOptions, RenderedCodeRun } from './builders/render';
+export { CodeRunnerJob } from './constructs/code-runner-job';

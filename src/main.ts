@@ -2,7 +2,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Probe, SandboxedDeployment, SUPPRESS_ANNOTATION } from './index';
+import { CodeRunnerJob, Language, Probe, SandboxedDeployment, SUPPRESS_ANNOTATION } from './index';
 
 /** The seed article's "untrusted-workload", sandboxed, beside a trusted workload that deliberately is not. */
 export class ExampleChart extends Chart {
@@ -17,6 +17,26 @@ export class ExampleChart extends Chart {
       readiness: Probe.fromTcpSocket({ periodSeconds: 5 }),
       liveness: Probe.fromTcpSocket({ initialDelaySeconds: 10 }),
       service: true,
+    });
+
+    // The seed article's code runner: one user submission, Python, 30 s soft timeout, 60 s hard deadline,
+    // cleaned up 300 s after it finishes, with no network at all.
+    new CodeRunnerJob(this, 'user-code-run', {
+      runId: 'user-code-run-12345',
+      namespace: 'sandbox-jobs',
+      language: Language.PYTHON,
+      code: [
+        'import platform',
+        'import sys',
+        '',
+        'print("hello from the sandbox", platform.python_version())',
+        'print("sum of squares below 1000:", sum(i * i for i in range(1000)))',
+        'sys.exit(0)',
+        '',
+      ].join('\n'),
+      timeoutSeconds: 30,
+      deadlineSeconds: 60,
+      ttlSecondsAfterFinished: 300,
     });
 
     // NOT SANDBOXED, on purpose: the article's "mixing" section. First-party, trusted code runs on the

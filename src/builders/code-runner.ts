@@ -1,0 +1,239 @@
+// CodeRunnerJob's builder: one submission -> ConfigMap (the code) + Job (one sandboxed run) + deny-all NetworkPolicy.
+import { createHash } from 'crypto';
+import { KubeObject } from '../profile';
+import { EnvValue } from './env';
+import { Language } from './language';
+import { buildDenyAllPolicy } from './network-policy';
+import { buildPodSpec } from './pod';
+import { SandboxPodProps, SandboxResources, SandboxVolumeMount, SandboxWorkloadIdentityProps, WritablePath } from './pod-props';
+import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
+import { SandboxVolume } from './volume';
+import { resolveIdentity } from './workload';
+
+/** Where the code of a run comes from when it is not given inline. */
+export class CodeSource {
+  /** An existing ConfigMap in the run's namespace; its keys are the files. */
+  public static fromConfigMap(configMapName: string): CodeSource {
+    return new CodeSource('configMap', configMapName);
+  }
+
+  /** An existing Secret in the run's namespace; its keys are the files. */
+  public static fromSecret(secretName: string): CodeSource {
+    return new CodeSource('secret', secretName);
+  }
+
+  private constructor(
+    /** `configMap` or `secret`. */
+    public readonly kind: 'configMap' | 'secret',
+    /** Name of the ConfigMap or Secret. */
+    public readonly name: string,
+  ) {}
+}
+
+/** One user submission, run once under gVisor with hard limits. */
+export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, SandboxPodProps {
+  /**
+   * The code, as a single file named after the language's entry file (e.g. `main.py`).
+   * Give exactly one of `code`, `files` and `codeFrom`.
+   * @default - none
+   */
+  readonly code?: string;
+  /**
+   * The code as several files, file name -> content.
+   * @default - none
+   */
+  readonly files?: { [fileName: string]: string };
+  /**
+   * An existing ConfigMap or Secret that holds the code.
+   * @default - none
+   */
+  readonly codeFrom?: CodeSource;
+  /**
+   * Language preset: image, command and environment.
+   * @default Language.PYTHON
+   */
+  readonly language?: Language;
+  /**
+   * The file the command runs.
+   * @default - the language's entry file (main.py, main.js, main.sh)
+   */
+  readonly entryFile?: string;
+  /**
+   * Image instead of the language's.
+   * @default - the language's image
+   */
+  readonly image?: string;
+  /**
+   * Command instead of the language's; it is still wrapped in the soft timeout.
+   * @default - the language's command followed by the entry file's path
+   */
+  readonly command?: string[];
+  /**
+   * Extra environment variables.
+   * @default - the language's environment, HOME and TMPDIR
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * Soft limit: the command runs under `timeout` for this many seconds.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds`.
+   * @default 60
+   */
+  readonly deadlineSeconds?: number;
+  /**
+   * Seconds a finished Job (and its pod and logs) is kept.
+   * @default 300
+   */
+  readonly ttlSecondsAfterFinished?: number;
+  /**
+   * A run id the platform chooses, used as the objects' name (a DNS label of at most 63 characters).
+   * @default - `<name>-<hash of everything that shapes the pod>`
+   */
+  readonly runId?: string;
+  /**
+   * Requests and limits.
+   * @default - requests 250m/256Mi, limits 500m/512Mi, ephemeral storage 64Mi/256Mi
+   */
+  readonly resources?: SandboxResources;
+  /**
+   * Writable directories.
+   * @default [{ path: '/tmp', sizeLimit: '64Mi' }]
+   */
+  readonly writablePaths?: WritablePath[];
+}
+
+/** The plain objects of one run. */
+export interface CodeRunObjects {
+  /** Name of the Job (and of the ConfigMap and NetworkPolicy). */
+  readonly name: string;
+  /** Labels that select exactly this run's pod. */
+  readonly selectorLabels: { readonly [key: string]: string };
+  /** Every label of the run's pod. */
+  readonly podLabels: { readonly [key: string]: string };
+  /** The ConfigMap holding the code, unless the code came from `codeFrom`. */
+  readonly configMap?: KubeObject;
+  readonly job: KubeObject;
+  readonly networkPolicy: KubeObject;
+  /** Every object above, in emission order. */
+  readonly objects: readonly KubeObject[];
+}
+
+/** Where the code is mounted, read-only. */
+export const CODE_MOUNT_PATH = '/workspace';
+/** The largest ConfigMap the API server stores. */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
+const HASH_LENGTH = 10;
+
+/** Builds one run's objects; `defaultName` (from the construct id) stands in for a missing `name`. */
+export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultName?: string): CodeRunObjects {
+  const site: Site = { where, prefix: '' };
+  const language = props.language ?? Language.PYTHON;
+  if (!(language instanceof Language)) fail(site, 'language', (language as any)?.name ?? language, `unknown language; use one of ${Language.presets().map((l) => `Language.${l.name.toUpperCase()}`).join(', ')} or Language.custom(...)`);
+
+  const timeout = props.timeoutSeconds === undefined ? 30 : checkSeconds(site, 'timeoutSeconds', props.timeoutSeconds, 86400);
+  const deadline = props.deadlineSeconds === undefined ? 60 : checkSeconds(site, 'deadlineSeconds', props.deadlineSeconds, 86400);
+  if (deadline <= timeout) fail(site, 'deadlineSeconds', deadline, `must exceed timeoutSeconds (${timeout}), so the soft timeout reports first and the hard deadline catches what it misses`);
+  const ttl = props.ttlSecondsAfterFinished === undefined ? 300 : checkInteger(site, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 31536000, 'a whole number of seconds');
+
+  const sources = ['code', 'files', 'codeFrom'].filter((k) => (props as any)[k] !== undefined);
+  if (sources.length !== 1) fail(site, sources.length === 0 ? 'code' : sources.join('+'), sources.length === 0 ? undefined : `${sources.join(' and ')} together`, 'give exactly one of code, files and codeFrom');
+  const entryFile = props.entryFile ?? language.entryFile;
+  checkFileName(site, 'entryFile', entryFile);
+  const files = props.code !== undefined ? { [entryFile]: props.code } : props.files;
+  if (files !== undefined) {
+    if (Object.keys(files).length === 0) fail(site, 'files', files, 'the submission has no files; give at least the entry file');
+    for (const [fileName, content] of Object.entries(files)) {
+      checkFileName(site, `files["${fileName}"]`, fileName);
+      if (typeof content !== 'string') fail(site, `files["${fileName}"]`, content, 'file content must be a string');
+    }
+    if (Object.values(files).every((c) => c.trim() === '')) fail(site, props.code !== undefined ? 'code' : 'files', props.code ?? '(only empty files)', 'the submission is empty; there is nothing to run');
+    if (!(entryFile in files)) fail(site, 'entryFile', entryFile, `must be one of the submitted files (${Object.keys(files).join(', ')})`);
+  }
+  if (props.codeFrom) checkDnsSubdomain(site, 'codeFrom.name', props.codeFrom.name);
+
+  const image = checkImage(site, 'image', props.image ?? language.image);
+  const entryPath = `${CODE_MOUNT_PATH}/${entryFile}`;
+  const command = props.command ? [...props.command] : [...language.command, entryPath];
+  if (command.length === 0) fail(site, 'command', command, 'must name a program to run');
+  const env: { [name: string]: EnvValue } = {};
+  for (const [key, value] of Object.entries(language.env)) env[key] = EnvValue.fromValue(value);
+  Object.assign(env, props.env);
+
+  const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? defaultName);
+  const baseIdentity = resolveIdentity(site, { ...props, name: identityName }, undefined, props.runId !== undefined ? 63 : 63 - HASH_LENGTH - 1);
+  const codeVolumeSource = props.codeFrom
+    ? (codeSourceName: string) => props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', codeSourceName) : SandboxVolume.fromConfigMap('code', codeSourceName)
+    : (codeSourceName: string) => SandboxVolume.fromConfigMap('code', codeSourceName);
+
+  // Builds the pod for a given object name; called once with a placeholder to hash, once for real.
+  const buildFor = (name: string) => {
+    const identity = resolveIdentity(site, { ...props, name }, undefined);
+    const codeSourceName = props.codeFrom?.name ?? name;
+    const mounts: SandboxVolumeMount[] = [{ volume: 'code', path: CODE_MOUNT_PATH, readOnly: true }];
+    const podSpec = buildPodSpec(site, {
+      ...props,
+      image,
+      command: ['timeout', '-k', '5', String(timeout), ...command],
+      workingDir: CODE_MOUNT_PATH,
+      env,
+      volumes: [codeVolumeSource(codeSourceName), ...(props.volumes ?? [])],
+      volumeMounts: mounts,
+      containerName: props.containerName ?? 'runner',
+    }, { restartPolicy: 'Never' });
+    const metadata = { name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } };
+    const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata, immutable: true, data: { ...files } } : undefined;
+    const job: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata,
+      spec: {
+        activeDeadlineSeconds: deadline,
+        backoffLimit: 0,
+        completions: 1,
+        parallelism: 1,
+        ttlSecondsAfterFinished: ttl,
+        template: { metadata: { labels: { ...identity.podLabels } }, spec: podSpec },
+      },
+    };
+    const networkPolicy = buildDenyAllPolicy(metadata, identity.selectorLabels);
+    return { identity, configMap, job, networkPolicy };
+  };
+
+  let name = baseIdentity.name;
+  if (props.runId === undefined) {
+    const draft = buildFor(baseIdentity.name);
+    name = `${baseIdentity.name}-${contentHash([draft.configMap?.data ?? null, draft.job.spec, props.codeFrom?.name ?? null])}`;
+  }
+  const { identity, configMap, job, networkPolicy } = buildFor(name);
+  if (configMap) {
+    const size = Buffer.byteLength(JSON.stringify(configMap), 'utf8');
+    if (size > CONFIGMAP_MAX_BYTES) {
+      fail(site, props.code !== undefined ? 'code' : 'files', `${(size / CONFIGMAP_MAX_BYTES).toFixed(2)} MiB (${size} bytes) as a ConfigMap`, `a ConfigMap holds at most 1 MiB (${CONFIGMAP_MAX_BYTES} bytes), metadata included; ship larger code in the image or a volume`);
+    }
+  }
+  const objects = [...(configMap ? [configMap] : []), job, networkPolicy];
+  return { name, selectorLabels: identity.selectorLabels, podLabels: identity.podLabels, ...(configMap ? { configMap } : {}), job, networkPolicy, objects };
+}
+
+function checkFileName(site: Site, name: string, value: unknown): void {
+  if (typeof value !== 'string' || !FILE_NAME.test(value) || value.length > 253 || value === '.' || value === '..') {
+    fail(site, name, value, 'file names must be valid ConfigMap keys: at most 253 letters, digits, \'-\', \'_\' and \'.\' (no directories)');
+  }
+}
+
+/** A short, stable hash of JSON values (keys sorted), as a DNS-label-safe suffix. */
+function contentHash(values: unknown[]): string {
+  return createHash('sha256').update(stableJson(values)).digest('hex').slice(0, HASH_LENGTH);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

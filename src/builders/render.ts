@@ -1,0 +1,49 @@
+// The render API for code-execution platforms: one submission -> plain objects and YAML, in-process.
+// No cdk8s App, no files, no global state: safe to call concurrently, deterministic for the same input.
+import * as jsYaml from 'js-yaml';
+import { KubeObject, SANDBOX_DEFAULTS } from '../profile';
+import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
+import { assertProfile } from './compliance';
+
+/** Options of one render. */
+export interface RenderOptions {
+  /**
+   * Names the render in error messages, like a construct path.
+   * @default 'render'
+   */
+  readonly where?: string;
+  /**
+   * Name used for the objects when neither `runId` nor `name` is given (the hash is appended).
+   * @default 'code-run'
+   */
+  readonly defaultName?: string;
+}
+
+/** One rendered submission. */
+export interface RenderedCodeRun {
+  /** Name of the Job (and of its ConfigMap and NetworkPolicy). */
+  readonly name: string;
+  /** The objects, in the order `kubectl apply` should see them. */
+  readonly objects: readonly KubeObject[];
+  /** The objects as one multi-document YAML stream (keys sorted, like `cdk8s synth`). */
+  readonly yaml: string;
+}
+
+/** Renders one submission to plain objects, checking them against the hardening profile (fail closed). */
+export function renderCodeRunObjects(props: CodeRunnerJobProps, options: RenderOptions = {}): { name: string; objects: readonly KubeObject[] } {
+  const where = options.where ?? 'render';
+  const built = buildCodeRun(where, props, options.defaultName ?? 'code-run');
+  assertProfile(where, built.objects, { runtimeClassName: props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName });
+  return { name: built.name, objects: built.objects };
+}
+
+/** Renders one submission to plain objects and YAML, checking them against the hardening profile (fail closed). */
+export function renderCodeRun(props: CodeRunnerJobProps, options: RenderOptions = {}): RenderedCodeRun {
+  const { name, objects } = renderCodeRunObjects(props, options);
+  return { name, objects, yaml: toYaml(objects) };
+}
+
+/** Plain objects as a multi-document YAML stream, keys sorted. */
+export function toYaml(objects: readonly KubeObject[]): string {
+  return objects.map((o) => jsYaml.dump(o, { sortKeys: true, noRefs: true, lineWidth: -1 })).join('---\n');
+}

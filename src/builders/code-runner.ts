@@ -163,7 +163,9 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   for (const [key, value] of Object.entries(language.env)) env[key] = EnvValue.fromValue(value);
   Object.assign(env, props.env);
 
-  const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? defaultName);
+  // A name derived from the construct id is shortened to leave room for the hash; a given name is checked as is.
+  const fittedDefault = defaultName?.slice(0, 63 - HASH_LENGTH - 1).replace(/-+$/, '') || undefined;
+  const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? fittedDefault);
   const baseIdentity = resolveIdentity(site, { ...props, name: identityName }, undefined, props.runId !== undefined ? 63 : 63 - HASH_LENGTH - 1);
   const codeVolumeSource = props.codeFrom
     ? (codeSourceName: string) => props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', codeSourceName) : SandboxVolume.fromConfigMap('code', codeSourceName)

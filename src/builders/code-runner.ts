@@ -186,12 +186,13 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
       volumeMounts: mounts,
       containerName: props.containerName ?? 'runner',
     }, { restartPolicy: 'Never' });
-    const metadata = { name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } };
-    const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata, immutable: true, data: { ...files } } : undefined;
+    // Each object gets its own metadata, so that labelling one returned object does not label the others.
+    const metadata = () => ({ name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } });
+    const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), immutable: true, data: { ...files } } : undefined;
     const job: KubeObject = {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata,
+      metadata: metadata(),
       spec: {
         activeDeadlineSeconds: deadline,
         backoffLimit: 0,
@@ -201,7 +202,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
         template: { metadata: { labels: { ...identity.podLabels } }, spec: podSpec },
       },
     };
-    const networkPolicy = buildDenyAllPolicy(metadata, identity.selectorLabels);
+    const networkPolicy = buildDenyAllPolicy(metadata(), identity.selectorLabels);
     return { identity, configMap, job, networkPolicy };
   };
 

@@ -182,7 +182,8 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
       command: ['timeout', '-k', '5', String(timeout), ...command],
       workingDir: CODE_MOUNT_PATH,
       env,
-      volumes: [codeVolumeSource(codeSourceName), ...(props.volumes ?? [])],
+      // The user's volumes come first, so that errors about them name the index the user gave.
+      volumes: [...(props.volumes ?? []), codeVolumeSource(codeSourceName)],
       volumeMounts: mounts,
       containerName: props.containerName ?? 'runner',
     }, { restartPolicy: 'Never' });

@@ -41,6 +41,12 @@ function isHighId(value: unknown): boolean {
 
 const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
 
+/** Whether a request or limit bounds anything: a zero quantity (`0`, `"0m"`, `"0Gi"`) or an empty one does not. */
+function isPositiveQuantity(value: unknown): boolean {
+  if (typeof value === 'number') return value > 0;
+  return typeof value === 'string' && /[1-9]/.test(/^\+?([0-9.]*)/.exec(value)![1]);
+}
+
 /** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
 export function parseImage(image: string): { name: string; tag?: string; digest?: string } {
   const at = image.indexOf('@');
@@ -233,7 +239,7 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
         if (group === 'ephemeralContainers') continue;
-        const missing = (['requests', 'limits'] as const).flatMap((kind) => ['cpu', 'memory'].filter((r) => !container.resources?.[kind]?.[r]).map((r) => `${kind}.${r}`));
+        const missing = (['requests', 'limits'] as const).flatMap((kind) => ['cpu', 'memory'].filter((r) => !isPositiveQuantity(container.resources?.[kind]?.[r])).map((r) => `${kind}.${r}`));
         if (missing.length > 0) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
       }
     }),
@@ -243,7 +249,7 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
         if (group === 'ephemeralContainers') continue;
-        if (!container.resources?.limits?.['ephemeral-storage']) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
+        if (!isPositiveQuantity(container.resources?.limits?.['ephemeral-storage'])) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
       }
     }),
 

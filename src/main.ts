@@ -2,14 +2,26 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { CodeRunnerJob, Language, Probe, SandboxedDeployment, SUPPRESS_ANNOTATION } from './index';
+import {
+  CodeRunnerJob, DnsMode, Language, NetworkPeer, Probe, SandboxedDeployment, SandboxNamespace, SandboxNetworkPolicy,
+} from './index';
 
-/** The seed article's "untrusted-workload", sandboxed, beside a trusted workload that deliberately is not. */
+/** The only workload allowed to call the untrusted one. */
+const CLIENT = { name: 'trusted-api', namespace: 'default', labels: { 'app.kubernetes.io/name': 'trusted-api' } };
+
+/**
+ * The seed article's workloads: the `sandbox-jobs` namespace, the untrusted Deployment (reachable on 8080
+ * only from the trusted client, resolving cluster DNS), the code runner (no network at all), and a
+ * trusted workload outside the sandbox.
+ */
 export class ExampleChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    new SandboxedDeployment(this, 'untrusted-workload', {
+    // Everything created inside the SandboxNamespace lands in it; its default policy denies all traffic.
+    const sandboxJobs = new SandboxNamespace(this, 'sandbox-jobs');
+
+    const untrusted = new SandboxedDeployment(sandboxJobs, 'untrusted-workload', {
       image: 'my-sandboxed-app:1.0.0',
       replicas: 3,
       ports: [{ number: 8080, name: 'http' }],
@@ -18,12 +30,16 @@ export class ExampleChart extends Chart {
       liveness: Probe.fromTcpSocket({ initialDelaySeconds: 10 }),
       service: true,
     });
+    new SandboxNetworkPolicy(sandboxJobs, 'untrusted-workload-network', {
+      selects: [untrusted],
+      dns: DnsMode.CLUSTER,
+      ingress: [{ peers: [NetworkPeer.pods(CLIENT.labels, CLIENT.namespace)], ports: [{ port: 8080 }] }],
+    });
 
     // The seed article's code runner: one user submission, Python, 30 s soft timeout, 60 s hard deadline,
-    // cleaned up 300 s after it finishes, with no network at all.
-    new CodeRunnerJob(this, 'user-code-run', {
+    // cleaned up 300 s after it finishes, with no network at all (its own deny-all policy).
+    new CodeRunnerJob(sandboxJobs, 'user-code-run', {
       runId: 'user-code-run-12345',
-      namespace: 'sandbox-jobs',
       language: Language.PYTHON,
       code: [
         'import platform',
@@ -39,19 +55,23 @@ export class ExampleChart extends Chart {
       ttlSecondsAfterFinished: 300,
     });
 
-    // NOT SANDBOXED, on purpose: the article's "mixing" section. First-party, trusted code runs on the
-    // node's default runtime (runc). It is hardened in every other way, and says so in its annotation.
+    this.addTrustedClient(untrusted);
+  }
+
+  /**
+   * NOT SANDBOXED, on purpose: the article's "mixing" section. First-party, trusted code runs on the node's
+   * default runtime (runc) in the default namespace; it is hardened in every other way, says so in its
+   * suppression annotation, and may call the untrusted workload on 8080.
+   */
+  private addTrustedClient(untrusted: SandboxedDeployment): void {
+    const why = 'runtime-class: trusted first-party code, deliberately not sandboxed (runs on runc)';
     new k8s.KubeDeployment(this, 'trusted-api', {
-      metadata: {
-        name: 'trusted-api',
-        labels: { 'app.kubernetes.io/name': 'trusted-api' },
-        annotations: { [SUPPRESS_ANNOTATION]: 'runtime-class: trusted first-party code, deliberately not sandboxed (runs on runc)' },
-      },
+      metadata: { name: CLIENT.name, namespace: CLIENT.namespace, labels: CLIENT.labels, annotations: { 'cdk8s-sandbox.io/suppress': why } },
       spec: {
         replicas: 2,
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'trusted-api' } },
+        selector: { matchLabels: CLIENT.labels },
         template: {
-          metadata: { labels: { 'app.kubernetes.io/name': 'trusted-api' } },
+          metadata: { labels: CLIENT.labels },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -71,6 +91,29 @@ export class ExampleChart extends Chart {
             }],
           },
         },
+      },
+    });
+    new k8s.KubePodDisruptionBudget(this, 'trusted-api-pdb', {
+      metadata: { name: CLIENT.name, namespace: CLIENT.namespace },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: CLIENT.labels } },
+    });
+    // Its own policy: serve 8080, call only the untrusted workload and cluster DNS.
+    new k8s.KubeNetworkPolicy(this, 'trusted-api-network', {
+      metadata: { name: CLIENT.name, namespace: CLIENT.namespace },
+      spec: {
+        podSelector: { matchLabels: CLIENT.labels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(8080), protocol: 'TCP' }] }],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': untrusted.namespace! } }, podSelector: { matchLabels: { ...untrusted.selectorLabels } } }],
+            ports: [{ port: k8s.IntOrString.fromNumber(8080), protocol: 'TCP' }],
+          },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
+          },
+        ],
       },
     });
   }

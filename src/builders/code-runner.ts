@@ -193,7 +193,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     const job: KubeObject = {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: metadata(),
+      metadata: { ...metadata(), ...(identity.workloadAnnotations ? { annotations: { ...identity.workloadAnnotations } } : {}) },
       spec: {
         activeDeadlineSeconds: deadline,
         backoffLimit: 0,

@@ -3,7 +3,7 @@ import { KubeObject } from '../profile';
 import { SandboxWorkloadProps } from './pod-props';
 import { buildPodSpec } from './pod';
 import { Site, checkInteger, fail } from './validate';
-import { WorkloadIdentity, buildServiceAccount, metadataOf, resolveIdentity } from './workload';
+import { WorkloadIdentity, buildServiceAccount, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
 
 /** Props of a long-running sandboxed workload. */
 export interface SandboxedDeploymentProps extends SandboxWorkloadProps {
@@ -41,7 +41,7 @@ export function buildSandboxedDeployment(where: string, props: SandboxedDeployme
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: metadataOf(identity),
+    metadata: workloadMetadataOf(identity),
     spec: {
       replicas,
       selector: { matchLabels: { ...identity.selectorLabels } },

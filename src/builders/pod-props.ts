@@ -315,6 +315,13 @@ export interface SandboxWorkloadIdentityProps {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Opt out of the synth-time check that a NetworkPolicy of the app isolates this workload's pods,
+   * giving the reason (e.g. "policies come from the platform team's repo"). The reason is recorded
+   * on the workload as a suppression annotation, so `cdk8s-sandbox audit` accepts it too.
+   * @default - a NetworkPolicy in the app must isolate the pods' ingress and egress
+   */
+  readonly networkPolicyManagedElsewhere?: string;
 }
 
 /** Everything a sandboxed workload takes: identity, pod and main-container props. */

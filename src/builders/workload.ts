@@ -1,5 +1,5 @@
 // Identity of a sandboxed workload: its name, namespace, labels and the token-less ServiceAccount.
-import { KubeObject, SANDBOX_LABELS } from '../profile';
+import { KubeObject, SANDBOX_LABELS, SUPPRESS_ANNOTATION } from '../profile';
 import { SandboxWorkloadIdentityProps } from './pod-props';
 import { Site, checkDnsLabel, fail } from './validate';
 
@@ -15,6 +15,8 @@ export interface WorkloadIdentity {
   readonly objectLabels: { readonly [key: string]: string };
   /** Labels on the workload's pods (object labels, selector labels and the sandbox marker). */
   readonly podLabels: { readonly [key: string]: string };
+  /** Annotations on the workload object (a recorded network-isolation opt-out). */
+  readonly workloadAnnotations?: { readonly [key: string]: string };
 }
 
 const RESERVED_PREFIXES = ['cdk8s-sandbox.io/', 'app.kubernetes.io/name', 'app.kubernetes.io/managed-by'];
@@ -35,7 +37,17 @@ export function resolveIdentity(site: Site, props: SandboxWorkloadIdentityProps,
   const selectorLabels = { [SANDBOX_LABELS.workload]: name };
   const objectLabels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' };
   const podLabels = { ...objectLabels, [SANDBOX_LABELS.sandboxed]: 'true', ...selectorLabels };
-  return { name, ...(namespace ? { namespace } : {}), selectorLabels, objectLabels, podLabels };
+  const optOut = props.networkPolicyManagedElsewhere;
+  if (optOut !== undefined && (typeof optOut !== 'string' || optOut.trim() === '' || /[\r\n]/.test(optOut))) {
+    fail(site, 'networkPolicyManagedElsewhere', optOut, 'give the reason on one line (who manages the NetworkPolicies that isolate these pods)');
+  }
+  const workloadAnnotations = optOut ? { [SUPPRESS_ANNOTATION]: `network-isolation: ${optOut.trim()}` } : undefined;
+  return { name, ...(namespace ? { namespace } : {}), selectorLabels, objectLabels, podLabels, ...(workloadAnnotations ? { workloadAnnotations } : {}) };
+}
+
+/** Metadata of the workload object itself (Deployment, Job): carries the recorded opt-outs. */
+export function workloadMetadataOf(identity: WorkloadIdentity): { name: string; namespace?: string; labels: { [key: string]: string }; annotations?: { [key: string]: string } } {
+  return { ...metadataOf(identity), ...(identity.workloadAnnotations ? { annotations: { ...identity.workloadAnnotations } } : {}) };
 }
 
 /** Object metadata for one of the workload's objects. */

@@ -4,16 +4,19 @@ import { Construct } from 'constructs';
 import { CodeRunnerJobProps, buildCodeRun } from '../builders/code-runner';
 import { dnsLabelFromId } from '../builders/validate';
 import { SANDBOX_DEFAULTS } from '../profile';
+import { ISandboxWorkload } from '../builders/network';
+import { NetworkIsolationGuard } from './isolation-guard';
 import { addApiObjects, guardWithProfile } from './profile-guard';
+import { effectiveNamespace, namespaceFromScope } from './scope';
 
 /**
  * A ConfigMap with the submitted code (mounted read-only at /workspace), a Job that runs it once in a
  * hardened gVisor pod, and a NetworkPolicy that denies the pod all ingress and egress.
  */
-export class CodeRunnerJob extends Construct {
+export class CodeRunnerJob extends Construct implements ISandboxWorkload {
   /** Name of the Job, ConfigMap and NetworkPolicy: a run id, or the name plus a hash of the pod's content. */
   public readonly name: string;
-  /** Namespace given in props, if any. */
+  /** Namespace of the pods: from props, the enclosing SandboxNamespace, or the chart. */
   public readonly namespace?: string;
   /** Labels that select exactly this run's pod. */
   public readonly selectorLabels: { readonly [key: string]: string };
@@ -30,9 +33,9 @@ export class CodeRunnerJob extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeRunnerJobProps) {
     super(scope, id);
-    const built = buildCodeRun(this.node.path, props, dnsLabelFromId(id));
+    const built = buildCodeRun(this.node.path, { ...props, namespace: props.namespace ?? namespaceFromScope(scope) }, dnsLabelFromId(id));
     this.name = built.name;
-    this.namespace = props.namespace;
+    this.namespace = effectiveNamespace(this, props.namespace ?? namespaceFromScope(scope));
     this.selectorLabels = built.selectorLabels;
     this.podLabels = built.podLabels;
     this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
@@ -42,5 +45,8 @@ export class CodeRunnerJob extends Construct {
     this.configMap = byKind('ConfigMap');
     this.networkPolicy = byKind('NetworkPolicy')!;
     guardWithProfile(this, apiObjects, { runtimeClassName: this.runtimeClassName });
+    const guard = NetworkIsolationGuard.of(this);
+    guard.registerWorkload(this, this.job);
+    guard.registerPolicy(this, this.networkPolicy);
   }
 }

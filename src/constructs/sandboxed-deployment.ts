@@ -4,17 +4,20 @@ import { Construct } from 'constructs';
 import { SandboxedDeploymentProps, buildSandboxedDeployment } from '../builders/deployment';
 import { dnsLabelFromId } from '../builders/validate';
 import { SANDBOX_DEFAULTS } from '../profile';
+import { ISandboxWorkload } from '../builders/network';
+import { NetworkIsolationGuard } from './isolation-guard';
 import { addApiObjects, guardWithProfile } from './profile-guard';
+import { effectiveNamespace, namespaceFromScope } from './scope';
 
 /**
  * A Deployment whose pods run under gVisor as a non-root user with a read-only root, no capabilities,
  * seccomp, no service-account token and bounded resources; plus its token-less ServiceAccount, an optional
  * ClusterIP Service and a PodDisruptionBudget when it has more than one replica.
  */
-export class SandboxedDeployment extends Construct {
+export class SandboxedDeployment extends Construct implements ISandboxWorkload {
   /** Name of the workload and of its objects. */
   public readonly name: string;
-  /** Namespace given in props, if any (otherwise the chart's). */
+  /** Namespace of the pods: from props, the enclosing SandboxNamespace, or the chart. */
   public readonly namespace?: string;
   /** Labels that select this workload's pods (stable: derived from the name only). */
   public readonly selectorLabels: { readonly [key: string]: string };
@@ -33,9 +36,9 @@ export class SandboxedDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: SandboxedDeploymentProps) {
     super(scope, id);
-    const built = buildSandboxedDeployment(this.node.path, props, dnsLabelFromId(id));
+    const built = buildSandboxedDeployment(this.node.path, { ...props, namespace: props.namespace ?? namespaceFromScope(scope) }, dnsLabelFromId(id));
     this.name = built.identity.name;
-    this.namespace = built.identity.namespace;
+    this.namespace = effectiveNamespace(this, built.identity.namespace);
     this.selectorLabels = built.identity.selectorLabels;
     this.podLabels = built.identity.podLabels;
     this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
@@ -46,5 +49,6 @@ export class SandboxedDeployment extends Construct {
     this.service = byKind('Service');
     this.podDisruptionBudget = byKind('PodDisruptionBudget');
     guardWithProfile(this, apiObjects, { runtimeClassName: this.runtimeClassName });
+    NetworkIsolationGuard.of(this).registerWorkload(this, this.deployment);
   }
 }

@@ -1,0 +1,249 @@
+// SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for.
+import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, parseCidr, unexceptedRanges } from '../profile';
+import { Protocol } from './pod-props';
+import { Site, checkDnsLabel, checkInteger, child, fail } from './validate';
+
+/** How sandboxed pods resolve names. Every mode but NONE lets code tunnel data out over DNS. */
+export enum DnsMode {
+  /** No DNS at all: the safest, and the default for code runners. */
+  NONE = 'none',
+  /**
+   * UDP and TCP 53 to the kube-dns pods in kube-system only. Code can enumerate cluster Services by
+   * name and tunnel data through DNS queries.
+   */
+  CLUSTER = 'cluster',
+  /**
+   * GKE NodeLocal DNSCache: the link-local resolver 169.254.20.10 on port 53 (gVisor pods send DNS there as
+   * ordinary packets), plus the kube-dns pods behind it. Same trade-off as CLUSTER.
+   */
+  GKE_NODE_LOCAL_DNS = 'gke-node-local-dns',
+  /**
+   * GKE Cloud DNS: the metadata server address 169.254.169.254, port 53 only. Opens that address for
+   * DNS, never for its HTTP port; same trade-off as CLUSTER.
+   */
+  GKE_CLOUD_DNS = 'gke-cloud-dns',
+}
+
+/** The NodeLocal DNSCache address on GKE. */
+export const GKE_NODE_LOCAL_DNS_IP = '169.254.20.10';
+/** The Cloud DNS resolver address on GKE (the metadata server). */
+export const GKE_CLOUD_DNS_IP = '169.254.169.254';
+
+/** What a workload tells a policy about its pods. */
+export interface ISandboxWorkload {
+  /** Name of the workload. */
+  readonly name: string;
+  /** Namespace of its pods (the chart's when unset). */
+  readonly namespace?: string;
+  /** Labels that select exactly its pods. */
+  readonly selectorLabels: { readonly [key: string]: string };
+}
+
+/** A port of a network rule. */
+export interface NetworkPort {
+  /** Port number (1-65535). */
+  readonly port: number;
+  /**
+   * Last port of a range starting at `port`.
+   * @default - the single port
+   */
+  readonly endPort?: number;
+  /**
+   * Protocol.
+   * @default Protocol.TCP
+   */
+  readonly protocol?: Protocol;
+}
+
+/** The other end of an allowed connection. */
+export class NetworkPeer {
+  /** The pods of a workload built with this library (in its namespace). */
+  public static workload(workload: ISandboxWorkload): NetworkPeer {
+    return new NetworkPeer('workload', { labels: { ...workload.selectorLabels }, namespace: workload.namespace, what: `workload "${workload.name}"` });
+  }
+
+  /** Pods with these labels, in a namespace (the policy's own when unset). */
+  public static pods(labels: { [key: string]: string }, namespace?: string): NetworkPeer {
+    return new NetworkPeer('pods', { labels: { ...labels }, namespace, what: `pods ${JSON.stringify(labels)}` });
+  }
+
+  /** Every pod of a namespace. */
+  public static namespace(name: string): NetworkPeer {
+    return new NetworkPeer('namespace', { namespace: name, what: `namespace "${name}"` });
+  }
+
+  /** An IP range. It may not contain the metadata server or a private range whole unless `except` removes it. */
+  public static cidr(cidr: string, except: string[] = []): NetworkPeer {
+    return new NetworkPeer('cidr', { cidr, except: [...except], what: `CIDR ${cidr}` });
+  }
+
+  /** The internet: 0.0.0.0/0 and ::/0, always without the metadata server, link-local and private ranges. */
+  public static internet(): NetworkPeer {
+    return new NetworkPeer('internet', { what: 'the internet' });
+  }
+
+  private constructor(
+    /** Kind of peer. @internal */
+    public readonly _kind: 'workload' | 'pods' | 'namespace' | 'cidr' | 'internet',
+    /** Data of the peer. @internal */
+    public readonly _data: { labels?: { [key: string]: string }; namespace?: string; cidr?: string; except?: string[]; what: string },
+  ) {}
+}
+
+/** One allowance: these peers, on these ports. */
+export interface NetworkRule {
+  /** Peers (at least one: a rule without peers would open the ports to everything). */
+  readonly peers: NetworkPeer[];
+  /**
+   * Ports.
+   * @default - every port (only allowed for workload, pods and namespace peers)
+   */
+  readonly ports?: NetworkPort[];
+}
+
+/** What a policy selects, resolved by the construct. */
+export interface PolicySelection {
+  /** Namespace of the selected pods. */
+  readonly namespace?: string;
+  /** The pod selector. */
+  readonly podSelector: { [key: string]: any };
+}
+
+/** Resolved props of one SandboxNetworkPolicy. */
+export interface SandboxNetworkPolicySpec {
+  /** Name of the policy. */
+  readonly name: string;
+  /** Labels of the policy object. */
+  readonly labels?: { [key: string]: string };
+  /** What it selects. */
+  readonly selection: PolicySelection;
+  /** DNS mode. */
+  readonly dns: DnsMode;
+  /** Ingress allowances. */
+  readonly ingress: readonly NetworkRule[];
+  /** Egress allowances. */
+  readonly egress: readonly NetworkRule[];
+}
+
+/** The pod selector for a set of workloads in one namespace. */
+export function selectorForWorkloads(site: Site, workloads: readonly ISandboxWorkload[]): PolicySelection {
+  if (workloads.length === 0) fail(site, 'selects', [], 'select at least one workload (or a whole SandboxNamespace with selectsAllIn)');
+  const namespaces = [...new Set(workloads.map((w) => w.namespace ?? ''))];
+  if (namespaces.length > 1) fail(site, 'selects', workloads.map((w) => `${w.namespace ?? '(chart namespace)'}/${w.name}`), 'a NetworkPolicy selects pods of one namespace only; make one policy per namespace');
+  const namespace = workloads[0].namespace;
+  if (workloads.length === 1) return { ...(namespace ? { namespace } : {}), podSelector: { matchLabels: { ...workloads[0].selectorLabels } } };
+  const names = workloads.map((w) => w.selectorLabels[SANDBOX_LABELS.workload]);
+  if (names.some((n) => n === undefined)) fail(site, 'selects', workloads.map((w) => w.name), `every selected workload must carry the ${SANDBOX_LABELS.workload} label`);
+  return {
+    ...(namespace ? { namespace } : {}),
+    podSelector: { matchExpressions: [{ key: SANDBOX_LABELS.workload, operator: 'In', values: [...new Set(names)].sort() }] },
+  };
+}
+
+/** The pod selector for every sandboxed pod of a namespace. */
+export function selectorForNamespace(namespace: string): PolicySelection {
+  return { namespace, podSelector: { matchLabels: { [SANDBOX_LABELS.sandboxed]: 'true' } } };
+}
+
+const KUBE_DNS_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
+const DNS_PORTS = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
+
+/** The egress rules a DNS mode adds (exact, so tests and docs can name them). */
+export function dnsEgressRules(mode: DnsMode): { [key: string]: any }[] {
+  return structuredClone(dnsRulesOf(mode));
+}
+
+function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {
+  switch (mode) {
+    case DnsMode.NONE: return [];
+    case DnsMode.CLUSTER: return [{ to: [KUBE_DNS_PEER], ports: DNS_PORTS }];
+    case DnsMode.GKE_NODE_LOCAL_DNS: return [{ to: [{ ipBlock: { cidr: `${GKE_NODE_LOCAL_DNS_IP}/32` } }, KUBE_DNS_PEER], ports: DNS_PORTS }];
+    case DnsMode.GKE_CLOUD_DNS: return [{ to: [{ ipBlock: { cidr: `${GKE_CLOUD_DNS_IP}/32` } }], ports: DNS_PORTS }];
+    default: throw new Error(`unknown DNS mode ${JSON.stringify(mode)}`);
+  }
+}
+
+/** The ipBlocks of NetworkPeer.internet(): everything but the metadata server, link-local and private ranges. */
+export function internetIpBlocks(): { ipBlock: { cidr: string; except: string[] } }[] {
+  const v4 = EGRESS_FORBIDDEN_RANGES.filter((r) => !r.cidr.includes(':')).map((r) => r.cidr);
+  const v6 = EGRESS_FORBIDDEN_RANGES.filter((r) => r.cidr.includes(':')).map((r) => r.cidr);
+  return [{ ipBlock: { cidr: '0.0.0.0/0', except: v4 } }, { ipBlock: { cidr: '::/0', except: v6 } }];
+}
+
+function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undefined): { [key: string]: any }[] {
+  if (!(peer instanceof NetworkPeer)) fail(site, 'peer', peer, 'must be a NetworkPeer (NetworkPeer.workload, pods, namespace, cidr or internet)');
+  const d = peer._data;
+  const namespaceSelector = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+  switch (peer._kind) {
+    case 'workload':
+    case 'pods': {
+      if (!d.labels || Object.keys(d.labels).length === 0) fail(site, 'peer', d.what, 'a pods peer needs at least one label; an empty selector would match every pod');
+      if (d.namespace !== undefined) checkDnsLabel(site, 'peer.namespace', d.namespace);
+      const crossNamespace = d.namespace !== undefined && d.namespace !== policyNamespace;
+      return [{ ...(crossNamespace ? namespaceSelector(d.namespace!) : {}), podSelector: { matchLabels: { ...d.labels } } }];
+    }
+    case 'namespace':
+      return [namespaceSelector(checkDnsLabel(site, 'peer.namespace', d.namespace))];
+    case 'cidr': {
+      if (!parseCidr(d.cidr)) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
+      for (const e of d.except ?? []) if (!parseCidr(e)) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
+      const reached = unexceptedRanges({ cidr: d.cidr, except: d.except });
+      if (reached.length > 0) fail(site, 'peer.cidr', d.cidr, `it contains ${reached.join(', ')}; sandboxes never reach the metadata server or private ranges: add them to except or use NetworkPeer.internet()`);
+      return [{ ipBlock: { cidr: d.cidr, ...(d.except && d.except.length > 0 ? { except: [...d.except] } : {}) } }];
+    }
+    case 'internet':
+      return internetIpBlocks();
+  }
+}
+
+function portsJson(site: Site, ports: readonly NetworkPort[] | undefined, peers: readonly NetworkPeer[]): { [key: string]: any }[] | undefined {
+  if (ports === undefined || ports.length === 0) {
+    const wide = peers.filter((p) => p._kind === 'cidr' || p._kind === 'internet');
+    if (wide.length > 0) fail(site, 'ports', ports, `rules to ${wide.map((p) => p._data.what).join(', ')} must name their ports`);
+    return undefined;
+  }
+  return ports.map((p, i) => {
+    const portSite = child(site, `ports[${i}]`);
+    checkInteger(portSite, 'port', p.port, 1, 65535, 'a port number');
+    if (p.endPort !== undefined) checkInteger(portSite, 'endPort', p.endPort, p.port, 65535, 'a port number not below port');
+    const protocol = p.protocol ?? Protocol.TCP;
+    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) fail(portSite, 'protocol', protocol, 'allowed: TCP, UDP, SCTP');
+    return { port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol };
+  });
+}
+
+function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly NetworkRule[], policyNamespace: string | undefined): { [key: string]: any }[] {
+  return rules.map((rule, i) => {
+    const ruleSite = child(site, `${name}[${i}]`);
+    if (!rule || !Array.isArray(rule.peers) || rule.peers.length === 0) {
+      fail(ruleSite, 'peers', rule?.peers, `every ${name} rule names at least one peer; a rule without peers would allow traffic ${name === 'egress' ? 'to' : 'from'} everywhere`);
+    }
+    const peers = rule.peers.flatMap((p, j) => peerJson(child(ruleSite, `peers[${j}]`), p, policyNamespace));
+    const ports = portsJson(ruleSite, rule.ports, rule.peers);
+    return { [name === 'egress' ? 'to' : 'from']: peers, ...(ports ? { ports } : {}) };
+  });
+}
+
+/** Builds the NetworkPolicy: both policy types always, so anything not listed is denied. */
+export function buildSandboxNetworkPolicy(where: string, spec: SandboxNetworkPolicySpec): KubeObject {
+  const site: Site = { where, prefix: '' };
+  checkDnsLabel(site, 'name', spec.name);
+  if (!Object.values(DnsMode).includes(spec.dns)) fail(site, 'dns', spec.dns, `allowed: ${Object.values(DnsMode).join(', ')}`);
+  const namespace = spec.selection.namespace;
+  const ingress = rulesJson(site, 'ingress', spec.ingress, namespace);
+  const egress = [...dnsEgressRules(spec.dns), ...rulesJson(site, 'egress', spec.egress, namespace)];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) },
+    spec: {
+      podSelector: spec.selection.podSelector,
+      policyTypes: ['Ingress', 'Egress'],
+      ...(ingress.length > 0 ? { ingress } : {}),
+      ...(egress.length > 0 ? { egress } : {}),
+    },
+  };
+}

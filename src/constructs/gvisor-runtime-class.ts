@@ -1,0 +1,26 @@
+// GvisorRuntimeClass: the RuntimeClass sandboxed pods name, emitted only where the platform does not provide it.
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GvisorRuntimeClassSpec, buildGvisorRuntimeClass } from '../builders/runtime-class';
+
+/** Props of a GvisorRuntimeClass. */
+export interface GvisorRuntimeClassProps extends GvisorRuntimeClassSpec {}
+
+/**
+ * The gVisor RuntimeClass. On GKE (SandboxPlatform.GKE) GKE installs `gvisor` with its node selector and
+ * toleration, so nothing is emitted; on a self-managed cluster it emits `handler: runsc`, an optional fixed
+ * pod overhead and optional scheduling. Pass `runtimeClassName: rc.name` to the workloads.
+ */
+export class GvisorRuntimeClass extends Construct {
+  /** The RuntimeClass name pods refer to. */
+  public readonly name: string;
+  /** The RuntimeClass object, on self-managed clusters. */
+  public readonly runtimeClass?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: GvisorRuntimeClassProps) {
+    super(scope, id);
+    const built = buildGvisorRuntimeClass(this.node.path, props);
+    this.name = built.name;
+    if (built.runtimeClass) this.runtimeClass = new ApiObject(this, 'RuntimeClass', built.runtimeClass as any);
+  }
+}

@@ -87,7 +87,7 @@ describe('network-isolation', () => {
   test('a pod no policy selects is reported once, naming both directions', () => {
     const findings = checkObjectSet([api]).filter((f) => f.rule === 'network-isolation');
     expect(findings).toEqual([expect.objectContaining({ object: { kind: 'Deployment', name: 'api' }, path: 'spec.template.metadata.labels' })]);
-    expect(findings[0].message).toBe('pods labelled {"app":"api"} in namespace "default" are selected by no NetworkPolicy with policyTypes Ingress and Egress; their ingress and egress traffic is unrestricted');
+    expect(findings[0].message).toBe('pods with labels app=api in namespace "default" are selected by no NetworkPolicy with policyTypes Ingress and Egress; their ingress and egress traffic is unrestricted');
   });
 
   test('a deny-all policy for both directions isolates the pod', () => {
@@ -137,7 +137,7 @@ describe('network-policy-selects-pods', () => {
     const findings = checkObjectSet([deployment('api', { app: 'api' }), policy('deny', {}), policy('typo', { matchLabels: { app: 'apj' } })])
       .filter((f) => f.rule === 'network-policy-selects-pods');
     expect(findings).toEqual([expect.objectContaining({ object: { kind: 'NetworkPolicy', name: 'typo' }, path: 'spec.podSelector' })]);
-    expect(findings[0].message).toBe('podSelector {"matchLabels":{"app":"apj"}} selects no pod: none of the 1 pod template(s) in namespace "default" carries matching labels (Deployment/api: {"app":"api"}), so the policy isolates nothing');
+    expect(findings[0].message).toBe('podSelector {"matchLabels":{"app":"apj"}} selects no pod: none of the 1 pod template(s) in namespace "default" carries matching labels (Deployment/api: app=api), so the policy isolates nothing');
   });
 
   test('a namespace-wide default deny shipped without workloads is not a finding', () => {

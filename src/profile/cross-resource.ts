@@ -115,6 +115,12 @@ function podSelectorOf(policy: KubeObject): LabelSelectorJson {
   return policy.spec?.podSelector ?? {};
 }
 
+/** Labels as a selector string (`a=b,c=d`), or `(no labels)`. */
+export function labelsText(labels: { readonly [key: string]: unknown }): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? '(no labels)' : entries.map(([k, v]) => `${k}=${String(v)}`).join(',');
+}
+
 function ofKind(objects: readonly KubeObject[], kind: string): KubeObject[] {
   return objects.filter((o) => o?.kind === kind);
 }
@@ -130,7 +136,7 @@ const networkIsolation: CrossResourceRule = {
       if (missing.length === 0) continue;
       findings.push({
         rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
-        message: `pods labelled ${show(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
+        message: `pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
         fix: `Add a NetworkPolicy in namespace "${pod.namespace}" whose podSelector matches these labels with policyTypes [Ingress, Egress] and no rules (deny all), then allow only what the workload needs.`,
       });
     }
@@ -152,7 +158,7 @@ const networkPolicySelectsPods: CrossResourceRule = {
       if (inNamespace.some((p) => selectorMatches(selector, p.labels))) continue;
       const why = inNamespace.length === 0
         ? `the audited set has no pod in namespace "${namespace}"`
-        : `none of the ${inNamespace.length} pod template(s) in namespace "${namespace}" carries matching labels (${inNamespace.slice(0, 3).map((p) => `${p.obj.kind}/${p.obj.metadata?.name}: ${show(p.labels)}`).join('; ')}${inNamespace.length > 3 ? '; ...' : ''})`;
+        : `none of the ${inNamespace.length} pod template(s) in namespace "${namespace}" carries matching labels (${inNamespace.slice(0, 3).map((p) => `${p.obj.kind}/${p.obj.metadata?.name}: ${labelsText(p.labels)}`).join('; ')}${inNamespace.length > 3 ? '; ...' : ''})`;
       findings.push({
         rule: 'network-policy-selects-pods', object: refOf(policy), path: 'spec.podSelector',
         message: `podSelector ${show(selector)} selects no pod: ${why}, so the policy isolates nothing`,
@@ -330,7 +336,7 @@ const availability: CrossResourceRule = {
       if (budgets.some((b) => b.namespace === namespace && selectorMatches(b.selector, labels))) continue;
       findings.push({
         rule: 'availability', object: refOf(obj), path: 'spec.replicas',
-        message: `${obj.kind} runs ${replicas} replicas but no PodDisruptionBudget in namespace "${namespace}" selects its pods (${show(labels)}); a node drain may evict them all at once`,
+        message: `${obj.kind} runs ${replicas} replicas but no PodDisruptionBudget in namespace "${namespace}" selects its pods (${labelsText(labels)}); a node drain may evict them all at once`,
         fix: 'Add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod template labels.',
       });
     }

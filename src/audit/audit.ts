@@ -1,0 +1,316 @@
+// The audit runner: every profile rule over each in-scope object as it is loaded, then the
+// cross-resource rules over the whole set, with suppressions, ignored rules and scope applied.
+// Only a small skeleton of each object is kept after its document is checked, so memory grows with
+// the number of objects, not with the bytes of YAML.
+import {
+  CROSS_RESOURCE_RULES, Finding, KubeObject, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, podTemplateOf, refOf,
+} from '../profile';
+import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
+import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
+
+/** Options of an audit run. */
+export interface AuditOptions {
+  /**
+   * Audit only objects of this namespace. Objects that name no namespace are taken to live in it,
+   * as `kubectl apply -n NAMESPACE` would place them.
+   * @default - every namespace; objects that name none live in "default"
+   */
+  readonly namespace?: string;
+  /**
+   * Audit only pods that ask for a runtime class (`runtimeClassName` set), and the ServiceAccounts they use.
+   * @default false
+   */
+  readonly onlyRuntimeClass?: boolean;
+  /**
+   * The RuntimeClass sandboxed pods must name.
+   * @default 'gvisor'
+   */
+  readonly runtimeClassName?: string;
+  /**
+   * Rule ids to ignore for the whole run.
+   * @default []
+   */
+  readonly ignoreRules?: readonly string[];
+}
+
+/** Options of `auditManifests`: the audit options plus where standard input comes from. */
+export interface AuditManifestsOptions extends AuditOptions {
+  /**
+   * What `-` reads.
+   * @default process.stdin
+   */
+  readonly stdin?: AsyncIterable<Buffer | string>;
+}
+
+/** A rule as reports list it. */
+export interface RuleInfo {
+  readonly id: string;
+  readonly title: string;
+  /** The profile table row, when the rule implements one. */
+  readonly row?: number;
+  readonly references: readonly string[];
+  /** Whether the rule judges the whole set rather than one object. */
+  readonly crossResource: boolean;
+}
+
+/** Every rule the audit can report: the profile's per-object and cross-resource rules, and the suppression rules. */
+export const AUDIT_RULES: readonly RuleInfo[] = [
+  ...RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: false })),
+  ...CROSS_RESOURCE_RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true })),
+  ...SUPPRESSION_RULES.map((r) => ({ id: r.id, title: r.title, references: r.references, crossResource: false })),
+];
+
+const RULE_IDS: ReadonlySet<string> = new Set(AUDIT_RULES.map((r) => r.id));
+const SUPPRESSIBLE: ReadonlySet<string> = new Set([...RULES, ...CROSS_RESOURCE_RULES].map((r) => r.id));
+
+/** A finding with where it is. */
+export interface AuditFinding extends Finding {
+  /** The rule's title. */
+  readonly title: string;
+  /** The file the object is in (`-` for standard input). */
+  readonly file: string;
+  /** 1-based line of the offending field, or of the deepest part of its path that exists. */
+  readonly line: number;
+  /** 1-based line where the object starts. */
+  readonly objectLine: number;
+}
+
+/** The outcome of an audit. */
+export interface AuditResult {
+  /** Findings, ordered by file, then object, then line. */
+  readonly findings: readonly AuditFinding[];
+  /** Input problems (errors and skipped input). */
+  readonly problems: readonly InputProblem[];
+  /** The files read, in order. */
+  readonly files: readonly string[];
+  /** Kubernetes objects loaded. */
+  readonly objects: number;
+  /** Objects in scope (audited). */
+  readonly audited: number;
+  /** Findings waived by a suppression annotation. */
+  readonly suppressed: number;
+  /** 0 clean, 1 findings, 2 input errors (whatever the findings). */
+  readonly exitCode: 0 | 1 | 2;
+}
+
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RUNTIME_CLASS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Applies the defaults of the audit options in one place, and refuses invalid ones. */
+export function resolveAuditOptions(options: AuditOptions = {}): Required<Omit<AuditOptions, 'namespace'>> & { namespace?: string } {
+  const runtimeClassName = options.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+  if (!RUNTIME_CLASS_NAME.test(runtimeClassName) || runtimeClassName.length > 253) {
+    throw new Error(`runtime class ${JSON.stringify(runtimeClassName)} is not a valid RuntimeClass name (lower-case letters, digits, '-' and '.', at most 253 characters)`);
+  }
+  if (options.namespace !== undefined && (!NAMESPACE_NAME.test(options.namespace) || options.namespace.length > 63)) {
+    throw new Error(`namespace ${JSON.stringify(options.namespace)} is not a valid namespace name (lower-case letters, digits and '-', at most 63 characters)`);
+  }
+  const ignoreRules = [...(options.ignoreRules ?? [])];
+  const unknown = ignoreRules.filter((id) => !RULE_IDS.has(id));
+  if (unknown.length > 0) {
+    throw new Error(`unknown rule id(s) to ignore: ${unknown.join(', ')}; known rules: ${[...RULE_IDS].join(', ')}`);
+  }
+  return { runtimeClassName, onlyRuntimeClass: options.onlyRuntimeClass ?? false, ignoreRules, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) };
+}
+
+/** Kinds that live outside namespaces (those an audit may meet). */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'RuntimeClass', 'StorageClass', 'PriorityClass',
+  'CustomResourceDefinition', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'CSIDriver', 'VolumeAttachment',
+]);
+
+/** Objects whose document lines are kept for locating cross-resource findings (they are small). */
+const KEEP_DOCUMENT_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace']);
+
+/** What the runner keeps of an object after its document is checked. */
+interface Entry {
+  readonly skeleton: KubeObject;
+  readonly fileIndex: number;
+  readonly file: string;
+  readonly line: number;
+  readonly inScope: boolean;
+  readonly suppressions: Suppressions;
+  readonly lineOf: (jsonPath: string) => number;
+}
+
+function refKey(ref: { kind: string; namespace?: string; name: string }): string {
+  return `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`;
+}
+
+/** A shallow copy of `obj` with the value at a dotted path replaced. */
+function withPath(obj: any, segments: readonly string[], value: unknown): any {
+  if (segments.length === 0) return value;
+  const [head, ...rest] = segments;
+  return { ...obj, [head]: withPath(obj?.[head], rest, value) };
+}
+
+/**
+ * What the cross-resource rules need of an object: containers, volumes, annotations and payloads
+ * (ConfigMap and Secret data) are dropped; everything else is kept as is.
+ */
+export function skeletonOf(obj: KubeObject): KubeObject {
+  let out: any = { ...obj };
+  const { annotations: _annotations, managedFields: _managed, ...metadata } = obj.metadata ?? {};
+  out.metadata = metadata;
+  for (const field of ['data', 'binaryData', 'stringData']) delete out[field];
+  const pod = podTemplateOf(obj);
+  if (pod) {
+    const { containers: _c, initContainers: _i, ephemeralContainers: _e, volumes: _v, ...spec } = pod.spec;
+    out = withPath(out, pod.specPath.split('.'), { ...spec, containers: [] });
+    if (obj.kind !== 'Pod') out = withPath(out, pod.specPath.replace(/spec$/, 'metadata').split('.'), { labels: pod.metadata.labels ?? {} });
+  }
+  return out;
+}
+
+/** Collects objects and problems as they are loaded, and judges them. */
+export class Auditor implements LoadSink {
+  private readonly options: ReturnType<typeof resolveAuditOptions>;
+  private readonly ignored: ReadonlySet<string>;
+  private readonly entries: Entry[] = [];
+  private readonly findings: AuditFinding[] = [];
+  private readonly problems: InputProblem[] = [];
+  private readonly files: string[] = [];
+  /** ServiceAccount findings held until it is known whether an in-scope pod uses the account. */
+  private readonly pendingAccountFindings: { key: string; finding: AuditFinding }[] = [];
+  private readonly usedAccounts = new Set<string>();
+  private suppressed = 0;
+  private audited = 0;
+
+  constructor(options: AuditOptions = {}) {
+    this.options = resolveAuditOptions(options);
+    this.ignored = new Set(this.options.ignoreRules);
+  }
+
+  /** @internal LoadSink */
+  file(file: string): void {
+    this.files.push(file);
+  }
+
+  /** @internal LoadSink */
+  problem(problem: InputProblem): void {
+    this.problems.push(problem);
+  }
+
+  /** @internal LoadSink: judges one object with every per-object rule and keeps its skeleton. */
+  object(loaded: LoadedObject): void {
+    const obj = loaded.object;
+    if (this.files.length === 0 || this.files[this.files.length - 1] !== loaded.file) this.files.push(loaded.file);
+    const fileIndex = this.files.length - 1;
+    const inScope = this.inScope(obj);
+    const suppressions = suppressionsOf(obj, SUPPRESSIBLE);
+    const entry: Entry = {
+      skeleton: skeletonOf(obj), fileIndex, file: loaded.file, line: loaded.line, inScope, suppressions,
+      lineOf: this.keptLineOf(obj, loaded),
+    };
+    this.entries.push(entry);
+    if (!inScope) return;
+    this.audited++;
+    const pod = podTemplateOf(obj);
+    if (pod) {
+      const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? 'default';
+      this.usedAccounts.add(`${this.namespaceOf(obj)}/${account}`);
+    }
+    const found = [...checkObject(obj, { runtimeClassName: this.options.runtimeClassName }), ...suppressions.findings];
+    for (const finding of found) {
+      const accepted = this.accept(finding, entry, loaded.lineOf(finding.path));
+      if (!accepted) continue;
+      if (obj.kind === 'ServiceAccount' && this.options.onlyRuntimeClass) {
+        this.pendingAccountFindings.push({ key: `${this.namespaceOf(obj)}/${obj.metadata?.name}`, finding: accepted });
+      } else {
+        this.findings.push(accepted);
+      }
+    }
+  }
+
+  /** Runs the cross-resource rules and returns the result. */
+  finish(): AuditResult {
+    const byRef = new Map<string, Entry>();
+    for (const entry of this.entries) {
+      const key = refKey(refOf(entry.skeleton));
+      if (!byRef.has(key)) byRef.set(key, entry);
+    }
+    const cross = checkObjectSet(this.entries.map((e) => e.skeleton), { defaultNamespace: this.options.namespace ?? 'default' });
+    for (const finding of cross) {
+      const entry = byRef.get(refKey(finding.object));
+      if (!entry || !entry.inScope) continue;
+      const accepted = this.accept(finding, entry, entry.lineOf(finding.path));
+      if (accepted) this.findings.push(accepted);
+    }
+    for (const { key, finding } of this.pendingAccountFindings) if (this.usedAccounts.has(key)) this.findings.push(finding);
+    const fileIndex = new Map(this.files.map((f, i) => [f, i]));
+    const findings = this.findings
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => (fileIndex.get(a.f.file)! - fileIndex.get(b.f.file)!) || (a.f.objectLine - b.f.objectLine) || (a.i - b.i))
+      .map(({ f }) => f);
+    const problems = [...this.problems];
+    if (this.entries.length === 0 && !problems.some((p) => p.severity === 'error')) {
+      problems.push({ file: this.files.join(', ') || '(no input)', severity: 'error', message: 'no Kubernetes object found in the input: nothing was audited' });
+    }
+    const exitCode = problems.some((p) => p.severity === 'error') ? 2 : findings.length > 0 ? 1 : 0;
+    return { findings, problems, files: [...new Set(this.files)], objects: this.entries.length, audited: this.audited, suppressed: this.suppressed, exitCode };
+  }
+
+  private accept(finding: Finding, entry: Entry, line: number): AuditFinding | undefined {
+    if (this.ignored.has(finding.rule)) return undefined;
+    if (entry.suppressions.rules.has(finding.rule)) { this.suppressed++; return undefined; }
+    const title = AUDIT_RULES.find((r) => r.id === finding.rule)?.title ?? finding.rule;
+    return { ...finding, title, file: entry.file, line, objectLine: entry.line };
+  }
+
+  private namespaceOf(obj: KubeObject): string {
+    return obj.metadata?.namespace || this.options.namespace || 'default';
+  }
+
+  private inScope(obj: KubeObject): boolean {
+    const namespace = this.options.namespace;
+    if (namespace !== undefined) {
+      if (obj.kind === 'Namespace') { if (obj.metadata?.name !== namespace) return false; } else if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return false;
+      else if (this.namespaceOf(obj) !== namespace) return false;
+    }
+    if (this.options.onlyRuntimeClass) {
+      const pod = podTemplateOf(obj);
+      if (pod && !pod.spec.runtimeClassName) return false;
+    }
+    return true;
+  }
+
+  /** The line lookup kept after the document is gone: whole for small kinds, precomputed for workloads. */
+  private keptLineOf(obj: KubeObject, loaded: LoadedObject): (jsonPath: string) => number {
+    if (KEEP_DOCUMENT_KINDS.has(obj.kind)) return loaded.lineOf;
+    const pod = podTemplateOf(obj);
+    if (!pod) return () => loaded.line;
+    const known = new Map<string, number>();
+    for (const p of [`${pod.specPath.replace(/spec$/, 'metadata')}.labels`, 'spec.replicas']) known.set(p, loaded.lineOf(p));
+    return (p) => known.get(p) ?? loaded.line;
+  }
+}
+
+/**
+ * Audits files, directories (recursively: *.yaml, *.yml, *.json) and `-` (standard input).
+ * Throws only for invalid options; bad input is reported in the result's problems.
+ */
+export async function auditManifests(paths: readonly string[], options: AuditManifestsOptions = {}): Promise<AuditResult> {
+  const auditor = new Auditor(options);
+  const sources = expandPaths(paths, (p) => auditor.problem(p));
+  await loadSources(sources, auditor, options.stdin ?? process.stdin);
+  return auditor.finish();
+}
+
+/** Audits YAML (or JSON) text held in memory; `file` names it in the report. */
+export function auditText(text: string, options: AuditOptions & { readonly file?: string } = {}): AuditResult {
+  const auditor = new Auditor(options);
+  const file = options.file ?? STDIN_NAME;
+  auditor.file(file);
+  readYamlText(text, file, auditor);
+  return auditor.finish();
+}
+
+/** Audits plain objects held in memory; an object's "line" is its 1-based position in the array. */
+export function auditObjects(objects: readonly KubeObject[], options: AuditOptions & { readonly file?: string } = {}): AuditResult {
+  const auditor = new Auditor(options);
+  const file = options.file ?? '(objects)';
+  auditor.file(file);
+  objects.forEach((object, i) => auditor.object({ object, file, line: i + 1, lineOf: () => i + 1 }));
+  return auditor.finish();
+}

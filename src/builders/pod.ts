@@ -80,7 +80,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     seen.add(name);
     const { container, writableVolumes } = buildContainer(containerSite, c, name, defaults, userVolumes);
     for (const v of writableVolumes) {
-      if (userVolumes.has(v.name)) fail(containerSite, 'writablePaths', v.name, `the generated volume name "${v.name}" collides with a volume of the same name`);
+      if (volumes.some((existing) => existing.name === v.name)) fail(containerSite, 'writablePaths', v.name, `the generated volume name "${v.name}" collides with a volume of the same name`);
       volumes.push(v);
     }
     return container;

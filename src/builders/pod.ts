@@ -75,8 +75,8 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
 
   const mainName = checkDnsLabel(site, 'containerName', props.containerName ?? 'main');
   const seen = new Set<string>();
-  const build = (c: SandboxContainerBaseProps, name: string, containerSite: Site): ContainerJson => {
-    if (seen.has(name)) fail(containerSite, 'name', name, 'container names must be unique in the pod');
+  const build = (c: SandboxContainerBaseProps, name: string, containerSite: Site, nameField = 'name'): ContainerJson => {
+    if (seen.has(name)) fail(containerSite, nameField, name, 'container names must be unique in the pod');
     seen.add(name);
     const { container, writableVolumes } = buildContainer(containerSite, c, name, defaults, userVolumes);
     for (const v of writableVolumes) {
@@ -86,7 +86,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     return container;
   };
   const initContainers = (props.initContainers ?? []).map((c, i) => build(c, checkDnsLabel(child(site, `initContainers[${i}]`), 'name', c.name), child(site, `initContainers[${i}]`)));
-  const containers = [build(props, mainName, site),
+  const containers = [build(props, mainName, site, 'containerName'),
     ...(props.sidecars ?? []).map((c, i) => build(c, checkDnsLabel(child(site, `sidecars[${i}]`), 'name', c.name), child(site, `sidecars[${i}]`)))];
 
   const spec: { [key: string]: any } = {

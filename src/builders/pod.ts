@@ -115,6 +115,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
 /** The ports of a container, validated. */
 function buildPorts(site: Site, ports: readonly SandboxPort[]): { [key: string]: any }[] {
   const numbers = new Set<string>();
+  const names = new Set<string>();
   return ports.map((port, i) => {
     const portSite = child(site, `ports[${i}]`);
     checkInteger(portSite, 'number', port.number, 1, 65535, 'a port number');
@@ -125,6 +126,8 @@ function buildPorts(site: Site, ports: readonly SandboxPort[]): { [key: string]:
     if (numbers.has(key)) fail(portSite, 'number', port.number, `port ${key} is listed twice`);
     numbers.add(key);
     if (port.name !== undefined && !PORT_NAME.test(port.name)) fail(portSite, 'name', port.name, 'must be an IANA service name: at most 15 lowercase letters, digits and \'-\', with at least one letter');
+    if (port.name !== undefined && names.has(port.name)) fail(portSite, 'name', port.name, 'port names must be unique in the container');
+    if (port.name !== undefined) names.add(port.name);
     return { containerPort: port.number, ...(port.name ? { name: port.name } : {}), protocol };
   });
 }

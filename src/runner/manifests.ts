@@ -1,0 +1,127 @@
+// Reading manifests for `run`: parse YAML, pick the workload and container, find mounted ConfigMaps/Secrets.
+import * as yaml from 'js-yaml';
+import { RunnerError } from './errors';
+import { ContainerJson, KubeObject, PodSpecJson, WORKLOAD_KINDS, jobSpecOf, podTemplateOf } from '../profile/kube';
+
+/** The workload chosen to run, with what the runner needs from it. */
+export interface SelectedWorkload {
+  /** The workload object itself. */
+  readonly object: KubeObject;
+  /** `Kind/name`, for messages. */
+  readonly ref: string;
+  /** Its namespace, if the manifest names one. */
+  readonly namespace?: string;
+  /** The pod spec of its template (the Pod's own spec for a Pod). */
+  readonly podSpec: PodSpecJson;
+  /** The pod template's metadata (labels and annotations for the downward API). */
+  readonly podLabels: { [key: string]: string };
+  /** The pod template's annotations. */
+  readonly podAnnotations: { [key: string]: string };
+  /** The container to run. */
+  readonly container: ContainerJson;
+  /** The Job spec (a Job's, or a CronJob's job template's), when the workload is a Job or CronJob. */
+  readonly jobSpec?: { [key: string]: any };
+  /** Containers of the pod that are not run (other app containers, init containers). */
+  readonly skippedContainers: string[];
+}
+
+/** Parses one or more YAML documents (a `kind: List` is flattened); `source` names the file in errors. */
+export function parseManifests(text: string, source: string): KubeObject[] {
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text);
+  } catch (err: any) {
+    throw new RunnerError(`${source}: not valid YAML: ${err?.message ?? err}`);
+  }
+  const out: KubeObject[] = [];
+  const add = (doc: any, where: string) => {
+    if (doc === null || doc === undefined) return;
+    if (typeof doc !== 'object' || Array.isArray(doc) || typeof doc.kind !== 'string') {
+      throw new RunnerError(`${source}: ${where} is not a Kubernetes object (it has no "kind")`);
+    }
+    if (doc.kind === 'List' && Array.isArray(doc.items)) doc.items.forEach((item: any, i: number) => add(item, `${where}, item ${i + 1}`));
+    else out.push(doc as KubeObject);
+  };
+  docs.forEach((doc, i) => add(doc, `document ${i + 1}`));
+  return out;
+}
+
+/** `Kind/name` of an object. */
+export function refOfObject(obj: KubeObject): string {
+  return `${obj.kind}/${obj.metadata?.name ?? '(unnamed)'}`;
+}
+
+/** The objects that carry a pod template and can be run. */
+export function workloadsIn(docs: readonly KubeObject[]): KubeObject[] {
+  return docs.filter((doc) => WORKLOAD_KINDS.includes(doc.kind) && podTemplateOf(doc) !== undefined);
+}
+
+/**
+ * Picks the workload named `name` (`name` or `Kind/name`), or the only workload when no name is
+ * given, and the container named `container` (default: the first app container).
+ */
+export function selectWorkload(docs: readonly KubeObject[], name?: string, container?: string): SelectedWorkload {
+  const workloads = workloadsIn(docs);
+  const available = workloads.map(refOfObject);
+  if (workloads.length === 0) {
+    throw new RunnerError(`the files hold no workload to run (looked for ${WORKLOAD_KINDS.join(', ')}); found: ${docs.map(refOfObject).join(', ') || 'nothing'}`);
+  }
+  let chosen: KubeObject;
+  if (name === undefined) {
+    if (workloads.length > 1) throw new RunnerError(`the files hold ${workloads.length} workloads; choose one with --workload: ${available.join(', ')}`);
+    chosen = workloads[0];
+  } else {
+    const matches = workloads.filter((w) => w.metadata?.name === name || refOfObject(w) === name);
+    if (matches.length === 0) throw new RunnerError(`workload "${name}" is not in the files; workloads found: ${available.join(', ')}`);
+    if (matches.length > 1) throw new RunnerError(`workload "${name}" is ambiguous; use Kind/name: ${matches.map(refOfObject).join(', ')}`);
+    chosen = matches[0];
+  }
+  const template = podTemplateOf(chosen)!;
+  const spec = template.spec;
+  const containers = spec.containers ?? [];
+  if (containers.length === 0) throw new RunnerError(`${refOfObject(chosen)} has no containers`);
+  let picked: ContainerJson | undefined;
+  if (container === undefined) {
+    picked = containers[0];
+  } else {
+    picked = containers.find((c) => c.name === container);
+    if (!picked) throw new RunnerError(`container "${container}" is not in ${refOfObject(chosen)}; containers: ${containers.map((c) => c.name).join(', ')}`);
+  }
+  const skipped = [...(spec.initContainers ?? []).map((c) => `init container ${c.name}`), ...containers.filter((c) => c !== picked).map((c) => `container ${c.name}`)];
+  return {
+    object: chosen,
+    ref: refOfObject(chosen),
+    ...(chosen.metadata?.namespace ? { namespace: chosen.metadata.namespace } : {}),
+    podSpec: spec,
+    podLabels: { ...(template.metadata.labels ?? {}) },
+    podAnnotations: { ...(template.metadata.annotations ?? {}) },
+    container: picked,
+    ...(jobSpecOf(chosen) ? { jobSpec: jobSpecOf(chosen)!.spec } : {}),
+    skippedContainers: skipped,
+  };
+}
+
+/** The ConfigMap or Secret `name` in the workload's namespace (objects without a namespace match any). */
+export function findObject(docs: readonly KubeObject[], kind: 'ConfigMap' | 'Secret', name: string, namespace?: string): KubeObject | undefined {
+  return docs.find((doc) => doc.kind === kind && doc.metadata?.name === name
+    && (namespace === undefined || doc.metadata?.namespace === undefined || doc.metadata.namespace === namespace));
+}
+
+/** The keys and bytes of a ConfigMap (`data` and `binaryData`) or a Secret (`data` base64-decoded, `stringData`). */
+export function dataOf(obj: KubeObject): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (obj.kind === 'ConfigMap') {
+    for (const [key, value] of Object.entries(obj.data ?? {})) out.set(key, Buffer.from(String(value), 'utf8'));
+    for (const [key, value] of Object.entries(obj.binaryData ?? {})) out.set(key, Buffer.from(String(value), 'base64'));
+  } else {
+    for (const [key, value] of Object.entries(obj.data ?? {})) out.set(key, Buffer.from(String(value), 'base64'));
+    for (const [key, value] of Object.entries(obj.stringData ?? {})) out.set(key, Buffer.from(String(value), 'utf8'));
+  }
+  return out;
+}
+
+/** Names of the objects of one kind in the files, for "not found" messages. */
+export function namesOf(docs: readonly KubeObject[], kind: string): string {
+  const names = docs.filter((d) => d.kind === kind).map((d) => d.metadata?.name ?? '(unnamed)');
+  return names.length ? names.join(', ') : 'none';
+}

@@ -1,0 +1,285 @@
+// The pure core of `run`: manifests + options -> OCI runtime spec, bundle files, runsc flags, deadline, warnings.
+import * as path from 'path';
+import { BundleDir, BundleFile, BundleSymlink, OciMount, OciSpec } from './bundle';
+import { expandVars, resolveEnv } from './env';
+import { RunnerError } from './errors';
+import { SelectedWorkload, selectWorkload } from './manifests';
+import { CPU_PERIOD_US, cpuQuotaUs, cpuShares, parseBytes, parseMillicores } from './quantity';
+import { RootfsSource, planRootView } from './rootfs';
+import { planVolumes } from './volumes';
+import { KubeObject } from '../profile/kube';
+
+/** Capabilities containerd gives a container before `drop`/`add` (Docker's default set). */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** Size of /dev/shm, as containerd mounts it. */
+export const SHM_SIZE_BYTES = 64 * 2 ** 20;
+
+/** Everything the plan is computed from. */
+export interface RunPlanInput {
+  /** All objects from the manifest files. */
+  readonly docs: readonly KubeObject[];
+  /**
+   * The workload to run: `name` or `Kind/name`.
+   * @default - the only workload in the files
+   */
+  readonly workload?: string;
+  /**
+   * The container to run.
+   * @default - the pod's first container
+   */
+  readonly container?: string;
+  /** Absolute path of the bundle directory. */
+  readonly bundleDir: string;
+  /** The base root filesystem and its top-level entries. */
+  readonly rootfs: RootfsSource;
+  /** The runsc container id; also the (relative) cgroup path. */
+  readonly containerId: string;
+  /**
+   * Kill the sandbox after this many seconds (the shorter of this and any activeDeadlineSeconds applies).
+   * @default - only the manifest's activeDeadlineSeconds
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * A limit on the sandbox's host tasks (threads and ptrace stubs). Kubernetes sets none per pod.
+   * @default - none
+   */
+  readonly pidsLimit?: number;
+  /** cgroup controllers the host offers (`memory`, `cpu`, `pids`): limits need them to be enforced. */
+  readonly cgroupControllers: readonly string[];
+}
+
+/** The plan for one run: what to write and how to start runsc. */
+export interface RunPlan {
+  /** `Kind/name` of the workload. */
+  readonly workload: string;
+  /** The container run. */
+  readonly container: string;
+  /** The OCI runtime spec (`config.json`). */
+  readonly spec: OciSpec;
+  /** Directories, files and symlinks to create under the bundle directory (in order). */
+  readonly dirs: BundleDir[];
+  readonly files: BundleFile[];
+  readonly symlinks: BundleSymlink[];
+  /** Host paths that must exist (mount points inside read-only bound directories). */
+  readonly requiredPaths: string[];
+  /** Flags for runsc before the subcommand (besides --root and --log). */
+  readonly runscFlags: string[];
+  /** The deadline in seconds, if any. */
+  readonly deadlineSeconds?: number;
+  /** Where the deadline comes from, e.g. `Job activeDeadlineSeconds`. */
+  readonly deadlineSource?: string;
+  /** The memory limit in bytes, if one is enforced. */
+  readonly memoryLimitBytes?: number;
+  /** What is not enforced or differs from the cluster: printed before the run. */
+  readonly warnings: string[];
+}
+
+/** The first defined value. */
+function first<T>(...values: (T | undefined)[]): T | undefined {
+  return values.find((v) => v !== undefined);
+}
+
+/** The pod name the run pretends to have (a Job's pods are `<job>-<suffix>`). */
+export function podNameOf(workload: SelectedWorkload): string {
+  const name = workload.object.metadata?.name ?? 'workload';
+  return (workload.object.kind === 'Pod' ? name : `${name}-local`).slice(0, 63).replace(/[-.]+$/, '');
+}
+
+/** The deadline: the shortest of the Job's and pod's activeDeadlineSeconds and the timeout option. */
+export function deadlineOf(workload: SelectedWorkload, timeoutSeconds?: number): { seconds?: number; source?: string } {
+  const candidates: [number | undefined, string][] = [
+    [workload.jobSpec?.activeDeadlineSeconds, `${workload.object.kind} activeDeadlineSeconds`],
+    [workload.podSpec.activeDeadlineSeconds, 'pod activeDeadlineSeconds'],
+    [timeoutSeconds, '--timeout'],
+  ];
+  let best: { seconds?: number; source?: string } = {};
+  for (const [seconds, source] of candidates) {
+    if (seconds === undefined || seconds === null) continue;
+    if (typeof seconds !== 'number' || !(seconds > 0)) throw new RunnerError(`${source} must be a positive number of seconds, got ${JSON.stringify(seconds)}`);
+    if (best.seconds === undefined || seconds < best.seconds) best = { seconds, source };
+  }
+  return best;
+}
+
+/** OCI capability sets from a container's `capabilities` (drop/add over containerd's defaults). */
+export function capabilitiesOf(caps: { add?: string[]; drop?: string[] } | undefined, uid: number): OciSpec['process']['capabilities'] {
+  const norm = (c: string) => (String(c).toUpperCase().startsWith('CAP_') ? String(c).toUpperCase() : `CAP_${String(c).toUpperCase()}`);
+  const drop = (caps?.drop ?? []).map(norm);
+  let set = drop.includes('CAP_ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
+  for (const add of (caps?.add ?? []).map(norm)) if (!set.includes(add)) set = [...set, add];
+  // A non-root process keeps no effective capabilities across exec (no ambient set), as in the cluster.
+  const active = uid === 0 ? set : [];
+  return { bounding: set, effective: active, inheritable: [], permitted: active, ambient: [] };
+}
+
+/** Plans a run: validates the pod against what can be mapped, and says what is not enforced. */
+export function buildRunPlan(input: RunPlanInput): RunPlan {
+  const workload = selectWorkload(input.docs, input.workload, input.container);
+  const pod = workload.podSpec;
+  const container = workload.container;
+  const podSc = pod.securityContext ?? {};
+  const sc = container.securityContext ?? {};
+  const warnings: string[] = [];
+  const where = `${workload.ref}, container ${container.name}`;
+
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+    if (pod[field] === true) throw new RunnerError(`${workload.ref}: ${field}: true cannot run in a sandbox (it shares the host's namespace); remove it`);
+  }
+  if (sc.privileged === true) throw new RunnerError(`${where}: privileged: true cannot run in a sandbox (and gVisor refuses it on GKE); remove it`);
+  if (!Array.isArray(container.command) || container.command.length === 0) {
+    throw new RunnerError(`${where}: no command; the image's entrypoint is unknown here (images are not pulled), so set command (and args)`);
+  }
+
+  // User and groups.
+  const uid = first<number>(sc.runAsUser, podSc.runAsUser);
+  const gid = first<number>(sc.runAsGroup, podSc.runAsGroup) ?? 0;
+  const runAsNonRoot = first<boolean>(sc.runAsNonRoot, podSc.runAsNonRoot);
+  if (uid === undefined) {
+    if (runAsNonRoot) throw new RunnerError(`${where}: runAsNonRoot is true but no runAsUser is set; the image's user is unknown here, so set a numeric runAsUser`);
+    warnings.push('no runAsUser: the image\'s user is unknown here, so the container runs as UID 0 (root inside the sandbox)');
+  }
+  const effectiveUid = uid ?? 0;
+  if (runAsNonRoot && effectiveUid === 0) throw new RunnerError(`${where}: runAsNonRoot is true but runAsUser is 0; the kubelet refuses to start such a container`);
+  const fsGroup: number | undefined = podSc.fsGroup;
+  const additionalGids = [...new Set([...(fsGroup !== undefined ? [fsGroup] : []), ...(podSc.supplementalGroups ?? [])])].filter((g) => g !== gid);
+
+  // Resources.
+  const limits = container.resources?.limits ?? {};
+  const requests = container.resources?.requests ?? {};
+  const hasController = (name: string) => input.cgroupControllers.includes(name);
+  const resources: { memory?: { limit: number }; cpu?: { quota?: number; period?: number; shares?: number }; pids?: { limit: number } } = {};
+  let memoryLimitBytes: number | undefined;
+  if (limits.memory !== undefined) {
+    const bytes = parseBytes(limits.memory, `${where}: limits.memory`);
+    if (hasController('memory')) { resources.memory = { limit: bytes }; memoryLimitBytes = bytes; } else warnings.push(`memory limit ${limits.memory} is NOT enforced: the host offers no memory cgroup controller`);
+  } else {
+    warnings.push('no memory limit in the manifest: the sandbox\'s memory is not limited');
+  }
+  if (limits.cpu !== undefined || requests.cpu !== undefined) {
+    if (hasController('cpu')) {
+      resources.cpu = {
+        ...(limits.cpu !== undefined ? { quota: cpuQuotaUs(parseMillicores(limits.cpu, `${where}: limits.cpu`)), period: CPU_PERIOD_US } : {}),
+        ...(requests.cpu !== undefined ? { shares: cpuShares(parseMillicores(requests.cpu, `${where}: requests.cpu`)) } : {}),
+      };
+    } else if (limits.cpu !== undefined) {
+      warnings.push(`CPU limit ${limits.cpu} is NOT enforced: the host offers no cpu cgroup controller`);
+    }
+  }
+  if (limits.cpu === undefined) warnings.push('no CPU limit in the manifest: the sandbox may use every CPU');
+  if (input.pidsLimit !== undefined) {
+    if (!Number.isInteger(input.pidsLimit) || input.pidsLimit < 1) throw new RunnerError(`pids limit must be a positive integer, got ${input.pidsLimit}`);
+    if (hasController('pids')) resources.pids = { limit: input.pidsLimit };
+    else warnings.push(`pids limit ${input.pidsLimit} is NOT enforced: the host offers no pids cgroup controller`);
+  } else {
+    warnings.push('no PID limit: Kubernetes sets it per node (kubelet podPidsLimit), not in the pod spec; --pids-limit emulates one');
+  }
+  let ephemeralLimitBytes: number | undefined;
+  if (limits['ephemeral-storage'] !== undefined) {
+    ephemeralLimitBytes = parseBytes(limits['ephemeral-storage'], `${where}: limits.ephemeral-storage`);
+    warnings.push(`ephemeral-storage limit ${limits['ephemeral-storage']} is NOT enforced as a total here: each emptyDir is a tmpfs capped at its own size, and the root is read-only or in memory`);
+  }
+
+  // Filesystem: skeleton root with the base bound read-only, then the volumes.
+  const root = planRootView(input.rootfs);
+  const volumes = planVolumes({ docs: input.docs, workload, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
+  warnings.push(...volumes.warnings);
+  const readOnlyRoot = sc.readOnlyRootFilesystem === true;
+  const runscFlags = ['--network=none'];
+  if (!readOnlyRoot) {
+    runscFlags.push('--overlay2=all:memory');
+    warnings.push('readOnlyRootFilesystem is not true: the root is writable through an in-memory overlay (writes vanish at exit); the base\'s directories stay read-only');
+  }
+  const dirs: BundleDir[] = [...root.dirs, ...volumes.dirs];
+  const files: BundleFile[] = [...root.files, ...volumes.files];
+  const requiredPaths: string[] = [];
+  const skeletonPaths = new Set(root.dirs.map((d) => d.path));
+  const tmpfsDestinations = volumes.mounts.filter((m) => m.type === 'tmpfs').map((m) => m.destination);
+  const under = (p: string, parent: string) => p === parent || p.startsWith(`${parent}/`);
+  for (const mount of volumes.mounts) {
+    const dest = mount.destination;
+    if (tmpfsDestinations.some((t) => t !== dest && under(dest, t))) continue; // created inside the tmpfs by the sandbox
+    const top = dest.split('/')[1];
+    if (root.bound.has(top)) {
+      requiredPaths.push(path.posix.join(input.rootfs.path, dest));
+      continue;
+    }
+    // Mount points live in the skeleton: create them (and their parents) so runsc creates nothing.
+    const parts = dest.split('/').filter(Boolean);
+    const isFile = mount.type === 'bind' && files.some((f) => `${input.bundleDir}/${f.path}` === mount.source);
+    for (let i = 1; i <= parts.length; i++) {
+      const rel = `${root.rootDir}/${parts.slice(0, i).join('/')}`;
+      if (i === parts.length && isFile) { files.push({ path: rel, content: Buffer.alloc(0), mode: 0o444 }); break; }
+      if (!skeletonPaths.has(rel)) { skeletonPaths.add(rel); dirs.push({ path: rel, mode: 0o755 }); }
+    }
+  }
+
+  // Environment, command, working directory.
+  const podName = podNameOf(workload);
+  const env = resolveEnv({ docs: input.docs, workload, podName });
+  const vars = new Map(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
+  const args = [...container.command, ...(container.args ?? [])].map((a: unknown) => expandVars(String(a), vars));
+  const cwd = container.workingDir ? String(container.workingDir) : '/';
+  if (!path.posix.isAbsolute(cwd)) throw new RunnerError(`${where}: workingDir "${cwd}" must be an absolute path`);
+
+  // What the cluster applies that this run does not.
+  const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
+  warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}` : `a read-only view of ${input.rootfs.path}`}`);
+  const seccomp = first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile);
+  if (seccomp?.type && seccomp.type !== 'Unconfined') warnings.push(`seccompProfile ${seccomp.type} is not applied: runsc ignores OCI seccomp profiles (as GKE Sandbox does); gVisor itself is the syscall filter`);
+  for (const field of ['seLinuxOptions', 'appArmorProfile', 'windowsOptions', 'procMount'] as const) {
+    if (sc[field] !== undefined || podSc[field] !== undefined) warnings.push(`${field} is not applied locally`);
+  }
+  if ((podSc.sysctls ?? []).length) warnings.push('pod sysctls are not applied locally');
+  if (workload.skippedContainers.length) warnings.push(`only container ${container.name} runs; not run: ${workload.skippedContainers.join(', ')}`);
+  const backoffLimit = workload.jobSpec?.backoffLimit;
+  if (workload.jobSpec && backoffLimit !== 0) warnings.push(`backoffLimit is ${backoffLimit ?? '6 (default)'}: the cluster would retry a failed pod; this runs it once`);
+  const deadline = deadlineOf(workload, input.timeoutSeconds);
+  if (deadline.seconds === undefined) warnings.push('no deadline (activeDeadlineSeconds or --timeout): the workload runs until it exits or is interrupted');
+
+  const mounts: OciMount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: [] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${SHM_SIZE_BYTES}`] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ...root.mounts,
+    ...[...volumes.mounts].sort((a, b) => a.destination.split('/').length - b.destination.split('/').length),
+  ];
+  const spec: OciSpec = {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: effectiveUid, gid, ...(additionalGids.length ? { additionalGids } : {}) },
+      args,
+      env,
+      cwd,
+      capabilities: capabilitiesOf(sc.capabilities, effectiveUid),
+      noNewPrivileges: sc.allowPrivilegeEscalation === false,
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
+    },
+    root: { path: `${input.bundleDir}/${root.rootDir}`, readonly: readOnlyRoot },
+    hostname: podName,
+    mounts,
+    linux: {
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
+      cgroupsPath: input.containerId,
+      ...(Object.keys(resources).length ? { resources } : {}),
+    },
+  };
+  return {
+    workload: workload.ref,
+    container: container.name,
+    spec,
+    dirs,
+    files,
+    symlinks: root.symlinks,
+    requiredPaths,
+    runscFlags,
+    ...(deadline.seconds !== undefined ? { deadlineSeconds: deadline.seconds, deadlineSource: deadline.source } : {}),
+    ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
+    warnings,
+  };
+}

@@ -1,5 +1,76 @@
-// Placeholder until the `run` command lands (see its issue).
-import { Command } from 'commander';
+// The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
+import { Command, InvalidArgumentError } from 'commander';
+import { RunResult, formatBytes, runWorkload } from '../runner';
+
+/** Exit code when the deadline killed the workload (as coreutils `timeout`). */
+export const DEADLINE_EXIT_CODE = 124;
+
+/** Options of `cdk8s-sandbox run` as commander parses them. */
+interface RunCommandOptions {
+  readonly workload?: string;
+  readonly container?: string;
+  readonly rootfs?: string;
+  readonly timeout?: number;
+  readonly pidsLimit?: number;
+  readonly runsc?: string;
+}
+
+function positiveInteger(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+}
+
+/** The exit code of the command for a run's result. */
+export function exitCodeOf(result: RunResult): number {
+  if (result.interrupted) return result.interrupted === 'SIGTERM' ? 143 : 130;
+  if (result.deadlineExceeded) return DEADLINE_EXIT_CODE;
+  return result.exitCode;
+}
+
+/** The closing line printed to stderr after a run, if the run needs one. */
+export function summaryOf(result: RunResult): string | undefined {
+  if (result.interrupted) return `interrupted by ${result.interrupted}: sandbox killed and removed`;
+  if (result.deadlineExceeded) {
+    return `deadline exceeded: sandbox killed after ${result.deadlineSeconds} s (${result.deadlineSource}); in the cluster the Job fails with reason DeadlineExceeded`;
+  }
+  if (result.runscError) return `runsc failed (exit ${result.exitCode}): ${result.runscError}`;
+  if (result.exitCode === 137 && result.memoryLimitBytes !== undefined) {
+    return `killed by SIGKILL (exit 137): the sandbox most likely exceeded its memory limit of ${formatBytes(result.memoryLimitBytes)}`;
+  }
+  return undefined;
+}
 
 /** Registers the `run` subcommand. */
-export function registerRunCommand(_program: Command): void {}
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('Run a synthesized workload (Job, Deployment, Pod, ...) locally in a gVisor sandbox with the same security context, volumes, limits and deadline the cluster applies. Needs runsc and root.')
+    .argument('<manifest...>', 'YAML files with the workload and the ConfigMaps/Secrets it mounts')
+    .option('-w, --workload <name>', 'workload to run, as name or Kind/name (needed when the files hold several)')
+    .option('-c, --container <name>', 'container to run (default: the first)')
+    .option('--rootfs <dir>', 'root filesystem to use, shown read-only (default: a read-only view of the host\'s /usr, /etc, /opt and /bin, /lib links)')
+    .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
+    .option('--pids-limit <n>', 'cgroup pids limit for the sandbox (counts gVisor\'s host threads; exceeding it kills the sandbox)', positiveInteger('--pids-limit'))
+    .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
+    .addHelpText('after', `
+Prints the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE} when the deadline killed it,
+130/143 when interrupted, 2 for input errors. What runsc cannot enforce here is printed as a note.`)
+    .action(async (manifests: string[], opts: RunCommandOptions) => {
+      const result = await runWorkload({
+        manifests,
+        workload: opts.workload,
+        container: opts.container,
+        rootfs: opts.rootfs,
+        timeoutSeconds: opts.timeout,
+        pidsLimit: opts.pidsLimit,
+        runsc: opts.runsc,
+        echo: true,
+      });
+      const summary = summaryOf(result);
+      if (summary) process.stderr.write(`cdk8s-sandbox run: ${summary}\n`);
+      process.exitCode = exitCodeOf(result);
+    });
+}

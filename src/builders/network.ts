@@ -1,5 +1,5 @@
 // SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for.
-import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, parseCidr, unexceptedRanges } from '../profile';
+import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, cidrContains, parseCidr, unexceptedRanges } from '../profile';
 import { Protocol } from './pod-props';
 import { Site, checkDnsLabel, checkInteger, child, fail } from './validate';
 
@@ -166,6 +166,9 @@ function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {
   }
 }
 
+/** The metadata server's addresses (IPv4, and IPv6 on GCE): no CIDR peer may reach them. */
+const METADATA_SERVER_ADDRESSES = [`${GKE_CLOUD_DNS_IP}/32`, 'fd20:ce::254/128'];
+
 /** The ipBlocks of NetworkPeer.internet(): everything but the metadata server, link-local and private ranges. */
 export function internetIpBlocks(): { ipBlock: { cidr: string; except: string[] } }[] {
   const v4 = EGRESS_FORBIDDEN_RANGES.filter((r) => !r.cidr.includes(':')).map((r) => r.cidr);
@@ -190,7 +193,12 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
     case 'cidr': {
       if (!parseCidr(d.cidr)) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
       for (const e of d.except ?? []) if (!parseCidr(e)) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
-      const reached = unexceptedRanges({ cidr: d.cidr, except: d.except });
+      const ranges = unexceptedRanges({ cidr: d.cidr, except: d.except });
+      // A narrow CIDR such as 169.254.169.254/32 contains no forbidden range whole, yet reaches the metadata server.
+      const within = (outer: string, inner: string) => cidrContains(parseCidr(outer)!, parseCidr(inner)!);
+      const metadataServers = METADATA_SERVER_ADDRESSES.filter((m) => within(d.cidr!, m)
+        && !(d.except ?? []).some((e) => within(e, m)) && !ranges.some((r) => within(r.split(' ')[0], m)));
+      const reached = [...metadataServers.map((m) => `${m} (the metadata server)`), ...ranges];
       if (reached.length > 0) fail(site, 'peer.cidr', d.cidr, `it contains ${reached.join(', ')}; sandboxes never reach the metadata server or private ranges: add them to except or use NetworkPeer.internet()`);
       return [{ ipBlock: { cidr: d.cidr, ...(d.except && d.except.length > 0 ? { except: [...d.except] } : {}) } }];
     }

@@ -192,7 +192,12 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
       return [namespaceSelector(checkDnsLabel(site, 'peer.namespace', d.namespace))];
     case 'cidr': {
       if (!parseCidr(d.cidr)) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
-      for (const e of d.except ?? []) if (!parseCidr(e)) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
+      for (const e of d.except ?? []) {
+        const inner = parseCidr(e);
+        if (!inner) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
+        const outer = parseCidr(d.cidr)!;
+        if (!cidrContains(outer, inner) || inner.prefix <= outer.prefix) fail(site, 'peer.except', e, `must be a strict subset of the peer's CIDR ${d.cidr} (the API server refuses any other except)`);
+      }
       const ranges = unexceptedRanges({ cidr: d.cidr, except: d.except });
       // A narrow CIDR such as 169.254.169.254/32 contains no forbidden range whole, yet reaches the metadata server.
       const within = (outer: string, inner: string) => cidrContains(parseCidr(outer)!, parseCidr(inner)!);

@@ -99,7 +99,7 @@ export function parseDocument(doc: RawDocument, filename: string): { documents: 
     return { documents: values.filter((v) => v !== null && v !== undefined).map((value) => ({ value, line })) };
   } catch (err: any) {
     const mark = err?.mark;
-    const at = typeof mark?.line === 'number' ? doc.startLine + mark.line : line;
+    const at = typeof mark?.line === 'number' ? doc.startLine + Math.min(mark.line, doc.lines.length - 1) : line;
     return { documents: [], error: { line: at, message: `invalid YAML: ${err?.reason ?? err?.message ?? String(err)}` } };
   }
 }

@@ -1,0 +1,397 @@
+// The audit runner and its reports: clean inputs, suppressions, ignored rules, scope, lines, exit
+// codes, and the text, JSON and SARIF renderings (the SARIF validated against the 2.1.0 schema's rules).
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import * as jsyaml from 'js-yaml';
+import { AUDIT_RULES, auditManifests, auditObjects, auditText, formatJson, formatSarif, formatText } from '../src/audit';
+import { skeletonOf } from '../src/audit/audit';
+import { CROSS_RESOURCE_RULES, KubeObject, RULES, SUPPRESS_ANNOTATION, checkObjectSet } from '../src/profile';
+
+const ROOT = path.resolve(__dirname, '..');
+const FIXTURES = path.join(__dirname, 'fixtures', 'audit');
+const HARDENED = path.join(FIXTURES, 'hardened.yaml');
+const distFiles = () => fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(ROOT, 'dist', f));
+
+/** A hardened sandboxed Deployment to weaken in the tests below. */
+function hardenedDeployment(): any {
+  return (jsyaml.loadAll(fs.readFileSync(HARDENED, 'utf8')) as any[]).find((o) => o.kind === 'Deployment');
+}
+
+function yamlOf(objects: object[]): string {
+  return objects.map((o) => jsyaml.dump(o, { noRefs: true })).join('---\n');
+}
+
+const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'sandbox' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+const noPdb = (d: any) => ({ ...d, spec: { ...d.spec, replicas: 1 } });
+
+describe('clean input', () => {
+  test('dist/ audits clean', async () => {
+    const files = distFiles();
+    expect(files.length).toBeGreaterThan(0);
+    const result = await auditManifests(files);
+    expect(result.problems).toEqual([]);
+    expect(result.findings).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.objects).toBeGreaterThanOrEqual(4);
+    expect(result.files).toEqual(files);
+  });
+
+  test('the hand-hardened fixture audits clean, every object in scope', async () => {
+    const result = await auditManifests([HARDENED]);
+    expect(result.findings).toEqual([]);
+    expect(result.problems).toEqual([]);
+    expect([result.objects, result.audited, result.suppressed, result.exitCode]).toEqual([10, 10, 0, 0]);
+  });
+});
+
+describe('findings', () => {
+  test('carry rule, title, object, JSON path, message, fix, file, the field\'s line and the object\'s line', () => {
+    const d = hardenedDeployment();
+    d.spec.template.spec.containers[0].securityContext.privileged = true;
+    const text = `# leading comment\n${yamlOf([denyAll, noPdb(d)])}`;
+    const result = auditText(text, { file: 'x.yaml' });
+    expect(result.findings).toEqual([{
+      rule: 'not-privileged', title: 'No privileged containers', object: { kind: 'Deployment', namespace: 'sandbox', name: 'api' },
+      path: 'spec.template.spec.containers[0].securityContext.privileged',
+      message: 'container "main" is privileged; GKE Sandbox refuses privileged containers',
+      fix: 'Remove securityContext.privileged (or set it to false).',
+      file: 'x.yaml', line: 77, objectLine: 13,
+    }]);
+    const lines = text.split('\n');
+    expect(lines[result.findings[0].line - 1].trim()).toBe('privileged: true');
+    expect(lines[result.findings[0].objectLine - 1]).toBe('apiVersion: apps/v1');
+    expect(result.exitCode).toBe(1);
+  });
+
+  test('a missing field is located at its deepest existing parent', () => {
+    const d = hardenedDeployment();
+    delete d.spec.template.spec.runtimeClassName;
+    const text = yamlOf([denyAll, noPdb(d)]);
+    const [finding] = auditText(text).findings;
+    expect([finding.rule, finding.path]).toEqual(['runtime-class', 'spec.template.spec.runtimeClassName']);
+    expect(text.split('\n')[finding.line - 1].trim()).toBe('spec:');
+  });
+
+  test('cross-resource findings are located too', () => {
+    const d = hardenedDeployment();
+    const text = yamlOf([d]);
+    const ids = auditText(text).findings.map((f) => [f.rule, text.split('\n')[f.line - 1].trim()]);
+    expect(ids).toEqual([['network-isolation', 'labels:'], ['availability', 'replicas: 2']]);
+  });
+
+  test('findings are ordered by file, then object line', async () => {
+    const result = await auditManifests([path.join(FIXTURES, 'seed-article.yaml'), HARDENED]);
+    const order = result.findings.map((f) => [f.file, f.objectLine]);
+    expect(order).toEqual([...order].sort((a, b) => (a[0] === b[0] ? (a[1] as number) - (b[1] as number) : 0)));
+    expect(result.findings[result.findings.length - 1].object.kind).toBe('Deployment');
+  });
+});
+
+describe('suppressions', () => {
+  const latest = () => {
+    const d = noPdb(hardenedDeployment());
+    d.spec.template.spec.containers[0].image = 'registry.example.com/api:latest';
+    return d;
+  };
+  const annotate = (d: any, value: string) => ({ ...d, metadata: { ...d.metadata, annotations: { [SUPPRESS_ANNOTATION]: value } } });
+
+  test('a suppression with a reason waives the rule on that object only', () => {
+    const other = { ...latest(), metadata: { name: 'other', namespace: 'sandbox' } };
+    const result = auditText(yamlOf([denyAll, annotate(latest(), 'image-pinned: the vendor only publishes :latest'), other]));
+    expect(result.findings.map((f) => `${f.rule} ${f.object.name}`)).toEqual(['image-pinned other']);
+    expect(result.suppressed).toBe(1);
+  });
+
+  test('a suppression waives cross-resource findings, several rules one per line', () => {
+    const d = annotate(hardenedDeployment(), '# managed by the platform team\nnetwork-isolation: policies come from the platform repo\n\navailability: a single zone, drains are manual\n');
+    const result = auditText(yamlOf([d]));
+    expect([result.findings, result.suppressed, result.exitCode]).toEqual([[], 2, 0]);
+  });
+
+  test('a suppression without a reason suppresses nothing and is a finding', () => {
+    const result = auditText(yamlOf([denyAll, annotate(latest(), 'image-pinned:')]));
+    expect(result.findings.map((f) => [f.rule, f.path])).toEqual([
+      ['image-pinned', 'spec.template.spec.containers[0].image'],
+      ['suppression-reason', `metadata.annotations["${SUPPRESS_ANNOTATION}"]`],
+    ]);
+    expect(result.findings[1].message).toBe('suppression of "image-pinned" gives no reason, so it suppresses nothing');
+    expect(result.suppressed).toBe(0);
+  });
+
+  test('a suppression naming no rule is a finding', () => {
+    const result = auditText(yamlOf([denyAll, annotate(noPdb(hardenedDeployment()), 'image-pined: typo')]));
+    expect(result.findings.map((f) => [f.rule, f.message])).toEqual([
+      ['suppression-unknown-rule', 'suppression "image-pined: typo" names no rule of the profile, so it suppresses nothing'],
+    ]);
+  });
+});
+
+describe('options', () => {
+  const seed = path.join(FIXTURES, 'seed-article.yaml');
+
+  test('--ignore-rule drops a rule for the whole run; an unknown id is refused with the known ones', async () => {
+    const all = await auditManifests([seed]);
+    const some = await auditManifests([seed], { ignoreRules: ['image-pinned', 'network-isolation'] });
+    expect(all.findings.filter((f) => !['image-pinned', 'network-isolation'].includes(f.rule))).toEqual(some.findings);
+    expect(some.findings.length).toBe(all.findings.length - 8);
+    await expect(auditManifests([seed], { ignoreRules: ['no-such-rule'] })).rejects.toThrow(/^unknown rule id\(s\) to ignore: no-such-rule; known rules: runtime-class, run-as-non-root, /);
+  });
+
+  test('--namespace audits one namespace; objects naming none are taken to live in it', async () => {
+    const jobs = await auditManifests([seed], { namespace: 'sandbox-jobs' });
+    expect([...new Set(jobs.findings.map((f) => `${f.object.kind}/${f.object.name}`))]).toEqual([
+      'Job/user-code-run-12345', 'NetworkPolicy/sandbox-network-policy', 'Deployment/trusted-api', 'Deployment/untrusted-processor',
+    ]);
+    expect(jobs.audited).toBe(4);
+    const dflt = await auditManifests([seed], { namespace: 'default' });
+    expect([...new Set(dflt.findings.map((f) => f.object.name))]).toEqual(['untrusted-workload', 'trusted-api', 'untrusted-processor']);
+    expect(() => auditText('', { namespace: 'Not_A_Namespace' })).toThrow('namespace "Not_A_Namespace" is not a valid namespace name (lower-case letters, digits and \'-\', at most 63 characters)');
+  });
+
+  test('--only-runtime-class skips pods that ask for no runtime class, and ServiceAccounts no audited pod uses', () => {
+    const trusted = { ...noPdb(hardenedDeployment()), metadata: { name: 'trusted', namespace: 'sandbox' } };
+    delete trusted.spec.template.spec.runtimeClassName;
+    const used = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'sandbox' } };
+    const unused = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ci', namespace: 'sandbox' } };
+    const text = yamlOf([denyAll, noPdb(hardenedDeployment()), trusted, used, unused]);
+    expect(auditText(text).findings.map((f) => `${f.rule} ${f.object.name}`)).toEqual(['runtime-class trusted', 'no-service-account-token api', 'no-service-account-token ci']);
+    const only = auditText(text, { onlyRuntimeClass: true });
+    expect(only.findings.map((f) => `${f.rule} ${f.object.name}`)).toEqual(['no-service-account-token api']);
+    expect(only.audited).toBe(4);
+  });
+
+  test('--runtime-class names the RuntimeClass expected', () => {
+    const text = yamlOf([denyAll, noPdb(hardenedDeployment())]);
+    expect(auditText(text, { runtimeClassName: 'gvisor' }).findings).toEqual([]);
+    expect(auditText(text, { runtimeClassName: 'runsc' }).findings.map((f) => f.message)).toEqual(['runtimeClassName is "gvisor"; sandboxed pods must use "runsc"']);
+    expect(() => auditText(text, { runtimeClassName: 'G Visor' })).toThrow('runtime class "G Visor" is not a valid RuntimeClass name');
+  });
+});
+
+describe('exit codes', () => {
+  test('0 clean, 1 findings, 2 when the input was bad, findings or not', () => {
+    expect(auditText(yamlOf([denyAll, noPdb(hardenedDeployment())])).exitCode).toBe(0);
+    expect(auditText(yamlOf([noPdb(hardenedDeployment())])).exitCode).toBe(1);
+    const bad = auditText(`${yamlOf([noPdb(hardenedDeployment())])}---\nkind: [\n`);
+    expect([bad.exitCode, bad.findings.length, bad.problems.map((p) => p.severity)]).toEqual([2, 1, ['error']]);
+  });
+
+  test('nothing to audit is an input error', () => {
+    const result = auditText('name: not-kubernetes\n', { file: 'values.yaml' });
+    expect(result.exitCode).toBe(2);
+    expect(result.problems.map((p) => [p.file, p.severity, p.message])).toEqual([
+      ['values.yaml', 'warning', 'skipped: not a Kubernetes object (a mapping without apiVersion and kind)'],
+      ['values.yaml', 'error', 'no Kubernetes object found in the input: nothing was audited'],
+    ]);
+  });
+});
+
+test('the skeletons the runner keeps give the cross-resource rules the same answers as the whole objects', async () => {
+  for (const files of [distFiles(), [HARDENED], [path.join(FIXTURES, 'seed-article.yaml')]]) {
+    const objects = files.flatMap((f) => jsyaml.loadAll(fs.readFileSync(f, 'utf8')).filter(Boolean) as KubeObject[]);
+    const skeletons = objects.map(skeletonOf);
+    expect(checkObjectSet(skeletons)).toEqual(checkObjectSet(objects));
+    expect(JSON.stringify(skeletons)).not.toMatch(/"image"|"data"/);
+  }
+});
+
+test('auditObjects audits objects held in memory, lines being their positions', () => {
+  const result = auditObjects([denyAll as KubeObject, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'sandbox' } }]);
+  expect(result.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['no-service-account-token', '(objects)', 2]]);
+});
+
+describe('reports', () => {
+  const weak = () => {
+    const d = hardenedDeployment();
+    d.spec.template.spec.containers[0].image = 'api:latest';
+    return d;
+  };
+  const bad = '---\nkind: [\n';
+  const result = () => auditText(`${yamlOf([denyAll, weak()])}${bad}`, { file: 'manifests/app.yaml' });
+
+  test('text groups by file and object, gives rule, path, line, message and fix, then input problems and a summary', () => {
+    expect(formatText(result())).toBe([
+      'manifests/app.yaml',
+      '  Deployment sandbox/api (line 12)',
+      '    image-pinned  spec.template.spec.containers[0].image  (line 65)',
+      '      container "main" image "api:latest" uses the mutable tag :latest',
+      '      fix: Name the image with a version tag (repo/image:1.2.3) or a digest (repo/image@sha256:...).',
+      '    availability  spec.replicas  (line 18)',
+      '      Deployment runs 2 replicas but no PodDisruptionBudget in namespace "sandbox" selects its pods (cdk8s-sandbox.io/sandboxed=true,cdk8s-sandbox.io/workload=api); a node drain may evict them all at once',
+      '      fix: Add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod template labels.',
+      '',
+      'input:',
+      '  manifests/app.yaml:97: error: invalid YAML: unexpected end of the stream within a flow collection',
+      '',
+      '2 findings (2 rules) in 1 of 2 audited objects, 1 file, 1 input error',
+      '',
+    ].join('\n'));
+    expect(formatText(auditText(yamlOf([denyAll, noPdb(hardenedDeployment())])))).toBe('no findings in 2 audited objects, 1 file\n');
+  });
+
+  test('JSON holds the summary, the findings and the problems', () => {
+    const json = JSON.parse(formatJson(result()));
+    expect(json.tool).toEqual({ name: 'cdk8s-sandbox', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
+    expect(json.summary).toEqual({ files: 1, objects: 2, audited: 2, findings: 2, suppressed: 0, errors: 1, skipped: 0, exitCode: 2 });
+    expect(json.findings[0]).toEqual({
+      rule: 'image-pinned', title: 'Images are pinned to a tag other than latest, or a digest', file: 'manifests/app.yaml', line: 65, objectLine: 12,
+      object: { kind: 'Deployment', namespace: 'sandbox', name: 'api' }, path: 'spec.template.spec.containers[0].image',
+      message: 'container "main" image "api:latest" uses the mutable tag :latest',
+      fix: 'Name the image with a version tag (repo/image:1.2.3) or a digest (repo/image@sha256:...).',
+    });
+    expect(json.problems).toEqual([{ file: 'manifests/app.yaml', line: 97, severity: 'error', message: 'invalid YAML: unexpected end of the stream within a flow collection' }]);
+  });
+
+  test('SARIF is valid 2.1.0 and points at file and line', () => {
+    const log = JSON.parse(formatSarif(result(), { cwd: ROOT }));
+    const ajv = new Ajv({ allErrors: true });
+    ajv.addFormat('uri', (s: string) => { try { return !!new URL(s); } catch { return false; } });
+    ajv.addFormat('uri-reference', (s: string) => /^[^\s\\]*$/.test(s));
+    const validate = ajv.compile(SARIF_2_1_0_SCHEMA);
+    const valid = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    const run = log.runs[0];
+    expect(run.tool.driver.rules.map((r: any) => r.id)).toEqual([...RULES.map((r) => r.id), ...CROSS_RESOURCE_RULES.map((r) => r.id), 'suppression-reason', 'suppression-unknown-rule']);
+    expect(run.tool.driver.rules.length).toBe(AUDIT_RULES.length);
+    expect(run.results.map((r: any) => [r.ruleId, run.tool.driver.rules[r.ruleIndex].id, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine])).toEqual([
+      ['image-pinned', 'image-pinned', 'error', 'manifests/app.yaml', 65],
+      ['availability', 'availability', 'error', 'manifests/app.yaml', 18],
+    ]);
+    expect(run.results[0].message.text).toBe('container "main" image "api:latest" uses the mutable tag :latest (at spec.template.spec.containers[0].image). Fix: Name the image with a version tag (repo/image:1.2.3) or a digest (repo/image@sha256:...).');
+    expect(run.results[0].locations[0].logicalLocations).toEqual([{ name: 'api', fullyQualifiedName: 'Deployment/sandbox/api', kind: 'object' }]);
+    expect(run.invocations).toEqual([{ executionSuccessful: false, toolExecutionNotifications: [expect.objectContaining({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'manifests/app.yaml' }, region: { startLine: 97 } } }] })] }]);
+  });
+
+  test('SARIF URIs are relative to the working directory, with forward slashes and escapes', () => {
+    const r = auditText(yamlOf([noPdb(hardenedDeployment())]), { file: path.join(ROOT, 'dist', 'my app.yaml') });
+    const log = JSON.parse(formatSarif(r, { cwd: ROOT }));
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('dist/my%20app.yaml');
+    const stdin = JSON.parse(formatSarif(auditText(yamlOf([noPdb(hardenedDeployment())])), { cwd: ROOT }));
+    expect(stdin.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('stdin');
+  });
+});
+
+/**
+ * The SARIF 2.1.0 schema's constraints on every object this tool writes, transcribed from the
+ * OASIS schema (sarif-schema-2.1.0.json): required properties, enums, minimums, formats, and no
+ * properties the schema does not define.
+ */
+const SARIF_2_1_0_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object', additionalProperties: false, required: ['version', 'runs'],
+  properties: {
+    $schema: { type: 'string', format: 'uri' },
+    version: { type: 'string', enum: ['2.1.0'] },
+    runs: { type: ['array', 'null'], items: { $ref: '#/definitions/run' } },
+    properties: { $ref: '#/definitions/propertyBag' },
+  },
+  definitions: {
+    propertyBag: { type: 'object', properties: { tags: { type: 'array', uniqueItems: true, items: { type: 'string' } } } },
+    message: {
+      type: 'object', additionalProperties: false, anyOf: [{ required: ['text'] }, { required: ['id'] }],
+      properties: { text: { type: 'string' }, markdown: { type: 'string' }, id: { type: 'string' }, arguments: { type: 'array', items: { type: 'string' } }, properties: { $ref: '#/definitions/propertyBag' } },
+    },
+    multiformatMessageString: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string' }, markdown: { type: 'string' }, properties: { $ref: '#/definitions/propertyBag' } } },
+    run: {
+      type: 'object', additionalProperties: false, required: ['tool'],
+      properties: {
+        tool: { $ref: '#/definitions/tool' },
+        invocations: { type: 'array', items: { $ref: '#/definitions/invocation' } },
+        results: { type: ['array', 'null'], items: { $ref: '#/definitions/result' } },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    tool: { type: 'object', additionalProperties: false, required: ['driver'], properties: { driver: { $ref: '#/definitions/toolComponent' }, properties: { $ref: '#/definitions/propertyBag' } } },
+    toolComponent: {
+      type: 'object', additionalProperties: false, required: ['name'],
+      properties: {
+        name: { type: 'string' }, version: { type: 'string' }, semanticVersion: { type: 'string' }, informationUri: { type: 'string', format: 'uri' },
+        rules: { type: 'array', uniqueItems: true, items: { $ref: '#/definitions/reportingDescriptor' } },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    reportingDescriptor: {
+      type: 'object', additionalProperties: false, required: ['id'],
+      properties: {
+        id: { type: 'string' }, name: { type: 'string' },
+        shortDescription: { $ref: '#/definitions/multiformatMessageString' },
+        fullDescription: { $ref: '#/definitions/multiformatMessageString' },
+        help: { $ref: '#/definitions/multiformatMessageString' },
+        helpUri: { type: 'string', format: 'uri' },
+        defaultConfiguration: { $ref: '#/definitions/reportingConfiguration' },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    reportingConfiguration: {
+      type: 'object', additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, level: { enum: ['none', 'note', 'warning', 'error'] }, rank: { type: 'number', minimum: -1, maximum: 100 }, parameters: { $ref: '#/definitions/propertyBag' }, properties: { $ref: '#/definitions/propertyBag' } },
+    },
+    invocation: {
+      type: 'object', additionalProperties: false, required: ['executionSuccessful'],
+      properties: {
+        executionSuccessful: { type: 'boolean' },
+        toolExecutionNotifications: { type: 'array', items: { $ref: '#/definitions/notification' } },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    notification: {
+      type: 'object', additionalProperties: false, required: ['message'],
+      properties: {
+        locations: { type: 'array', items: { $ref: '#/definitions/location' } },
+        message: { $ref: '#/definitions/message' },
+        level: { enum: ['none', 'note', 'warning', 'error'] },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    result: {
+      type: 'object', additionalProperties: false, required: ['message'],
+      properties: {
+        ruleId: { type: 'string' }, ruleIndex: { type: 'integer', minimum: -1 },
+        kind: { enum: ['notApplicable', 'pass', 'fail', 'review', 'open', 'informational'] },
+        level: { enum: ['none', 'note', 'warning', 'error'] },
+        message: { $ref: '#/definitions/message' },
+        locations: { type: 'array', items: { $ref: '#/definitions/location' } },
+        partialFingerprints: { type: 'object', additionalProperties: { type: 'string' } },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    location: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        id: { type: 'integer', minimum: -1 },
+        physicalLocation: { $ref: '#/definitions/physicalLocation' },
+        logicalLocations: { type: 'array', items: { $ref: '#/definitions/logicalLocation' } },
+        message: { $ref: '#/definitions/message' },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    physicalLocation: {
+      type: 'object', additionalProperties: false, anyOf: [{ required: ['address'] }, { required: ['artifactLocation'] }],
+      properties: {
+        address: { type: 'object' },
+        artifactLocation: { $ref: '#/definitions/artifactLocation' },
+        region: { $ref: '#/definitions/region' },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    artifactLocation: {
+      type: 'object', additionalProperties: false,
+      properties: { uri: { type: 'string', format: 'uri-reference' }, uriBaseId: { type: 'string' }, index: { type: 'integer', minimum: -1 }, description: { $ref: '#/definitions/message' }, properties: { $ref: '#/definitions/propertyBag' } },
+    },
+    region: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        startLine: { type: 'integer', minimum: 1 }, startColumn: { type: 'integer', minimum: 1 },
+        endLine: { type: 'integer', minimum: 1 }, endColumn: { type: 'integer', minimum: 1 },
+        charOffset: { type: 'integer', minimum: -1 }, charLength: { type: 'integer', minimum: 0 },
+        properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    logicalLocation: {
+      type: 'object', additionalProperties: false,
+      properties: { name: { type: 'string' }, index: { type: 'integer', minimum: -1 }, fullyQualifiedName: { type: 'string' }, decoratedName: { type: 'string' }, parentIndex: { type: 'integer', minimum: -1 }, kind: { type: 'string' }, properties: { $ref: '#/definitions/propertyBag' } },
+    },
+  },
+};

@@ -150,6 +150,9 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
   const q = { ...QUOTA_DEFAULTS, ...definedOnly(spec.quota ?? {}) };
   const l = { ...LIMIT_DEFAULTS, ...definedOnly(spec.limits ?? {}) };
   for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory', 'requestsEphemeralStorage', 'limitsEphemeralStorage'] as const) checkQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
+  for (const [request, limit] of [['requestsCpu', 'limitsCpu'], ['requestsMemory', 'limitsMemory'], ['requestsEphemeralStorage', 'limitsEphemeralStorage']] as const) {
+    if (parseQuantity(q[request])! > parseQuantity(q[limit])!) fail({ where, prefix: 'quota' }, request, q[request], `must not exceed ${limit} (${q[limit]}): every container's request is at most its limit, so a higher cap is never reached`);
+  }
   for (const key of ['pods', 'jobs', 'configMaps'] as const) checkInteger({ where, prefix: 'quota' }, key, q[key], 1, 1000000);
   for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof SandboxLimitRange)[]) checkQuantity({ where, prefix: 'limits' }, key, l[key], LIMIT_DEFAULTS[key]);
   for (const [request, limit] of [['defaultCpuRequest', 'defaultCpuLimit'], ['defaultMemoryRequest', 'defaultMemoryLimit'], ['defaultEphemeralStorageRequest', 'defaultEphemeralStorageLimit']] as const) {

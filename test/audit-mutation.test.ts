@@ -1,0 +1,219 @@
+// Mutation testing of the audit: start from every sandboxed object of the hardened fixture and of
+// dist/, apply each single weakening, and require that the audit reports exactly the rule that
+// weakening breaks (on the weakened object) and nothing else new. Prints the kill rate; it must be 100%.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
+import { AUDIT_RULES, AuditFinding, auditText } from '../src/audit';
+import { SUPPRESS_ANNOTATION, jobSpecOf, parseImage, podTemplateOf, selectorMatches } from '../src/profile';
+
+type Obj = any;
+
+/** One single weakening of one kind of object. */
+interface Mutation {
+  /** What it does, as a reviewer would say it. */
+  readonly description: string;
+  /** The kinds of object it weakens. */
+  readonly kinds: readonly string[];
+  /** The rule it must trip. */
+  readonly expected: string;
+  /** Rules it may trip as well because it implies them (a policy that selects nothing isolates nothing). */
+  readonly implies?: readonly string[];
+  /** Whether it can weaken this object of this set. @default always */
+  readonly applies?: (obj: Obj, set: Obj[]) => boolean;
+  /** Weakens `obj` (a copy, inside `set`, a copy too) and returns the weakened set. */
+  readonly mutate: (obj: Obj, set: Obj[]) => Obj[];
+}
+
+const WORKLOADS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+const spec = (o: Obj) => podTemplateOf(o)!.spec as Obj;
+const sc = (o: Obj) => (spec(o).securityContext ??= {});
+const c0 = (o: Obj) => spec(o).containers[0];
+const csc = (o: Obj) => (c0(o).securityContext ??= {});
+const ns = (o: Obj) => o.metadata?.namespace || 'default';
+const labels = (o: Obj) => podTemplateOf(o)!.metadata.labels ?? {};
+const policiesSelecting = (o: Obj, set: Obj[]) => set.filter((p) => p.kind === 'NetworkPolicy' && ns(p) === ns(o) && selectorMatches(p.spec?.podSelector ?? {}, labels(o)));
+const podsIn = (namespace: string, set: Obj[]) => set.filter((o) => podTemplateOf(o) && ns(o) === namespace);
+const inPlace = (fn: (o: Obj, set: Obj[]) => void) => (o: Obj, set: Obj[]) => { fn(o, set); return set; };
+const withAnnotation = (value: string) => inPlace((o) => { o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [SUPPRESS_ANNOTATION]: value }; });
+
+const MUTATIONS: readonly Mutation[] = [
+  { description: 'drop the runtime class', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { delete spec(o).runtimeClassName; }) },
+  { description: 'run under runc', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { spec(o).runtimeClassName = 'runc'; }) },
+  { description: 'pod runAsNonRoot false', kinds: WORKLOADS, expected: 'run-as-non-root', mutate: inPlace((o) => { sc(o).runAsNonRoot = false; }) },
+  { description: 'a container may run as root', kinds: WORKLOADS, expected: 'run-as-non-root', mutate: inPlace((o) => { csc(o).runAsNonRoot = false; }) },
+  { description: 'UID 0', kinds: WORKLOADS, expected: 'run-as-high-uid', mutate: inPlace((o) => { csc(o).runAsUser = 0; }) },
+  { description: 'a low UID', kinds: WORKLOADS, expected: 'run-as-high-uid', mutate: inPlace((o) => { csc(o).runAsUser = 1000; }) },
+  { description: 'GID 0', kinds: WORKLOADS, expected: 'run-as-high-gid', mutate: inPlace((o) => { csc(o).runAsGroup = 0; }) },
+  { description: 'no fsGroup', kinds: WORKLOADS, expected: 'run-as-high-gid', mutate: inPlace((o) => { delete sc(o).fsGroup; }) },
+  { description: 'allowPrivilegeEscalation true', kinds: WORKLOADS, expected: 'no-privilege-escalation', mutate: inPlace((o) => { csc(o).allowPrivilegeEscalation = true; }) },
+  { description: 'allowPrivilegeEscalation unset', kinds: WORKLOADS, expected: 'no-privilege-escalation', mutate: inPlace((o) => { delete csc(o).allowPrivilegeEscalation; }) },
+  { description: 'set privileged', kinds: WORKLOADS, expected: 'not-privileged', mutate: inPlace((o) => { csc(o).privileged = true; }) },
+  { description: 'remove drop: [ALL]', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: inPlace((o) => { delete csc(o).capabilities.drop; }) },
+  { description: 'add SYS_ADMIN', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: inPlace((o) => { csc(o).capabilities = { ...csc(o).capabilities, add: ['SYS_ADMIN'] }; }) },
+  {
+    description: 'remove seccomp', kinds: WORKLOADS, expected: 'seccomp-runtime-default',
+    mutate: inPlace((o) => { delete sc(o).seccompProfile; for (const c of [...spec(o).containers, ...(spec(o).initContainers ?? [])]) delete c.securityContext?.seccompProfile; }),
+  },
+  { description: 'seccomp Unconfined on a container', kinds: WORKLOADS, expected: 'seccomp-runtime-default', mutate: inPlace((o) => { csc(o).seccompProfile = { type: 'Unconfined' }; }) },
+  { description: 'writable root filesystem', kinds: WORKLOADS, expected: 'read-only-root-filesystem', mutate: inPlace((o) => { csc(o).readOnlyRootFilesystem = false; }) },
+  { description: 'hostNetwork', kinds: WORKLOADS, expected: 'no-host-namespaces', mutate: inPlace((o) => { spec(o).hostNetwork = true; }) },
+  { description: 'hostPID', kinds: WORKLOADS, expected: 'no-host-namespaces', mutate: inPlace((o) => { spec(o).hostPID = true; }) },
+  { description: 'hostIPC', kinds: WORKLOADS, expected: 'no-host-namespaces', mutate: inPlace((o) => { spec(o).hostIPC = true; }) },
+  { description: 'a host port', kinds: WORKLOADS, expected: 'no-host-ports', mutate: inPlace((o) => { c0(o).ports = [...(c0(o).ports ?? []), { containerPort: 9999, hostPort: 9999 }]; }) },
+  { description: 'a hostPath volume', kinds: WORKLOADS, expected: 'allowed-volume-types', mutate: inPlace((o) => { spec(o).volumes = [...(spec(o).volumes ?? []), { name: 'host', hostPath: { path: '/' } }]; }) },
+  {
+    description: 'a projected service-account token', kinds: WORKLOADS, expected: 'allowed-volume-types',
+    mutate: inPlace((o) => { spec(o).volumes = [...(spec(o).volumes ?? []), { name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }]; }),
+  },
+  { description: 'token automount on', kinds: WORKLOADS, expected: 'no-service-account-token', mutate: inPlace((o) => { spec(o).automountServiceAccountToken = true; }) },
+  { description: 'token automount unset', kinds: WORKLOADS, expected: 'no-service-account-token', mutate: inPlace((o) => { delete spec(o).automountServiceAccountToken; }) },
+  { description: 'ServiceAccount automounts its token', kinds: ['ServiceAccount'], expected: 'no-service-account-token', mutate: inPlace((o) => { o.automountServiceAccountToken = true; }) },
+  { description: 'service links on', kinds: WORKLOADS, expected: 'no-service-links', mutate: inPlace((o) => { spec(o).enableServiceLinks = true; }) },
+  { description: 'an unsafe sysctl', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { sc(o).sysctls = [{ name: 'kernel.msgmax', value: '65536' }]; }) },
+  { description: 'procMount Unmasked', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { csc(o).procMount = 'Unmasked'; }) },
+  { description: 'remove a CPU limit', kinds: WORKLOADS, expected: 'resource-limits', mutate: inPlace((o) => { delete c0(o).resources.limits.cpu; }) },
+  { description: 'remove a memory request', kinds: WORKLOADS, expected: 'resource-limits', mutate: inPlace((o) => { delete c0(o).resources.requests.memory; }) },
+  {
+    description: 'an init container without a memory limit', kinds: WORKLOADS, expected: 'resource-limits',
+    applies: (o) => (spec(o).initContainers ?? []).length > 0, mutate: inPlace((o) => { delete spec(o).initContainers[0].resources.limits.memory; }),
+  },
+  { description: 'remove the ephemeral-storage limit', kinds: WORKLOADS, expected: 'ephemeral-storage-limit', mutate: inPlace((o) => { delete c0(o).resources.limits['ephemeral-storage']; }) },
+  { description: 'no deadline', kinds: ['Job', 'CronJob'], expected: 'job-limits', mutate: inPlace((o) => { delete jobSpecOf(o)!.spec.activeDeadlineSeconds; }) },
+  { description: 'no TTL', kinds: ['Job', 'CronJob'], expected: 'job-limits', mutate: inPlace((o) => { delete jobSpecOf(o)!.spec.ttlSecondsAfterFinished; }) },
+  { description: 'retries', kinds: ['Job', 'CronJob'], expected: 'job-limits', mutate: inPlace((o) => { jobSpecOf(o)!.spec.backoffLimit = 3; }) },
+  { description: 'restartPolicy OnFailure', kinds: ['Job', 'CronJob'], expected: 'job-limits', mutate: inPlace((o) => { spec(o).restartPolicy = 'OnFailure'; }) },
+  { description: 'image :latest', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = `${parseImage(c0(o).image).name}:latest`; }) },
+  { description: 'image without tag', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = parseImage(c0(o).image).name; }) },
+  {
+    description: 'a Secret in env', kinds: WORKLOADS, expected: 'no-secret-env',
+    mutate: inPlace((o) => { c0(o).env = [...(c0(o).env ?? []), { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'api-token', key: 'token' } } }]; }),
+  },
+  {
+    description: 'delete the isolating policies', kinds: WORKLOADS, expected: 'network-isolation',
+    applies: (o, set) => policiesSelecting(o, set).length > 0,
+    mutate: (o, set) => { const gone = policiesSelecting(o, set); return set.filter((x) => !gone.includes(x)); },
+  },
+  {
+    description: 'isolate ingress only', kinds: WORKLOADS, expected: 'network-isolation',
+    applies: (o, set) => policiesSelecting(o, set).length > 0,
+    mutate: inPlace((o, set) => { for (const p of policiesSelecting(o, set)) { p.spec.policyTypes = ['Ingress']; delete p.spec.egress; } }),
+  },
+  {
+    description: 'make the policy select nothing', kinds: ['NetworkPolicy'], expected: 'network-policy-selects-pods', implies: ['network-isolation'],
+    mutate: inPlace((o) => { o.spec.podSelector = { matchLabels: { 'cdk8s-sandbox.io/workload': 'no-such-workload' } }; }),
+  },
+  {
+    description: 'move the policy to another namespace', kinds: ['NetworkPolicy'], expected: 'network-policy-selects-pods', implies: ['network-isolation'],
+    applies: (o) => Object.keys(o.spec?.podSelector?.matchLabels ?? {}).length > 0 || (o.spec?.podSelector?.matchExpressions ?? []).length > 0,
+    mutate: inPlace((o) => { o.metadata.namespace = 'elsewhere'; }),
+  },
+  {
+    description: 'an egress rule with no peer', kinds: ['NetworkPolicy'], expected: 'egress-peers',
+    mutate: inPlace((o) => { o.spec.policyTypes = [...new Set([...(o.spec.policyTypes ?? ['Ingress']), 'Egress'])]; o.spec.egress = [...(o.spec.egress ?? []), { ports: [{ port: 443, protocol: 'TCP' }] }]; }),
+  },
+  {
+    description: 'an egress rule with an empty `to`', kinds: ['NetworkPolicy'], expected: 'egress-peers',
+    mutate: inPlace((o) => { o.spec.policyTypes = [...new Set([...(o.spec.policyTypes ?? ['Ingress']), 'Egress'])]; o.spec.egress = [...(o.spec.egress ?? []), { to: [] }]; }),
+  },
+  {
+    description: 'egress to 0.0.0.0/0', kinds: ['NetworkPolicy'], expected: 'egress-peers',
+    mutate: inPlace((o) => { o.spec.policyTypes = [...new Set([...(o.spec.policyTypes ?? ['Ingress']), 'Egress'])]; o.spec.egress = [...(o.spec.egress ?? []), { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }]; }),
+  },
+  {
+    description: 'an ipBlock except that forgets the metadata server', kinds: ['NetworkPolicy'], expected: 'egress-peers',
+    applies: (o) => (o.spec?.egress ?? []).some((r: Obj) => (r.to ?? []).some((p: Obj) => p.ipBlock?.except?.includes('169.254.0.0/16'))),
+    mutate: inPlace((o) => { for (const r of o.spec.egress) for (const p of r.to ?? []) if (p.ipBlock?.except) p.ipBlock.except = p.ipBlock.except.filter((e: string) => e !== '169.254.0.0/16'); }),
+  },
+  {
+    description: 'namespace without pod-security enforce', kinds: ['Namespace'], expected: 'namespace-pod-security',
+    applies: (o, set) => podsIn(o.metadata.name, set).length > 0, mutate: inPlace((o) => { delete o.metadata.labels['pod-security.kubernetes.io/enforce']; }),
+  },
+  {
+    description: 'namespace enforcing baseline only', kinds: ['Namespace'], expected: 'namespace-pod-security',
+    applies: (o, set) => podsIn(o.metadata.name, set).length > 0, mutate: inPlace((o) => { o.metadata.labels = { ...o.metadata.labels, 'pod-security.kubernetes.io/enforce': 'baseline' }; }),
+  },
+  {
+    description: 'delete the ResourceQuota', kinds: ['Namespace'], expected: 'namespace-quota',
+    applies: (o, set) => podsIn(o.metadata.name, set).length > 0, mutate: (o, set) => set.filter((x) => !(x.kind === 'ResourceQuota' && ns(x) === o.metadata.name)),
+  },
+  {
+    description: 'delete the LimitRange', kinds: ['Namespace'], expected: 'namespace-quota',
+    applies: (o, set) => podsIn(o.metadata.name, set).length > 0, mutate: (o, set) => set.filter((x) => !(x.kind === 'LimitRange' && ns(x) === o.metadata.name)),
+  },
+  {
+    description: 'delete the PodDisruptionBudget of a replicated Deployment', kinds: ['Deployment', 'StatefulSet'], expected: 'availability',
+    applies: (o) => o.spec.replicas > 1,
+    mutate: (o, set) => set.filter((x) => !(x.kind === 'PodDisruptionBudget' && ns(x) === ns(o) && selectorMatches(x.spec?.selector, labels(o)))),
+  },
+  { description: 'a suppression without a reason', kinds: WORKLOADS, expected: 'suppression-reason', mutate: withAnnotation('image-pinned') },
+  { description: 'a suppression of an unknown rule', kinds: WORKLOADS, expected: 'suppression-unknown-rule', mutate: withAnnotation('no-such-rule: because') },
+];
+
+const ROOT = path.resolve(__dirname, '..');
+const load = (file: string) => (jsyaml.loadAll(fs.readFileSync(file, 'utf8')) as Obj[]).filter((o) => o && typeof o === 'object');
+
+/** The sets to weaken: the hand-hardened fixture, and everything the example app synthesizes. */
+const BASE_SETS: { name: string; objects: Obj[] }[] = [
+  { name: 'fixture', objects: load(path.join(__dirname, 'fixtures', 'audit', 'hardened.yaml')) },
+  { name: 'dist', objects: fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.ya?ml$/.test(f)).sort().flatMap((f) => load(path.join(ROOT, 'dist', f))) },
+];
+
+/** Workloads are weakened only when they run in the sandbox; every other object always. */
+function isTarget(obj: Obj): boolean {
+  const pod = podTemplateOf(obj);
+  return !pod || typeof pod.spec.runtimeClassName === 'string';
+}
+
+const keyOf = (f: AuditFinding) => `${f.rule}|${f.object.kind}|${f.object.namespace ?? ''}|${f.object.name}|${f.path}`;
+const audit = (objects: Obj[]) => auditText(objects.map((o) => jsyaml.dump(o, { noRefs: true })).join('---\n'), { file: 'mutated.yaml' });
+
+interface Outcome { set: string; mutation: Mutation; target: string; killed: boolean; newRules: string[] }
+
+function runMutations(): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const base of BASE_SETS) {
+    const before = new Set(audit(base.objects).findings.map(keyOf));
+    base.objects.forEach((original, index) => {
+      if (!isTarget(original)) return;
+      for (const mutation of MUTATIONS) {
+        if (!mutation.kinds.includes(original.kind)) continue;
+        const set = structuredClone(base.objects);
+        const obj = set[index];
+        if (mutation.applies && !mutation.applies(obj, set)) continue;
+        const mutated = mutation.mutate(obj, set);
+        const fresh = audit(mutated).findings.filter((f) => !before.has(keyOf(f)));
+        const newRules = [...new Set(fresh.map((f) => f.rule))];
+        const onTarget = fresh.some((f) => f.rule === mutation.expected && f.object.kind === original.kind && f.object.name === original.metadata?.name);
+        const allowed = new Set([mutation.expected, ...(mutation.implies ?? [])]);
+        outcomes.push({ set: base.name, mutation, target: `${original.kind}/${original.metadata?.name}`, killed: onTarget && newRules.every((r) => allowed.has(r)), newRules });
+      }
+    });
+  }
+  return outcomes;
+}
+
+describe('mutation kill rate', () => {
+  const outcomes = runMutations();
+  const killed = outcomes.filter((o) => o.killed).length;
+
+  test('every single weakening of every sandboxed object is reported as exactly its rule', () => {
+    // eslint-disable-next-line no-console
+    console.log(`audit mutation kill rate: ${killed}/${outcomes.length} (${((100 * killed) / outcomes.length).toFixed(1)}%) over ${MUTATIONS.length} mutations, ${BASE_SETS.map((s) => `${s.name}: ${outcomes.filter((o) => o.set === s.name).length}`).join(', ')}`);
+    const survivors = outcomes.filter((o) => !o.killed).map((o) => `${o.set} ${o.target}: "${o.mutation.description}" expected ${o.mutation.expected}, new: [${o.newRules.join(', ')}]`);
+    expect(survivors).toEqual([]);
+    expect(killed).toBe(outcomes.length);
+  });
+
+  test('both sets are weakened, and every rule of the audit is tripped by some weakening', () => {
+    for (const set of BASE_SETS) expect(outcomes.filter((o) => o.set === set.name).length).toBeGreaterThan(MUTATIONS.length);
+    const tripped = new Set(outcomes.filter((o) => o.killed).map((o) => o.mutation.expected));
+    expect(AUDIT_RULES.map((r) => r.id).filter((id) => !tripped.has(id))).toEqual([]);
+    const applied = new Set(outcomes.map((o) => o.mutation.description));
+    expect(MUTATIONS.map((m) => m.description).filter((d) => !applied.has(d))).toEqual([]);
+  });
+
+  test('the base sets audit clean, so every new finding is the mutation\'s doing', () => {
+    for (const set of BASE_SETS) expect(audit(set.objects).findings.map(keyOf)).toEqual([]);
+  });
+});

@@ -185,6 +185,9 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
     case 'pods': {
       if (!d.labels || Object.keys(d.labels).length === 0) fail(site, 'peer', d.what, 'a pods peer needs at least one label; an empty selector would match every pod');
       if (d.namespace !== undefined) checkDnsLabel(site, 'peer.namespace', d.namespace);
+      if (peer._kind === 'workload' && d.namespace === undefined && policyNamespace !== undefined) {
+        fail(site, 'peer', d.what, `the workload has no namespace (none from its props, a SandboxNamespace or its chart), so the policy in namespace "${policyNamespace}" would select pods with its labels in "${policyNamespace}" instead; give the workload or its chart a namespace`);
+      }
       const crossNamespace = d.namespace !== undefined && d.namespace !== policyNamespace;
       return [{ ...(crossNamespace ? namespaceSelector(d.namespace!) : {}), podSelector: { matchLabels: { ...d.labels } } }];
     }

@@ -41,7 +41,9 @@ export class SandboxVolume {
    * types the profile allows; a hostPath is refused.
    */
   public static fromRaw(name: string, source: { [key: string]: any }): SandboxVolume {
-    return new SandboxVolume(name, { ...source });
+    // A `name` key in the source would rename the volume behind the back of its mounts and the name check.
+    const { name: _ignored, ...rest } = source;
+    return new SandboxVolume(name, rest);
   }
 
   private constructor(

@@ -384,6 +384,15 @@ describe('other shapes', () => {
     expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
+  test('SandboxVolume.fromRaw keeps its own name even when the source carries one', () => {
+    const volume = SandboxVolume.fromRaw('config', { name: 'Other_Name', configMap: { name: 'app-config' } });
+    const { chart } = make({ image: IMAGE, volumes: [volume], volumeMounts: [{ volume: 'config', path: '/etc/app' }] });
+    const pod = kindOf(objectsOf(chart), 'Deployment').spec.template.spec;
+    expect(volume.type).toBe('configMap');
+    expect(pod.volumes[0]).toEqual({ name: 'config', configMap: { name: 'app-config' } });
+    expect(pod.containers[0].volumeMounts[1]).toEqual({ name: 'config', mountPath: '/etc/app', readOnly: true });
+  });
+
   test('the selector does not depend on where the construct sits in the tree', () => {
     const app = Testing.app();
     const top = new SandboxedDeployment(new Chart(app, 'a'), 'api', { image: IMAGE });

@@ -1,9 +1,13 @@
 // The render API for code-execution platforms: one submission -> plain objects and YAML, in-process.
 // No cdk8s App, no files, no global state: safe to call concurrently, deterministic for the same input.
 import * as jsYaml from 'js-yaml';
-import { KubeObject, SANDBOX_DEFAULTS } from '../profile';
+import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
 import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
-import { assertProfile } from './compliance';
+import { assertProfile, describeFinding } from './compliance';
+import { SandboxProfileViolationError } from './errors';
+
+/** The cross-resource rules a lone run can be judged by: its pod is isolated by its own policy, which selects it. */
+const RUN_NETWORK_RULES = ['network-isolation', 'network-policy-selects-pods', 'egress-peers'];
 
 /** Options of one render. */
 export interface RenderOptions {
@@ -34,6 +38,9 @@ export function renderCodeRunObjects(props: CodeRunnerJobProps, options: RenderO
   const where = options.where ?? 'render';
   const built = buildCodeRun(where, props, options.defaultName ?? 'code-run');
   assertProfile(where, built.objects, { runtimeClassName: props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName });
+  // The construct path checks network isolation app-wide at synth; a render has only its own objects to go by.
+  const networkFindings = RUN_NETWORK_RULES.flatMap((id) => crossResourceRuleById(id)!.check(built.objects, resolveCrossResourceOptions()));
+  if (networkFindings.length > 0) throw new SandboxProfileViolationError(where, networkFindings.map(describeFinding));
   return { name: built.name, objects: built.objects };
 }
 

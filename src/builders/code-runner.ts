@@ -1,6 +1,6 @@
 // CodeRunnerJob's builder: one submission -> ConfigMap (the code) + Job (one sandboxed run) + deny-all NetworkPolicy.
 import { createHash } from 'crypto';
-import { KubeObject } from '../profile';
+import { KubeObject, PodSpecJson } from '../profile';
 import { EnvValue } from './env';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network-policy';
@@ -8,7 +8,7 @@ import { buildPodSpec } from './pod';
 import { SandboxPodProps, SandboxResources, SandboxVolumeMount, SandboxWorkloadIdentityProps, WritablePath } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
 import { SandboxVolume } from './volume';
-import { resolveIdentity } from './workload';
+import { WorkloadIdentity, resolveIdentity } from './workload';
 
 /** Where the code of a run comes from when it is not given inline. */
 export class CodeSource {
@@ -171,48 +171,51 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     ? (codeSourceName: string) => props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', codeSourceName) : SandboxVolume.fromConfigMap('code', codeSourceName)
     : (codeSourceName: string) => SandboxVolume.fromConfigMap('code', codeSourceName);
 
-  // Builds the pod for a given object name; called once with a placeholder to hash, once for real.
-  const buildFor = (name: string) => {
-    const identity = resolveIdentity(site, { ...props, name }, undefined);
-    const codeSourceName = props.codeFrom?.name ?? name;
-    const mounts: SandboxVolumeMount[] = [{ volume: 'code', path: CODE_MOUNT_PATH, readOnly: true }];
-    const podSpec = buildPodSpec(site, {
-      ...props,
-      image,
-      command: ['timeout', '-k', '5', String(timeout), ...command],
-      workingDir: CODE_MOUNT_PATH,
-      env,
-      // The user's volumes come first, so that errors about them name the index the user gave.
-      volumes: [...(props.volumes ?? []), codeVolumeSource(codeSourceName)],
-      volumeMounts: mounts,
-      containerName: props.containerName ?? 'runner',
-    }, { restartPolicy: 'Never' });
-    // Each object gets its own metadata, so that labelling one returned object does not label the others.
-    const metadata = () => ({ name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } });
-    const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), immutable: true, data: { ...files } } : undefined;
-    const job: KubeObject = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { ...metadata(), ...(identity.workloadAnnotations ? { annotations: { ...identity.workloadAnnotations } } : {}) },
-      spec: {
-        activeDeadlineSeconds: deadline,
-        backoffLimit: 0,
-        completions: 1,
-        parallelism: 1,
-        ttlSecondsAfterFinished: ttl,
-        template: { metadata: { labels: { ...identity.podLabels } }, spec: podSpec },
-      },
-    };
-    const networkPolicy = buildDenyAllPolicy(metadata(), identity.selectorLabels);
-    return { identity, configMap, job, networkPolicy };
-  };
+  // The pod is built once. Its spec names the run only in the code volume (a ConfigMap named after it), so the
+  // content hash is taken over the Job spec as it reads with the base name, and only that volume is re-made
+  // for the final name. The hash, and so every name, is the same as building the pod twice would give.
+  const mounts: SandboxVolumeMount[] = [{ volume: 'code', path: CODE_MOUNT_PATH, readOnly: true }];
+  const podSpec = buildPodSpec(site, {
+    ...props,
+    image,
+    command: ['timeout', '-k', '5', String(timeout), ...command],
+    workingDir: CODE_MOUNT_PATH,
+    env,
+    // The user's volumes come first, so that errors about them name the index the user gave.
+    volumes: [...(props.volumes ?? []), codeVolumeSource(props.codeFrom?.name ?? baseIdentity.name)],
+    volumeMounts: mounts,
+    containerName: props.containerName ?? 'runner',
+  }, { restartPolicy: 'Never' });
+  const jobSpec = (identity: WorkloadIdentity, spec: PodSpecJson) => ({
+    activeDeadlineSeconds: deadline,
+    backoffLimit: 0,
+    completions: 1,
+    parallelism: 1,
+    ttlSecondsAfterFinished: ttl,
+    template: { metadata: { labels: { ...identity.podLabels } }, spec },
+  });
 
   let name = baseIdentity.name;
+  let identity = baseIdentity;
+  let finalPodSpec = podSpec;
   if (props.runId === undefined) {
-    const draft = buildFor(baseIdentity.name);
-    name = `${baseIdentity.name}-${contentHash([draft.configMap?.data ?? null, draft.job.spec, props.codeFrom?.name ?? null])}`;
+    name = `${baseIdentity.name}-${contentHash([files ?? null, jobSpec(baseIdentity, podSpec), props.codeFrom?.name ?? null])}`;
+    identity = resolveIdentity(site, { ...props, name }, undefined);
+    if (!props.codeFrom) {
+      const volumes = podSpec.volumes!.map((v) => v.name === 'code' ? codeVolumeSource(name)._toKube() : v);
+      finalPodSpec = { ...podSpec, volumes };
+    }
   }
-  const { identity, configMap, job, networkPolicy } = buildFor(name);
+  // Each object gets its own metadata, so that labelling one returned object does not label the others.
+  const metadata = () => ({ name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } });
+  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), immutable: true, data: { ...files } } : undefined;
+  const job: KubeObject = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { ...metadata(), ...(identity.workloadAnnotations ? { annotations: { ...identity.workloadAnnotations } } : {}) },
+    spec: jobSpec(identity, finalPodSpec),
+  };
+  const networkPolicy = buildDenyAllPolicy(metadata(), identity.selectorLabels);
   if (configMap) {
     const size = Buffer.byteLength(JSON.stringify(configMap), 'utf8');
     if (size > CONFIGMAP_MAX_BYTES) {
@@ -235,9 +238,21 @@ function contentHash(values: unknown[]): string {
 }
 
 function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  // Loops and one string rather than map/join: the same text as `[${value.map(stableJson).join(',')}]` etc.
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      if (i in value) out += stableJson(value[i]); // a hole is skipped by map and joined as ''
+    }
+    return `${out}]`;
+  }
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as any)[k])}`).join(',')}}`;
+    const keys = Object.keys(value).sort();
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) out += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:${stableJson((value as any)[keys[i]])}`;
+    return `${out}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

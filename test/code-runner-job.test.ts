@@ -1,0 +1,620 @@
+// CodeRunnerJob (issue 3): snapshots of the construct with defaults and with every option, literal
+// field assertions for every hardening control, one test per bad input, the content hash in names,
+// name lengths, the deny-all NetworkPolicy's selector evaluated against pod labels, and schema plus
+// unknown-field validation of every object. Output is judged by literal values, never by src/profile.
+import { Chart, Testing } from 'cdk8s';
+import {
+  CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxValidationError, SandboxVolume,
+} from '../src';
+import { schemaErrors, unknownFields } from './helpers/schema';
+
+type Json = { [key: string]: any };
+
+const PY = 'print("hello")\n';
+
+/** Synthesizes one CodeRunnerJob in a fresh chart `test` (construct path `test/<id>`). */
+function synth(props: CodeRunnerJobProps, id = 'run', chartNamespace?: string): { run: CodeRunnerJob; objects: Json[] } {
+  const chart = new Chart(Testing.app(), 'test', chartNamespace ? { namespace: chartNamespace } : {});
+  const run = new CodeRunnerJob(chart, id, props);
+  return { run, objects: Testing.synth(chart) };
+}
+
+function only(objects: Json[], kind: string): Json {
+  const found = objects.filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+const jobOf = (objects: Json[]) => only(objects, 'Job');
+const podOf = (objects: Json[]) => jobOf(objects).spec.template.spec;
+const mainOf = (objects: Json[]) => podOf(objects).containers[0];
+const envOf = (container: Json) => Object.fromEntries((container.env ?? []).map((e: Json) => [e.name, e.value ?? e.valueFrom]));
+
+/** The error a function throws (fails the test when it does not throw). */
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+const HARDENED_CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsGroup: 65534,
+  runAsNonRoot: true,
+  runAsUser: 65534,
+};
+const DEFAULT_RESOURCES = {
+  requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '64Mi' },
+  limits: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '256Mi' },
+};
+
+/** Every option of the construct, one case each, plus all of them at once. */
+const CASES: [string, CodeRunnerJobProps][] = [
+  ['defaults', { code: PY }],
+  ['a files map', { files: { 'main.py': 'import util\nutil.hello()\n', 'util.py': 'def hello():\n    print("hi")\n' } }],
+  ['code from a ConfigMap', { codeFrom: CodeSource.fromConfigMap('submission-code') }],
+  ['code from a Secret', { codeFrom: CodeSource.fromSecret('submission-code') }],
+  ['Python', { code: PY, language: Language.PYTHON }],
+  ['Node.js', { code: 'console.log("hello");\n', language: Language.NODE }],
+  ['POSIX shell', { code: 'echo hello\n', language: Language.SHELL }],
+  ['a custom language', {
+    code: 'puts "hello"\n',
+    language: Language.custom({ name: 'ruby', image: 'ruby:3.3.5-slim', command: ['ruby', '--disable-gems'], entryFile: 'main.rb', env: { GEM_HOME: '/tmp/gems' } }),
+  }],
+  ['a custom image and command', { code: PY, image: 'python:3.11.10-slim', command: ['python3', '-I', '/workspace/main.py'] }],
+  ['an entry file', { files: { 'app.py': PY, 'lib.py': 'X = 1\n' }, entryFile: 'app.py' }],
+  ['env', { code: PY, env: { GREETING: EnvValue.fromValue('hi'), LIMITS: EnvValue.fromConfigMap('run-settings', 'limits'), POD: EnvValue.fromFieldPath('metadata.name') } }],
+  ['time limits', { code: PY, timeoutSeconds: 5, deadlineSeconds: 20, ttlSecondsAfterFinished: 0 }],
+  ['resources', { code: PY, resources: { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '128Mi', memoryLimit: '1Gi', ephemeralStorageRequest: '32Mi', ephemeralStorageLimit: '128Mi' } }],
+  ['writable paths', { code: PY, writablePaths: [{ path: '/tmp', sizeLimit: '128Mi' }, { path: '/home/runner', sizeLimit: '16Mi', inMemory: true }] }],
+  ['a run id', { code: PY, runId: 'user-code-run-12345' }],
+  ['a name', { code: PY, name: 'exercise-7' }],
+  ['a namespace', { code: PY, namespace: 'sandbox-jobs' }],
+  ['labels', { code: PY, labels: { 'platform.example.com/user': 'u-42', 'tier': 'free' } }],
+  ['sidecar and init containers', {
+    code: PY,
+    initContainers: [{ name: 'fetch', image: 'busybox:1.36.1', command: ['sh', '-c', 'true'] }],
+    sidecars: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3.1.9', resources: { cpuLimit: '100m', memoryLimit: '64Mi', cpuRequest: '50m', memoryRequest: '32Mi' } }],
+  }],
+  ['extra volumes, runtime class and pod security', {
+    code: PY,
+    runtimeClassName: 'gvisor-ptrace',
+    podSecurity: { user: 10001, group: 10002, fsGroup: 10003 },
+    volumes: [SandboxVolume.fromConfigMap('datasets', 'shared-datasets')],
+    sidecars: [{ name: 'reader', image: 'busybox:1.36.1', volumeMounts: [{ volume: 'datasets', path: '/data' }] }],
+  }],
+  ['every option at once', {
+    files: { 'main.js': 'require("./lib");\n', 'lib.js': 'console.log(1);\n' },
+    language: Language.NODE,
+    runId: 'submission-0001',
+    namespace: 'sandbox-jobs',
+    labels: { 'platform.example.com/user': 'u-42' },
+    env: { NODE_OPTIONS: EnvValue.fromValue('--max-old-space-size=256') },
+    timeoutSeconds: 10,
+    deadlineSeconds: 15,
+    ttlSecondsAfterFinished: 60,
+    resources: { cpuLimit: '250m', memoryLimit: '384Mi' },
+    writablePaths: [{ path: '/tmp', sizeLimit: '32Mi' }],
+    containerName: 'user-code',
+    sidecars: [{ name: 'watch', image: 'busybox:1.36.1', command: ['sleep', '5'] }],
+  }],
+];
+
+describe('snapshots', () => {
+  test.each(CASES)('%s', (_name, props) => {
+    expect(synth(props).objects).toMatchSnapshot();
+  });
+});
+
+describe('schema and unknown fields', () => {
+  test.each(CASES)('%s: every object is a valid Kubernetes object with no unknown field', (_name, props) => {
+    const { objects } = synth(props);
+    expect(objects.length).toBeGreaterThanOrEqual(2);
+    for (const obj of objects) {
+      expect({ object: `${obj.kind}/${obj.metadata.name}`, schema: schemaErrors(obj as any), unknown: unknownFields(obj as any) })
+        .toEqual({ object: `${obj.kind}/${obj.metadata.name}`, schema: [], unknown: [] });
+    }
+  });
+});
+
+describe('defaults: every control as a literal value', () => {
+  const { run, objects } = synth({ code: PY });
+  const name = run.name;
+
+  test('a ConfigMap, a Job and a NetworkPolicy, in that order, sharing one name', () => {
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['v1 ConfigMap', 'batch/v1 Job', 'networking.k8s.io/v1 NetworkPolicy']);
+    expect(name).toMatch(/^run-[0-9a-f]{10}$/);
+    expect(objects.map((o) => o.metadata.name)).toEqual([name, name, name]);
+    for (const o of objects) {
+      expect(o.metadata.labels).toEqual({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
+      expect(o.metadata.namespace).toBeUndefined();
+    }
+  });
+
+  test('the code sits in an immutable ConfigMap under the entry file name', () => {
+    const cm = only(objects, 'ConfigMap');
+    expect(cm.data).toEqual({ 'main.py': PY });
+    expect(cm.immutable).toBe(true);
+    expect(cm.binaryData).toBeUndefined();
+  });
+
+  test('it is mounted read-only (defaultMode 0444) at /workspace, the working directory', () => {
+    expect(podOf(objects).volumes).toContainEqual({ name: 'code', configMap: { name, defaultMode: 0o444 } });
+    expect(podOf(objects).volumes.find((v: Json) => v.name === 'code').configMap.defaultMode).toBe(292);
+    expect(mainOf(objects).volumeMounts).toContainEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
+    expect(mainOf(objects).workingDir).toBe('/workspace');
+  });
+
+  test('Job limits: 60 s deadline, TTL 300, no retries, one completion, no parallelism, restartPolicy Never', () => {
+    const spec = jobOf(objects).spec;
+    expect(spec.activeDeadlineSeconds).toBe(60);
+    expect(spec.ttlSecondsAfterFinished).toBe(300);
+    expect(spec.backoffLimit).toBe(0);
+    expect(spec.completions).toBe(1);
+    expect(spec.parallelism).toBe(1);
+    expect(spec.template.spec.restartPolicy).toBe('Never');
+    expect(Object.keys(spec).sort()).toEqual(['activeDeadlineSeconds', 'backoffLimit', 'completions', 'parallelism', 'template', 'ttlSecondsAfterFinished']);
+  });
+
+  test('the soft limit: python3 runs under `timeout -k 5 30`', () => {
+    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/main.py']);
+    expect(mainOf(objects).args).toBeUndefined();
+  });
+
+  test('the pod: gVisor, no token, no service links, no host namespaces, non-root ids, RuntimeDefault seccomp', () => {
+    const pod = podOf(objects);
+    expect(pod.runtimeClassName).toBe('gvisor');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(pod.serviceAccountName).toBeUndefined();
+    for (const hostField of ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace']) expect(pod[hostField]).toBeUndefined();
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers).toHaveLength(1);
+  });
+
+  test('the container: pinned image, hardened security context, every resource bounded, no ports', () => {
+    const main = mainOf(objects);
+    expect(main.name).toBe('runner');
+    expect(main.image).toBe('python:3.12.7-slim');
+    expect(main.securityContext).toEqual(HARDENED_CONTAINER_SECURITY);
+    expect(main.resources).toEqual(DEFAULT_RESOURCES);
+    expect(main.ports).toBeUndefined();
+    expect(main.envFrom).toBeUndefined();
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) expect(main[probe]).toBeUndefined();
+  });
+
+  test('/tmp is a size-limited emptyDir, HOME and TMPDIR point there, Python writes no bytecode', () => {
+    expect(podOf(objects).volumes).toEqual([
+      { name: 'code', configMap: { name, defaultMode: 292 } },
+      { name: 'runner-tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ]);
+    expect(mainOf(objects).volumeMounts).toEqual([
+      { name: 'runner-tmp', mountPath: '/tmp' },
+      { name: 'code', mountPath: '/workspace', readOnly: true },
+    ]);
+    expect(mainOf(objects).env).toEqual([
+      { name: 'HOME', value: '/tmp' },
+      { name: 'TMPDIR', value: '/tmp' },
+      { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
+      { name: 'PYTHONUNBUFFERED', value: '1' },
+    ]);
+  });
+
+  test('the pod template carries the object labels, the sandbox marker and the run\'s selector label', () => {
+    expect(jobOf(objects).spec.template.metadata.labels).toEqual({
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/managed-by': 'cdk8s-sandbox',
+      'cdk8s-sandbox.io/sandboxed': 'true',
+      'cdk8s-sandbox.io/workload': name,
+    });
+  });
+
+  test('a deny-all NetworkPolicy: both policy types, no rule at all, selecting the run by its own label', () => {
+    const np = only(objects, 'NetworkPolicy');
+    expect(np.spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/workload': name } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(np.spec.ingress).toBeUndefined();
+    expect(np.spec.egress).toBeUndefined();
+  });
+
+  test('the construct exposes its name, labels, runtime class and ApiObjects', () => {
+    expect(run.namespace).toBeUndefined();
+    expect(run.runtimeClassName).toBe('gvisor');
+    expect(run.selectorLabels).toEqual({ 'cdk8s-sandbox.io/workload': name });
+    expect(run.podLabels).toEqual(jobOf(objects).spec.template.metadata.labels);
+    expect([run.configMap?.kind, run.job.kind, run.networkPolicy.kind]).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
+    expect([run.configMap?.name, run.job.name, run.networkPolicy.name]).toEqual([name, name, name]);
+  });
+});
+
+describe('languages', () => {
+  test.each([
+    ['Python', Language.PYTHON, 'python:3.12.7-slim', ['python3', '/workspace/main.py'], 'main.py', { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' }],
+    ['Node.js', Language.NODE, 'node:20.18.0-slim', ['node', '/workspace/main.js'], 'main.js', { NODE_REPL_HISTORY: '', NO_UPDATE_NOTIFIER: '1' }],
+    ['POSIX shell', Language.SHELL, 'busybox:1.36.1', ['sh', '/workspace/main.sh'], 'main.sh', {}],
+  ])('%s: pinned image, command on the entry file, runtime env on a read-only root', (_name, language, image, command, entryFile, env) => {
+    const { objects } = synth({ code: 'x\n', language });
+    expect(mainOf(objects).image).toBe(image);
+    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', ...command]);
+    expect(only(objects, 'ConfigMap').data).toEqual({ [entryFile]: 'x\n' });
+    expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', ...env });
+  });
+
+  test('Python is the default language', () => {
+    expect(mainOf(synth({ code: PY }).objects)).toEqual(mainOf(synth({ code: PY, language: Language.PYTHON }).objects));
+  });
+
+  test('presets are looked up by name; an unknown name is refused with the known ones', () => {
+    expect(Language.presets()).toEqual([Language.PYTHON, Language.NODE, Language.SHELL]);
+    expect(Language.of('python')).toBe(Language.PYTHON);
+    expect(Language.of('node')).toBe(Language.NODE);
+    expect(Language.of('shell')).toBe(Language.SHELL);
+    expect(() => Language.of('ruby')).toThrow('unknown language "ruby"; known: python, node, shell (or Language.custom)');
+  });
+
+  test('a custom language brings its image, command, entry file and env', () => {
+    const ruby = Language.custom({ name: 'ruby', image: 'ruby:3.3.5-slim', command: ['ruby', '--disable-gems'], entryFile: 'main.rb', env: { GEM_HOME: '/tmp/gems' } });
+    const { objects } = synth({ code: 'puts 1\n', language: ruby });
+    expect(mainOf(objects).image).toBe('ruby:3.3.5-slim');
+    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'ruby', '--disable-gems', '/workspace/main.rb']);
+    expect(only(objects, 'ConfigMap').data).toEqual({ 'main.rb': 'puts 1\n' });
+    expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', GEM_HOME: '/tmp/gems' });
+  });
+
+  test('a custom image and command replace the language\'s and stay under the soft timeout', () => {
+    const { objects } = synth({ code: PY, image: 'python:3.11.10-slim', command: ['python3', '-I', '/workspace/main.py'], timeoutSeconds: 7, deadlineSeconds: 9 });
+    expect(mainOf(objects).image).toBe('python:3.11.10-slim');
+    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '7', 'python3', '-I', '/workspace/main.py']);
+    expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' });
+  });
+});
+
+describe('options', () => {
+  test('a files map becomes the ConfigMap\'s data; the entry file can be chosen', () => {
+    const files = { 'app.py': 'import lib\n', 'lib.py': 'X = 1\n', 'data.json': '{}' };
+    const { objects } = synth({ files, entryFile: 'app.py' });
+    expect(only(objects, 'ConfigMap').data).toEqual(files);
+    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app.py']);
+  });
+
+  test.each([
+    ['ConfigMap', CodeSource.fromConfigMap('submission-code'), { configMap: { name: 'submission-code', defaultMode: 292 } }],
+    ['Secret', CodeSource.fromSecret('submission-code'), { secret: { secretName: 'submission-code', defaultMode: 292 } }],
+  ])('code from an existing %s: no ConfigMap of its own, the source mounted read-only at /workspace', (_kind, codeFrom, source) => {
+    const { run, objects } = synth({ codeFrom });
+    expect(objects.map((o) => o.kind)).toEqual(['Job', 'NetworkPolicy']);
+    expect(run.configMap).toBeUndefined();
+    expect(podOf(objects).volumes).toContainEqual({ name: 'code', ...source });
+    expect(mainOf(objects).volumeMounts).toContainEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
+    expect(mainOf(objects).env.some((e: Json) => e.valueFrom?.secretKeyRef)).toBe(false);
+  });
+
+  test('time limits: soft timeout, hard deadline and TTL (0 deletes at once)', () => {
+    const { objects } = synth({ code: PY, timeoutSeconds: 5, deadlineSeconds: 20, ttlSecondsAfterFinished: 0 });
+    expect(mainOf(objects).command.slice(0, 4)).toEqual(['timeout', '-k', '5', '5']);
+    expect(jobOf(objects).spec.activeDeadlineSeconds).toBe(20);
+    expect(jobOf(objects).spec.ttlSecondsAfterFinished).toBe(0);
+  });
+
+  test('env: the language\'s first, then the user\'s; HOME can be overridden; no Secret references', () => {
+    const { objects } = synth({
+      code: PY,
+      env: { HOME: EnvValue.fromValue('/tmp/home'), PYTHONUNBUFFERED: EnvValue.fromValue('0'), LIMITS: EnvValue.fromConfigMap('run-settings', 'limits') },
+    });
+    expect(mainOf(objects).env).toEqual([
+      { name: 'TMPDIR', value: '/tmp' },
+      { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
+      { name: 'PYTHONUNBUFFERED', value: '0' },
+      { name: 'HOME', value: '/tmp/home' },
+      { name: 'LIMITS', valueFrom: { configMapKeyRef: { name: 'run-settings', key: 'limits' } } },
+    ]);
+    expect(Language.PYTHON.env).toEqual({ PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' });
+  });
+
+  test('resources: given values win, the rest keep their defaults', () => {
+    const { objects } = synth({ code: PY, resources: { cpuLimit: '1', memoryLimit: '1Gi', ephemeralStorageLimit: '512Mi' } });
+    expect(mainOf(objects).resources).toEqual({
+      requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '64Mi' },
+      limits: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '512Mi' },
+    });
+  });
+
+  test('writable paths: each a size-limited emptyDir; HOME and TMPDIR point at the first', () => {
+    const { objects } = synth({ code: PY, writablePaths: [{ path: '/scratch', sizeLimit: '128Mi' }, { path: '/home/runner', inMemory: true }] });
+    expect(podOf(objects).volumes.filter((v: Json) => v.emptyDir)).toEqual([
+      { name: 'runner-scratch', emptyDir: { sizeLimit: '128Mi' } },
+      { name: 'runner-home-runner', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+    ]);
+    expect(mainOf(objects).volumeMounts).toEqual([
+      { name: 'runner-scratch', mountPath: '/scratch' },
+      { name: 'runner-home-runner', mountPath: '/home/runner' },
+      { name: 'code', mountPath: '/workspace', readOnly: true },
+    ]);
+    expect(envOf(mainOf(objects))).toMatchObject({ HOME: '/scratch', TMPDIR: '/scratch' });
+    expect(mainOf(objects).securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('a run id is used as the name of every object, without a hash', () => {
+    const { run, objects } = synth({ code: PY, runId: 'user-code-run-12345' });
+    expect(run.name).toBe('user-code-run-12345');
+    expect(objects.map((o) => o.metadata.name)).toEqual(['user-code-run-12345', 'user-code-run-12345', 'user-code-run-12345']);
+    expect(podOf(objects).volumes).toContainEqual({ name: 'code', configMap: { name: 'user-code-run-12345', defaultMode: 292 } });
+    expect(only(objects, 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'cdk8s-sandbox.io/workload': 'user-code-run-12345' } });
+  });
+
+  test('a given name gets the hash appended', () => {
+    expect(synth({ code: PY, name: 'exercise-7' }).run.name).toMatch(/^exercise-7-[0-9a-f]{10}$/);
+  });
+
+  test('a namespace goes on every object; a chart\'s namespace applies when none is given', () => {
+    const given = synth({ code: PY, namespace: 'sandbox-jobs' });
+    expect(given.objects.map((o) => o.metadata.namespace)).toEqual(['sandbox-jobs', 'sandbox-jobs', 'sandbox-jobs']);
+    expect(given.run.namespace).toBe('sandbox-jobs');
+    const fromChart = synth({ code: PY }, 'run', 'chart-ns');
+    expect(fromChart.objects.map((o) => o.metadata.namespace)).toEqual(['chart-ns', 'chart-ns', 'chart-ns']);
+  });
+
+  test('labels go on objects and pods, never into the selector', () => {
+    const { run, objects } = synth({ code: PY, labels: { tier: 'free' } });
+    for (const o of objects) expect(o.metadata.labels.tier).toBe('free');
+    expect(jobOf(objects).spec.template.metadata.labels.tier).toBe('free');
+    expect(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual({ 'cdk8s-sandbox.io/workload': run.name });
+  });
+
+  test('init and sidecar containers are hardened and bounded the same way, each with its own /tmp', () => {
+    const { objects } = synth({
+      code: PY,
+      initContainers: [{ name: 'fetch', image: 'busybox:1.36.1', command: ['sh', '-c', 'true'] }],
+      sidecars: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3.1.9', resources: { cpuLimit: '100m', cpuRequest: '50m', memoryLimit: '64Mi', memoryRequest: '32Mi' } }],
+    });
+    const pod = podOf(objects);
+    expect(pod.initContainers.map((c: Json) => c.name)).toEqual(['fetch']);
+    expect(pod.containers.map((c: Json) => c.name)).toEqual(['runner', 'log-shipper']);
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      expect(c.securityContext).toEqual(HARDENED_CONTAINER_SECURITY);
+      expect(c.resources.limits['ephemeral-storage']).toBe('256Mi');
+      expect(c.volumeMounts).toContainEqual({ name: `${c.name}-tmp`, mountPath: '/tmp' });
+      expect(pod.volumes).toContainEqual({ name: `${c.name}-tmp`, emptyDir: { sizeLimit: '64Mi' } });
+    }
+    expect(pod.initContainers[0].resources).toEqual(DEFAULT_RESOURCES);
+    expect(pod.containers[1].resources).toEqual({
+      requests: { 'cpu': '50m', 'memory': '32Mi', 'ephemeral-storage': '64Mi' },
+      limits: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '256Mi' },
+    });
+    expect(pod.initContainers[0].command).toEqual(['sh', '-c', 'true']);
+    expect(pod.containers[1].command).toBeUndefined();
+  });
+
+  test('runtime class, pod ids and extra volumes; the user\'s volumes come first', () => {
+    const { run, objects } = synth({
+      code: PY,
+      runtimeClassName: 'gvisor-ptrace',
+      podSecurity: { user: 10001, group: 10002, fsGroup: 10003 },
+      volumes: [SandboxVolume.fromConfigMap('datasets', 'shared-datasets')],
+    });
+    expect(run.runtimeClassName).toBe('gvisor-ptrace');
+    expect(podOf(objects).runtimeClassName).toBe('gvisor-ptrace');
+    expect(podOf(objects).securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10002, fsGroup: 10003, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(mainOf(objects).securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10002 });
+    expect(podOf(objects).volumes.map((v: Json) => v.name)).toEqual(['datasets', 'code', 'runner-tmp']);
+  });
+
+  test('the main container can be renamed', () => {
+    expect(mainOf(synth({ code: PY, containerName: 'user-code' }).objects).name).toBe('user-code');
+  });
+});
+
+describe('bad input: one clear error each, naming the construct path, the field, the value and what is allowed', () => {
+  const MiB = 1024 * 1024;
+  const CASES_BAD: [string, Json, string, string | RegExp, string][] = [
+    // [what, props, field, given (as quoted in the message), allowed]
+    ['empty code', { code: '' }, 'code', '""', 'the submission is empty; there is nothing to run'],
+    ['blank code', { code: ' \n\t' }, 'code', '" \\n\\t"', 'the submission is empty; there is nothing to run'],
+    ['an empty files map', { files: {} }, 'files', '{}', 'the submission has no files; give at least the entry file'],
+    ['files that are all empty', { files: { 'main.py': '', 'b.py': '  ' } }, 'files', '"(only empty files)"', 'the submission is empty'],
+    ['no code at all', {}, 'code', 'unset', 'give exactly one of code, files and codeFrom'],
+    ['code and files together', { code: PY, files: { 'main.py': PY } }, 'code+files', '"code and files together"', 'give exactly one of code, files and codeFrom'],
+    ['code and codeFrom together', { code: PY, codeFrom: CodeSource.fromConfigMap('c') }, 'code+codeFrom', '"code and codeFrom together"', 'give exactly one of code, files and codeFrom'],
+    ['code over 1 MiB', { code: 'x'.repeat(MiB) }, 'code', /^"1\.00 MiB \(10\d{5} bytes\) as a ConfigMap"$/, 'a ConfigMap holds at most 1 MiB (1048576 bytes), metadata included'],
+    ['files over 1 MiB together', { files: { 'main.py': PY, 'a.txt': 'a'.repeat(MiB / 2), 'b.txt': 'b'.repeat(MiB / 2) } }, 'files', /^"1\.00 MiB \(10\d{5} bytes\) as a ConfigMap"$/, 'at most 1 MiB (1048576 bytes)'],
+    ['code over 1 MiB in UTF-8 bytes, not characters', { code: '\u00e9'.repeat(0.6 * MiB) }, 'code', /^"1\.20 MiB \(12\d{5} bytes\) as a ConfigMap"$/, 'at most 1 MiB (1048576 bytes)'],
+    ['a file name with a directory', { files: { 'main.py': PY, 'lib/util.py': 'x' } }, 'files["lib/util.py"]', '"lib/util.py"', 'file names must be valid ConfigMap keys: at most 253 letters, digits, \'-\', \'_\' and \'.\' (no directories)'],
+    ['a file name with a space', { files: { 'main.py': PY, 'my file.py': 'x' } }, 'files["my file.py"]', '"my file.py"', 'must be valid ConfigMap keys'],
+    ['a file name ".."', { files: { 'main.py': PY, '..': 'x' } }, 'files[".."]', '".."', 'must be valid ConfigMap keys'],
+    ['a file name over 253 characters', { files: { 'main.py': PY, ['f'.repeat(254)]: 'x' } }, `files["${'f'.repeat(254)}"]`, `"${'f'.repeat(254)}"`, 'at most 253'],
+    ['an entry file that is not a ConfigMap key', { code: PY, entryFile: '../main.py' }, 'entryFile', '"../main.py"', 'must be valid ConfigMap keys'],
+    ['an entry file missing from the files', { files: { 'app.py': PY } }, 'entryFile', '"main.py"', 'must be one of the submitted files (app.py)'],
+    ['a deadline equal to the soft timeout', { code: PY, timeoutSeconds: 30, deadlineSeconds: 30 }, 'deadlineSeconds', '30', 'must exceed timeoutSeconds (30)'],
+    ['a deadline below the default soft timeout', { code: PY, deadlineSeconds: 10 }, 'deadlineSeconds', '10', 'must exceed timeoutSeconds (30)'],
+    ['a zero soft timeout', { code: PY, timeoutSeconds: 0 }, 'timeoutSeconds', '0', 'must be a whole number of seconds from 1 to 86400'],
+    ['a negative soft timeout', { code: PY, timeoutSeconds: -5 }, 'timeoutSeconds', '-5', 'must be a whole number of seconds from 1 to 86400'],
+    ['a fractional soft timeout', { code: PY, timeoutSeconds: 1.5 }, 'timeoutSeconds', '1.5', 'a whole number of seconds'],
+    ['a zero deadline', { code: PY, deadlineSeconds: 0 }, 'deadlineSeconds', '0', 'must be a whole number of seconds from 1 to 86400'],
+    ['a negative deadline', { code: PY, deadlineSeconds: -60 }, 'deadlineSeconds', '-60', 'must be a whole number of seconds from 1 to 86400'],
+    ['a negative TTL', { code: PY, ttlSecondsAfterFinished: -1 }, 'ttlSecondsAfterFinished', '-1', 'must be a whole number of seconds from 0 to 31536000'],
+    ['a run id that is not a DNS label', { code: PY, runId: 'User_Run_1' }, 'runId', '"User_Run_1"', 'must be a DNS label: at most 63 lowercase letters, digits and \'-\''],
+    ['a run id ending in "-"', { code: PY, runId: 'run-' }, 'runId', '"run-"', 'must be a DNS label'],
+    ['an empty run id', { code: PY, runId: '' }, 'runId', '""', 'must be a DNS label'],
+    ['a run id over 63 characters', { code: PY, runId: 'r'.repeat(64) }, 'runId', `"${'r'.repeat(64)}"`, 'must be a DNS label: at most 63'],
+    ['an unknown language by name', { code: PY, language: 'ruby' }, 'language', '"ruby"', 'unknown language; use one of Language.PYTHON, Language.NODE, Language.SHELL or Language.custom(...)'],
+    ['an unknown language object', { code: PY, language: { name: 'ruby', image: 'ruby:3.3.5', command: ['ruby'], entryFile: 'main.rb', env: {} } }, 'language', '"ruby"', 'unknown language'],
+    ['a name too long to carry the hash', { code: PY, name: 'n'.repeat(53) }, 'name', `"${'n'.repeat(53)}"`, 'must be a DNS label: at most 52'],
+    ['an image on :latest', { code: PY, image: 'python:latest' }, 'image', '"python:latest"', 'must name a version tag other than latest'],
+    ['an image without a tag', { code: PY, image: 'python' }, 'image', '"python"', 'must name a version tag other than latest'],
+    ['a custom language with an unpinned image', { code: PY, language: Language.custom({ name: 'r', image: 'r-base', command: ['Rscript'], entryFile: 'main.py' }) }, 'image', '"r-base"', 'must name a version tag'],
+    ['an empty command', { code: PY, command: [] }, 'command', '[]', 'must name a program to run'],
+    ['a code source whose name is not a DNS subdomain', { codeFrom: CodeSource.fromSecret('Bad_Name') }, 'codeFrom.name', '"Bad_Name"', 'must be a DNS subdomain'],
+    ['a namespace that is not a DNS label', { code: PY, namespace: 'Sandbox Jobs' }, 'namespace', '"Sandbox Jobs"', 'must be a DNS label'],
+    ['an invalid env name', { code: PY, env: { '1BAD': EnvValue.fromValue('x') } }, 'env.1BAD', '"1BAD"', 'environment variable names are letters, digits'],
+    ['a zero CPU limit', { code: PY, resources: { cpuLimit: '0' } }, 'resources.cpuLimit', '"0"', 'removing a request or limit is refused'],
+    ['a writable path without a size', { code: PY, writablePaths: [{ path: '/tmp', sizeLimit: '' }] }, 'writablePaths[0].sizeLimit', '""', 'removing a request or limit is refused'],
+    ['a hostPath volume, named at the index given', { code: PY, volumes: [SandboxVolume.fromRaw('host', { hostPath: { path: '/' } })] }, 'volumes[0].type', '"hostPath"', 'hostPath is never allowed'],
+    ['an Unconfined seccomp profile', { code: PY, podSecurity: { seccompProfile: 'Unconfined' } }, 'podSecurity.seccompProfile', '"Unconfined"', 'allowed: RuntimeDefault or Localhost'],
+    ['a privileged sidecar', { code: PY, sidecars: [{ name: 'x', image: 'busybox:1.36.1', securityContext: { privileged: true } }] }, 'sidecars[0].securityContext.privileged', 'true', 'only false is allowed'],
+  ];
+
+  test.each(CASES_BAD)('%s', (_what, props, field, given, allowed) => {
+    const err = errorOf(() => synth(props as CodeRunnerJobProps));
+    expect(err).toBeInstanceOf(SandboxValidationError);
+    const v = err as SandboxValidationError;
+    expect(v.where).toBe('test/run');
+    expect(v.field).toBe(field);
+    const prefix = `test/run: ${field} is `;
+    expect(err.message.startsWith(prefix)).toBe(true);
+    const [givenPart, allowedPart] = [err.message.slice(prefix.length, err.message.indexOf('; ', prefix.length)), err.message.slice(err.message.indexOf('; ', prefix.length) + 2)];
+    if (typeof given === 'string') expect(givenPart).toBe(given);
+    else expect(givenPart).toMatch(given);
+    expect(allowedPart).toContain(allowed);
+  });
+
+  test('the oversize error states the actual size, above the limit', () => {
+    const err = errorOf(() => synth({ code: 'x'.repeat(MiB) }));
+    const bytes = Number(/\((\d+) bytes\) as a ConfigMap/.exec(err.message)?.[1]);
+    expect(bytes).toBeGreaterThan(MiB);
+    expect(bytes).toBeLessThan(MiB + 4096);
+  });
+
+  test('code just under 1 MiB (metadata included) is accepted', () => {
+    const { objects } = synth({ code: 'x'.repeat(MiB - 4096) });
+    expect(only(objects, 'ConfigMap').data['main.py']).toHaveLength(MiB - 4096);
+  });
+
+  test('a construct id that cannot become a DNS label asks for a name', () => {
+    const err = errorOf(() => synth({ code: PY }, '___')) as SandboxValidationError;
+    expect(err.message).toBe('test/___: name is unset; the construct id cannot be turned into a DNS label; give a name of lowercase letters, digits and \'-\'');
+    expect(synth({ code: PY, name: 'ok' }, '___').run.name).toMatch(/^ok-[0-9a-f]{10}$/);
+  });
+});
+
+describe('names: a hash of everything that shapes the pod', () => {
+  const base: CodeRunnerJobProps = { code: PY };
+  const nameOf = (props: CodeRunnerJobProps, id = 'run') => synth(props, id).run.name;
+
+  test('stays when nothing changes, across apps and for equal props built anew', () => {
+    expect(nameOf({ code: PY })).toBe(nameOf({ code: `print("hello")\n` }));
+    expect(nameOf({ files: { 'main.py': PY, 'b.py': 'x' } })).toBe(nameOf({ files: { 'b.py': 'x', 'main.py': PY } }));
+    expect(nameOf({ code: PY, env: { A: EnvValue.fromValue('1') } })).toBe(nameOf({ code: PY, env: { A: EnvValue.fromValue('1') } }));
+  });
+
+  test.each([
+    ['the code', { code: 'print("bye")\n' }],
+    ['a file name', { files: { 'main.py': PY, 'extra.py': '' } }],
+    ['the language', { code: PY, language: Language.NODE, entryFile: 'main.py' }],
+    ['the image', { code: PY, image: 'python:3.13.0-slim' }],
+    ['the command', { code: PY, command: ['python3', '-I', '/workspace/main.py'] }],
+    ['the entry file', { files: { 'main.py': PY, 'other.py': PY }, entryFile: 'other.py' }],
+    ['the env', { code: PY, env: { DEBUG: EnvValue.fromValue('1') } }],
+    ['the soft timeout', { code: PY, timeoutSeconds: 10 }],
+    ['the deadline', { code: PY, deadlineSeconds: 90 }],
+    ['the CPU limit', { code: PY, resources: { cpuLimit: '1' } }],
+    ['the memory limit', { code: PY, resources: { memoryLimit: '1Gi' } }],
+    ['the ephemeral-storage limit', { code: PY, resources: { ephemeralStorageLimit: '1Gi' } }],
+    ['the /tmp size', { code: PY, writablePaths: [{ path: '/tmp', sizeLimit: '128Mi' }] }],
+    ['the runtime class', { code: PY, runtimeClassName: 'gvisor-kvm' }],
+    ['a sidecar', { code: PY, sidecars: [{ name: 'x', image: 'busybox:1.36.1' }] }],
+  ] as [string, CodeRunnerJobProps][])('changes with %s', (_what, changed) => {
+    const before = nameOf(base);
+    const after = nameOf(changed);
+    expect(after).toMatch(/^run-[0-9a-f]{10}$/);
+    expect(after).not.toBe(before);
+    expect(after.slice(0, 4)).toBe(before.slice(0, 4));
+  });
+
+  test.each([
+    ['the code source\'s name', CodeSource.fromConfigMap('code-a'), CodeSource.fromConfigMap('code-b')],
+    ['the code source\'s kind', CodeSource.fromConfigMap('code-a'), CodeSource.fromSecret('code-a')],
+  ])('changes with %s', (_what, a, b) => {
+    expect(nameOf({ codeFrom: a })).not.toBe(nameOf({ codeFrom: b }));
+  });
+
+  test('the ConfigMap name follows the hash, so changed code is a new ConfigMap and a new Job', () => {
+    const a = synth({ code: PY }).objects;
+    const b = synth({ code: 'print(2)\n' }).objects;
+    expect(only(a, 'ConfigMap').metadata.name).not.toBe(only(b, 'ConfigMap').metadata.name);
+    expect(podOf(b).volumes.find((v: Json) => v.name === 'code').configMap.name).toBe(only(b, 'ConfigMap').metadata.name);
+  });
+
+  const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  test.each([
+    ['a 100-character construct id', 'x'.repeat(100)],
+    ['a long id with upper case and underscores', `User_Submission_${'Abc_'.repeat(20)}End`],
+    ['a long id that is cut at a "-"', `${'a'.repeat(51)}-${'b'.repeat(30)}`],
+  ])('%s still gives DNS labels of at most 63 characters', (_what, id) => {
+    const { run, objects } = synth({ code: PY }, id);
+    expect(run.name.length).toBeLessThanOrEqual(63);
+    expect(run.name).toMatch(DNS_LABEL);
+    expect(run.name).toMatch(/-[0-9a-f]{10}$/);
+    for (const o of objects) expect(o.metadata.name).toBe(run.name);
+    for (const value of Object.values(jobOf(objects).spec.template.metadata.labels) as string[]) expect(value.length).toBeLessThanOrEqual(63);
+    const other = synth({ code: 'print(2)\n' }, id).run.name;
+    expect(other).not.toBe(run.name);
+    expect(other.length).toBeLessThanOrEqual(63);
+  });
+
+  test('the longest accepted name and run id give 63-character names', () => {
+    expect(nameOf({ code: PY, name: 'n'.repeat(52) })).toHaveLength(63);
+    expect(nameOf({ code: PY, runId: 'r'.repeat(63) })).toBe('r'.repeat(63));
+  });
+});
+
+describe('the deny-all NetworkPolicy selects exactly its run\'s pod', () => {
+  /** matchLabels/matchExpressions evaluated as the API server does (In, NotIn, Exists, DoesNotExist). */
+  function selects(selector: Json | undefined, labels: { [key: string]: string }): boolean {
+    if (!selector) return false;
+    const labelsOk = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => Object.prototype.hasOwnProperty.call(labels, k) && labels[k] === v);
+    const expressionsOk = (selector.matchExpressions ?? []).every((e: Json) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+      switch (e.operator) {
+        case 'In': return has && e.values.includes(labels[e.key]);
+        case 'NotIn': return !has || !e.values.includes(labels[e.key]);
+        case 'Exists': return has;
+        case 'DoesNotExist': return !has;
+        default: return false;
+      }
+    });
+    return labelsOk && expressionsOk;
+  }
+
+  const podLabels = (objects: Json[]) => jobOf(objects).spec.template.metadata.labels;
+  const policy = (objects: Json[]) => only(objects, 'NetworkPolicy');
+
+  test.each(CASES)('%s: the policy selects the pod template, denies both directions, shares its namespace', (_name, props) => {
+    const { objects } = synth(props);
+    const np = policy(objects);
+    expect(Object.keys(np.spec.podSelector.matchLabels ?? {}).length).toBeGreaterThan(0);
+    expect(selects(np.spec.podSelector, podLabels(objects))).toBe(true);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.ingress).toBeUndefined();
+    expect(np.spec.egress).toBeUndefined();
+    expect(np.metadata.namespace).toBe(jobOf(objects).metadata.namespace);
+  });
+
+  test.each([
+    ['different code', { code: PY }, { code: 'print(2)\n' }],
+    ['another run id', { code: PY, runId: 'user-code-run-12345' }, { code: PY, runId: 'user-code-run-12346' }],
+    ['a run id that extends this one', { code: PY, runId: 'user-code-run-1' }, { code: PY, runId: 'user-code-run-12' }],
+    ['same labels, different name', { code: PY, name: 'a', labels: { tier: 'free' } }, { code: PY, name: 'b', labels: { tier: 'free' } }],
+  ] as [string, CodeRunnerJobProps, CodeRunnerJobProps][])('does not select another run\'s pod (%s), nor does that run\'s policy select this pod', (_what, a, b) => {
+    const one = synth(a).objects;
+    const two = synth(b).objects;
+    expect(selects(policy(one).spec.podSelector, podLabels(two))).toBe(false);
+    expect(selects(policy(two).spec.podSelector, podLabels(one))).toBe(false);
+    expect(selects(policy(one).spec.podSelector, podLabels(one))).toBe(true);
+  });
+
+  test('the evaluator itself: an empty selector selects all, a missing key or other value selects nothing', () => {
+    expect(selects({}, { a: '1' })).toBe(true);
+    expect(selects({ matchLabels: { a: '1' } }, { a: '1', b: '2' })).toBe(true);
+    expect(selects({ matchLabels: { a: '1' } }, { a: '2' })).toBe(false);
+    expect(selects({ matchLabels: { a: '1' } }, {})).toBe(false);
+    expect(selects({ matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }] }, { a: '1' })).toBe(true);
+    expect(selects({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: '1' })).toBe(false);
+    expect(selects(undefined, { a: '1' })).toBe(false);
+  });
+});

@@ -605,3 +605,23 @@ describe('a violation smuggled in after construction fails synthesis with the ru
     expect(fs.readdirSync(app.outdir)).toEqual([]);
   });
 });
+
+describe('probe timings are validated', () => {
+  const cases: [string, Probe, string, string][] = [
+    ['negative period', Probe.fromTcpSocket({ port: 8080, periodSeconds: -1 }), 'readiness.periodSeconds', 'must be an integer from 1 to 3600'],
+    ['fractional timeout', Probe.fromTcpSocket({ port: 8080, timeoutSeconds: 0.5 }), 'readiness.timeoutSeconds', 'must be an integer from 1 to 3600'],
+    ['negative initial delay', Probe.fromCommand(['true'], { initialDelaySeconds: -5 }), 'readiness.initialDelaySeconds', 'must be an integer from 0 to 3600'],
+  ];
+  test.each(cases)('%s', (_what, probe, fieldName, allowed) => {
+    const chart = Testing.chart();
+    expect(() => new SandboxedDeployment(chart, 'api', { image: 'app:1.0.0', ports: [{ number: 8080 }], readiness: probe }))
+      .toThrow(`test/api: ${fieldName} is`);
+    expect(() => new SandboxedDeployment(Testing.chart(), 'api', { image: 'app:1.0.0', ports: [{ number: 8080 }], readiness: probe }))
+      .toThrow(allowed);
+  });
+
+  test('liveness successThreshold other than 1 is refused', () => {
+    expect(() => new SandboxedDeployment(Testing.chart(), 'api', { image: 'app:1.0.0', ports: [{ number: 8080 }], liveness: Probe.fromTcpSocket({ successThreshold: 2 }) }))
+      .toThrow('test/api: liveness.successThreshold is 2; must be 1 for a liveness probe');
+  });
+});

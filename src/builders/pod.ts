@@ -201,6 +201,12 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
     const action = json.httpGet ?? json.tcpSocket;
     if (action && action.port === undefined) fail(site, prop, 'a network probe', 'needs a port: give the probe a port or the container a port');
     if (action) checkInteger(child(site, prop), 'port', action.port, 1, 65535, 'a port number');
+    for (const [timing, min] of [['initialDelaySeconds', 0], ['periodSeconds', 1], ['timeoutSeconds', 1], ['failureThreshold', 1], ['successThreshold', 1]] as const) {
+      if (json[timing] !== undefined) checkInteger(child(site, prop), timing, json[timing], min, 3600);
+    }
+    if (prop !== 'readiness' && json.successThreshold !== undefined && json.successThreshold !== 1) {
+      fail(child(site, prop), 'successThreshold', json.successThreshold, `must be 1 for a ${prop} probe (Kubernetes accepts other values only on readiness probes)`);
+    }
     probes[key] = json;
   }
 

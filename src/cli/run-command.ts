@@ -1,6 +1,6 @@
 // The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
 import { Command, InvalidArgumentError } from 'commander';
-import { RunResult, formatBytes, runWorkload } from '../runner';
+import { RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
 export const DEADLINE_EXIT_CODE = 124;
@@ -13,6 +13,7 @@ interface RunCommandOptions {
   readonly timeout?: number;
   readonly pidsLimit?: number;
   readonly runsc?: string;
+  readonly printSpec?: boolean;
 }
 
 function positiveInteger(what: string): (value: string) => number {
@@ -55,11 +56,12 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
     .option('--pids-limit <n>', 'cgroup pids limit for the sandbox (counts gVisor\'s host threads; exceeding it kills the sandbox)', positiveInteger('--pids-limit'))
     .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
+    .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')
     .addHelpText('after', `
 Prints the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE} when the deadline killed it,
 130/143 when interrupted, 2 for input errors. What runsc cannot enforce here is printed as a note.`)
     .action(async (manifests: string[], opts: RunCommandOptions) => {
-      const result = await runWorkload({
+      const options: RunWorkloadOptions = {
         manifests,
         workload: opts.workload,
         container: opts.container,
@@ -68,7 +70,14 @@ Prints the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE}
         pidsLimit: opts.pidsLimit,
         runsc: opts.runsc,
         echo: true,
-      });
+      };
+      if (opts.printSpec) {
+        const plan = planWorkload(options);
+        for (const warning of plan.warnings) process.stderr.write(`cdk8s-sandbox run: note: ${warning}\n`);
+        process.stdout.write(`${JSON.stringify(plan.spec, null, 2)}\n`);
+        return;
+      }
+      const result = await runWorkload(options);
       const summary = summaryOf(result);
       if (summary) process.stderr.write(`cdk8s-sandbox run: ${summary}\n`);
       process.exitCode = exitCodeOf(result);

@@ -1,5 +1,6 @@
 // The impure part of `run`: writes the OCI bundle, runs it under runsc, enforces the deadline, cleans up.
 import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -80,6 +81,8 @@ export interface RunResult {
   readonly workload: string;
   /** The container run. */
   readonly container: string;
+  /** The runsc container id (also the temporary directory's and the cgroup's name). */
+  readonly containerId: string;
   /** The workload's exit code (128 + signal number when killed, e.g. 137 for SIGKILL). */
   readonly exitCode: number;
   /** True when the deadline killed the sandbox. */
@@ -202,32 +205,50 @@ function quietly(file: string, args: string[]): void {
   } catch { /* best effort */ }
 }
 
+/** A fresh runsc container id; also the name of the run's temporary directory and cgroup. */
+export function newContainerId(): string {
+  return `cdk8s-sandbox-${crypto.randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Reads the manifests and plans the run (no runsc needed, nothing written): the OCI spec, the
+ * bundle's files and the warnings. Input errors surface here, before anything is created.
+ */
+export function planWorkload(options: RunWorkloadOptions, containerId: string = newContainerId()): RunPlan {
+  const docs = loadDocuments(options.manifests, options.documents);
+  const rootfs = listRootfs(options.rootfs ?? '/', options.rootfs === undefined);
+  const plan = buildRunPlan({
+    docs, workload: options.workload, container: options.container, rootfs, containerId,
+    bundleDir: path.join(path.resolve(options.tempDir ?? os.tmpdir()), containerId, 'bundle'),
+    timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, cgroupControllers: hostCgroupControllers(),
+  });
+  for (const required of plan.requiredPaths) {
+    if (!fs.existsSync(required)) {
+      throw new RunnerError(`mount path ${required.slice(rootfs.path.length - (rootfs.path.endsWith('/') ? 1 : 0))} does not exist in the root filesystem, which is read-only here; mount the volume elsewhere or use --rootfs`);
+    }
+  }
+  return plan;
+}
+
 /**
  * Runs one workload from synthesized manifests in a gVisor sandbox, with the pod's security context,
  * volumes, limits and deadline mapped onto runsc. The bundle and runsc state are removed on every path.
  */
 export async function runWorkload(options: RunWorkloadOptions): Promise<RunResult> {
+  const id = newContainerId();
+  const plan = planWorkload(options, id);
   const runsc = locateRunsc(options.runsc);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new RunnerError('runsc needs root on the host to create the sandbox (namespaces, cgroups, chroot); run as root or with sudo');
   }
-  const docs = loadDocuments(options.manifests, options.documents);
-  const rootfs = listRootfs(options.rootfs ?? '/', options.rootfs === undefined);
-  const work = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'cdk8s-sandbox-'));
-  const id = path.basename(work);
+  const work = path.join(path.resolve(options.tempDir ?? os.tmpdir()), id);
   const bundleDir = path.join(work, 'bundle');
   const stateDir = path.join(work, 'state');
   const logFile = path.join(work, 'runsc.log');
   const root = [`--root=${stateDir}`];
   let started = false;
+  fs.mkdirSync(work, { mode: 0o700 });
   try {
-    const plan = buildRunPlan({
-      docs, workload: options.workload, container: options.container, bundleDir, rootfs, containerId: id,
-      timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, cgroupControllers: hostCgroupControllers(),
-    });
-    for (const required of plan.requiredPaths) {
-      if (!fs.existsSync(required)) throw new RunnerError(`mount path ${required.slice(rootfs.path.length) || '/'} does not exist in the root filesystem, which is read-only here; mount the volume elsewhere or use --rootfs`);
-    }
     writeBundle(bundleDir, plan);
     fs.mkdirSync(stateDir, { mode: 0o700 });
     if (options.echo) for (const warning of plan.warnings) process.stderr.write(`cdk8s-sandbox run: note: ${warning}\n`);
@@ -242,6 +263,7 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
     return {
       workload: plan.workload,
       container: plan.container,
+      containerId: id,
       exitCode: outcome.exitCode,
       deadlineExceeded: outcome.deadlineExceeded,
       ...(plan.deadlineSeconds !== undefined ? { deadlineSeconds: plan.deadlineSeconds, deadlineSource: plan.deadlineSource } : {}),

@@ -1,0 +1,274 @@
+// The pure part of `run`: manifests -> OCI spec, bundle files, flags, deadline and warnings (no runsc needed).
+import { codeRunnerDocs } from './fixtures/runner/code-runner';
+import {
+  DEFAULT_PATH, RootfsSource, RunPlanInput, RunnerError, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
+  parseBytes, parseManifests, parseMillicores, planRootView, selectWorkload,
+} from '../src/runner';
+import { KubeObject } from '../src/profile/kube';
+
+const BUNDLE = '/tmp/cdk8s-sandbox-test/bundle';
+
+/** A host root as listed on a Debian machine, with entries the view must hide. */
+const HOST_ROOT: RootfsSource = {
+  path: '/',
+  hostRoot: true,
+  entries: [
+    { name: 'bin', type: 'symlink', target: 'usr/bin' }, { name: 'lib', type: 'symlink', target: 'usr/lib' },
+    { name: 'lib64', type: 'symlink', target: 'usr/lib64' }, { name: 'sbin', type: 'symlink', target: 'usr/sbin' },
+    { name: 'usr', type: 'directory' }, { name: 'etc', type: 'directory' }, { name: 'opt', type: 'directory' },
+    { name: 'home', type: 'directory' }, { name: 'root', type: 'directory' }, { name: 'tmp', type: 'directory' },
+    { name: 'var', type: 'directory' }, { name: 'proc', type: 'directory' }, { name: 'secrets.txt', type: 'file' },
+  ],
+};
+
+function plan(docs: KubeObject[] = codeRunnerDocs(), extra: Partial<RunPlanInput> = {}) {
+  return buildRunPlan({ docs, bundleDir: BUNDLE, rootfs: HOST_ROOT, containerId: 'cdk8s-sandbox-abc123', cgroupControllers: ['memory', 'cpu', 'pids'], ...extra });
+}
+
+/** The code runner with its Job's pod spec changed by `edit`. */
+function withPod(edit: (pod: any, container: any) => void): KubeObject[] {
+  const docs = JSON.parse(JSON.stringify(codeRunnerDocs()));
+  const job = docs.find((d: any) => d.kind === 'Job');
+  edit(job.spec.template.spec, job.spec.template.spec.containers[0]);
+  return docs;
+}
+
+function errorOf(fn: () => unknown): RunnerError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RunnerError);
+    return err as RunnerError;
+  }
+  throw new Error('expected a RunnerError');
+}
+
+describe('the code runner as an OCI spec', () => {
+  const p = plan();
+
+  test('runs the command as UID/GID 65534 with the fsGroup, in /workspace', () => {
+    expect(p.workload).toBe('Job/user-code-run-12345');
+    expect(p.container).toBe('runner');
+    expect(p.spec.process.args).toEqual(['timeout', '30', 'python3', '/workspace/main.py']);
+    expect(p.spec.process.user).toEqual({ uid: 65534, gid: 65534 });
+    expect(p.spec.process.cwd).toBe('/workspace');
+    expect(p.spec.process.terminal).toBe(false);
+  });
+
+  test('holds no capabilities, sets no_new_privs, has a read-only root and no network', () => {
+    expect(p.spec.process.capabilities).toEqual({ bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] });
+    expect(p.spec.process.noNewPrivileges).toBe(true);
+    expect(p.spec.root).toEqual({ path: `${BUNDLE}/rootfs`, readonly: true });
+    expect(p.runscFlags).toEqual(['--network=none']);
+    expect(p.spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'network', 'ipc', 'uts', 'mount']);
+  });
+
+  test('passes the env with a PATH and the pod name as HOSTNAME', () => {
+    expect(p.spec.process.env).toEqual([
+      `PATH=${DEFAULT_PATH}`, 'HOSTNAME=user-code-run-12345-local',
+      'HOME=/tmp', 'TMPDIR=/tmp', 'PYTHONDONTWRITEBYTECODE=1', 'PYTHONUNBUFFERED=1',
+    ]);
+    expect(p.spec.hostname).toBe('user-code-run-12345-local');
+  });
+
+  test('maps the memory and CPU limits onto the sandbox cgroup', () => {
+    expect(p.spec.linux.cgroupsPath).toBe('cdk8s-sandbox-abc123');
+    expect(p.spec.linux.resources).toEqual({ memory: { limit: 536870912 }, cpu: { quota: 50000, period: 100000, shares: 256 } });
+    expect(p.memoryLimitBytes).toBe(536870912);
+  });
+
+  test('mounts the code read-only from the bundle and /tmp as a 64Mi tmpfs owned by the fsGroup', () => {
+    expect(p.spec.mounts.find((m) => m.destination === '/workspace')).toEqual({
+      destination: '/workspace', type: 'bind', source: `${BUNDLE}/volumes/code`, options: ['rbind', 'ro'],
+    });
+    expect(p.spec.mounts.find((m) => m.destination === '/tmp')).toEqual({
+      destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=2777', 'gid=65534', `size=${64 * 2 ** 20}`],
+    });
+    const main = p.files.find((f) => f.path === 'volumes/code/main.py')!;
+    expect(main.content.toString()).toContain('hello from the sandbox');
+    expect(main.mode).toBe(0o444); // defaultMode 292
+    expect(main.gid).toBe(65534);
+  });
+
+  test('shows only the runtime directories of the host root, read-only, and creates its mount points itself', () => {
+    const binds = p.spec.mounts.filter((m) => m.type === 'bind' && !m.source.startsWith(BUNDLE));
+    expect(binds).toEqual(['etc', 'opt', 'usr'].map((n) => ({ destination: `/${n}`, type: 'bind', source: `/${n}`, options: ['rbind', 'ro'] })));
+    expect(p.symlinks).toEqual([
+      { path: 'rootfs/bin', target: 'usr/bin' }, { path: 'rootfs/lib', target: 'usr/lib' },
+      { path: 'rootfs/lib64', target: 'usr/lib64' }, { path: 'rootfs/sbin', target: 'usr/sbin' },
+    ]);
+    const dirs = p.dirs.map((d) => d.path);
+    expect(dirs).toEqual(expect.arrayContaining(['rootfs/proc', 'rootfs/dev', 'rootfs/sys', 'rootfs/tmp', 'rootfs/workspace']));
+    expect(dirs.some((d) => /rootfs\/(home|root|var|secrets)/.test(d))).toBe(false);
+    expect(p.requiredPaths).toEqual([]);
+  });
+
+  test('takes the deadline from the Job, or a shorter --timeout', () => {
+    expect([p.deadlineSeconds, p.deadlineSource]).toEqual([60, 'Job activeDeadlineSeconds']);
+    const shorter = plan(undefined, { timeoutSeconds: 5 });
+    expect([shorter.deadlineSeconds, shorter.deadlineSource]).toEqual([5, '--timeout']);
+    const longer = plan(undefined, { timeoutSeconds: 500 });
+    expect(longer.deadlineSeconds).toBe(60);
+  });
+
+  test('says what it does not enforce', () => {
+    const text = p.warnings.join('\n');
+    expect(text).toMatch(/image python:3.12-slim is not pulled/);
+    expect(text).toMatch(/ephemeral-storage limit 128Mi is NOT enforced as a total/);
+    expect(text).toMatch(/seccompProfile RuntimeDefault is not applied/);
+    expect(text).toMatch(/no PID limit/);
+    expect(text).not.toMatch(/memory limit/i);
+  });
+});
+
+describe('limits the host cannot enforce are warned about, not dropped', () => {
+  test('without a memory cgroup controller the memory limit is reported as not enforced', () => {
+    const p = plan(undefined, { cgroupControllers: ['cpu'] });
+    expect(p.spec.linux.resources).toEqual({ cpu: { quota: 50000, period: 100000, shares: 256 } });
+    expect(p.warnings.join('\n')).toMatch(/memory limit 512Mi is NOT enforced: the host offers no memory cgroup controller/);
+  });
+
+  test('--pids-limit maps to the pids cgroup', () => {
+    const p = plan(undefined, { pidsLimit: 128 });
+    expect(p.spec.linux.resources?.pids).toEqual({ limit: 128 });
+    expect(p.warnings.join('\n')).not.toMatch(/no PID limit/);
+  });
+
+  test('a writable root becomes an in-memory overlay, never a write to the base', () => {
+    const p = plan(withPod((_pod, c) => { c.securityContext.readOnlyRootFilesystem = false; }));
+    expect(p.spec.root.readonly).toBe(false);
+    expect(p.runscFlags).toEqual(['--network=none', '--overlay2=all:memory']);
+    expect(p.warnings.join('\n')).toMatch(/readOnlyRootFilesystem is not true/);
+  });
+
+  test('an emptyDir without sizeLimit is capped at the ephemeral-storage limit', () => {
+    const p = plan(withPod((pod) => { delete pod.volumes[1].emptyDir.sizeLimit; }));
+    expect(p.spec.mounts.find((m) => m.destination === '/tmp')!.options).toContain(`size=${128 * 2 ** 20}`);
+    expect(p.warnings.join('\n')).toMatch(/emptyDir "tmp" has no sizeLimit: capped here at the ephemeral-storage limit \(128Mi\)/);
+  });
+});
+
+describe('security context mapping', () => {
+  test('capabilities start from the runtime defaults, then drop and add', () => {
+    expect(capabilitiesOf({ drop: ['ALL'] }, 0).bounding).toEqual([]);
+    expect(capabilitiesOf({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, 0)).toEqual({
+      bounding: ['CAP_NET_BIND_SERVICE'], effective: ['CAP_NET_BIND_SERVICE'], inheritable: [], permitted: ['CAP_NET_BIND_SERVICE'], ambient: [],
+    });
+    const nonRoot = capabilitiesOf(undefined, 1000);
+    expect(nonRoot.bounding).toContain('CAP_NET_RAW');
+    expect(nonRoot.effective).toEqual([]);
+  });
+
+  test('allowPrivilegeEscalation unset leaves no_new_privs off, as in the cluster', () => {
+    const p = plan(withPod((_pod, c) => { delete c.securityContext.allowPrivilegeEscalation; }));
+    expect(p.spec.process.noNewPrivileges).toBe(false);
+  });
+
+  test('runAsNonRoot with UID 0 is refused, as the kubelet refuses it', () => {
+    const err = errorOf(() => plan(withPod((pod, c) => { pod.securityContext.runAsUser = 0; delete c.securityContext.runAsUser; })));
+    expect(err.message).toMatch(/runAsNonRoot is true but runAsUser is 0/);
+  });
+
+  test('privileged containers and host namespaces are refused', () => {
+    expect(errorOf(() => plan(withPod((_p, c) => { c.securityContext.privileged = true; }))).message).toMatch(/privileged: true cannot run in a sandbox/);
+    expect(errorOf(() => plan(withPod((pod) => { pod.hostPID = true; }))).message).toMatch(/hostPID: true cannot run in a sandbox/);
+  });
+});
+
+describe('clear errors', () => {
+  test('a workload name that is not in the files lists the ones that are', () => {
+    expect(errorOf(() => plan(undefined, { workload: 'nope' })).message)
+      .toBe('workload "nope" is not in the files; workloads found: Job/user-code-run-12345');
+  });
+
+  test('several workloads need --workload', () => {
+    const docs = [...codeRunnerDocs(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other' }, spec: { containers: [{ name: 'c', command: ['true'] }] } }];
+    expect(errorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload: Job\/user-code-run-12345, Pod\/other/);
+    expect(plan(docs, { workload: 'Pod/other' }).workload).toBe('Pod/other');
+  });
+
+  test('a volume type that cannot be mapped names the type and what is supported', () => {
+    const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', hostPath: { path: '/etc' } }; });
+    expect(errorOf(() => plan(docs)).message).toBe(
+      'volume code: type hostPath cannot be mapped to a local sandbox (supported: configMap, secret, projected (configMap and secret sources), emptyDir)');
+  });
+
+  test('a ConfigMap missing from the files is named', () => {
+    const docs = codeRunnerDocs().filter((d) => d.kind !== 'ConfigMap');
+    expect(errorOf(() => plan(docs)).message).toMatch(/volume code: ConfigMap "user-code-12345" is not in the files \(ConfigMaps found: none\)/);
+  });
+
+  test('a projected service-account token is refused', () => {
+    const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }; });
+    expect(errorOf(() => plan(docs)).message).toMatch(/serviceAccountToken cannot be mapped/);
+  });
+
+  test('a container without a command cannot run (the image entrypoint is unknown)', () => {
+    expect(errorOf(() => plan(withPod((_p, c) => { delete c.command; }))).message).toMatch(/no command; the image's entrypoint is unknown here/);
+  });
+
+  test('bad YAML names the file', () => {
+    expect(errorOf(() => parseManifests('a: [', 'x.yaml')).message).toMatch(/^x.yaml: not valid YAML/);
+  });
+});
+
+describe('volumes, env and quantities', () => {
+  test('secrets are decoded, items pick keys and paths, and mount points under bound directories must exist', () => {
+    const docs = withPod((pod, c) => {
+      pod.volumes.push({ name: 'creds', secret: { secretName: 'creds', items: [{ key: 'token', path: 'sub/token.txt', mode: 0o400 }] } });
+      c.volumeMounts.push({ name: 'creds', mountPath: '/etc/creds' });
+    });
+    docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'sandbox-jobs' }, data: { token: Buffer.from('s3cret').toString('base64') } });
+    const p = plan(docs);
+    const file = p.files.find((f) => f.path === 'volumes/creds/sub/token.txt')!;
+    expect(file.content.toString()).toBe('s3cret');
+    expect(file.mode).toBe(0o440); // 0400 plus group read for the fsGroup, as the kubelet does
+    expect(p.dirs.map((d) => d.path)).toContain('volumes/creds/sub');
+    expect(p.requiredPaths).toEqual(['/etc/creds']);
+  });
+
+  test('env from ConfigMaps, the downward API and $(VAR) expansion', () => {
+    const docs = withPod((_pod, c) => {
+      c.env = [
+        { name: 'LANG', valueFrom: { configMapKeyRef: { name: 'settings', key: 'lang' } } },
+        { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+        { name: 'GREETING', value: 'lang=$(LANG) literal=$$(LANG) unknown=$(NOPE)' },
+      ];
+      c.args = ['--lang=$(LANG)'];
+    });
+    docs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { lang: 'C.UTF-8' } });
+    const p = plan(docs);
+    expect(p.spec.process.env).toEqual(expect.arrayContaining([
+      'LANG=C.UTF-8', 'POD=user-code-run-12345-local', 'NS=sandbox-jobs', 'MEM=512', 'GREETING=lang=C.UTF-8 literal=$(LANG) unknown=$(NOPE)',
+    ]));
+    expect(p.spec.process.args.at(-1)).toBe('--lang=C.UTF-8');
+  });
+
+  test('expandVars follows Kubernetes: known names expand, $$ escapes, unknown stay', () => {
+    expect(expandVars('$(A)-$$(A)-$(B)', new Map([['A', '1']]))).toBe('1-$(A)-$(B)');
+  });
+
+  test('quantities', () => {
+    expect(parseBytes('64Mi', 'x')).toBe(67108864);
+    expect(parseBytes('1G', 'x')).toBe(1e9);
+    expect(parseBytes('1e3', 'x')).toBe(1000);
+    expect(parseMillicores('500m', 'x')).toBe(500);
+    expect(parseMillicores('1.5', 'x')).toBe(1500);
+    expect(cpuQuotaUs(500)).toBe(50000);
+    expect(() => parseBytes('lots', 'limits.memory')).toThrow('limits.memory: "lots" is not a Kubernetes quantity');
+  });
+
+  test('a user rootfs is bound entry by entry, except what the sandbox provides', () => {
+    const view = planRootView({ path: '/images/py', hostRoot: false, entries: [{ name: 'usr', type: 'directory' }, { name: 'home', type: 'directory' }, { name: 'proc', type: 'directory' }, { name: '.env', type: 'file' }] });
+    expect(view.mounts.map((m) => `${m.destination}<-${m.source}`)).toEqual(['/.env<-/images/py/.env', '/home<-/images/py/home', '/usr<-/images/py/usr']);
+    expect(view.files.map((f) => f.path)).toEqual(['rootfs/.env']);
+  });
+
+  test('the selected workload skips other containers loudly', () => {
+    const docs = withPod((pod) => { pod.initContainers = [{ name: 'setup', command: ['true'] }]; });
+    expect(selectWorkload(docs).skippedContainers).toEqual(['init container setup']);
+    expect(plan(docs).warnings.join('\n')).toMatch(/only container runner runs; not run: init container setup/);
+  });
+});

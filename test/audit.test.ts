@@ -1,6 +1,7 @@
 // The audit runner and its reports: clean inputs, suppressions, ignored rules, scope, lines, exit
 // codes, and the text, JSON and SARIF renderings (the SARIF validated against the 2.1.0 schema's rules).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv';
 import * as jsyaml from 'js-yaml';
@@ -184,6 +185,49 @@ describe('exit codes', () => {
       ['values.yaml', 'warning', 'skipped: not a Kubernetes object (a mapping without apiVersion and kind)'],
       ['values.yaml', 'error', 'no Kubernetes object found in the input: nothing was audited'],
     ]);
+  });
+});
+
+describe('bad inputs', () => {
+  let dir: string;
+  const file = (name: string, content: string | Buffer) => { fs.writeFileSync(path.join(dir, name), content); return path.join(dir, name); };
+  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-bad-')); });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const outcome = async (paths: string[]) => {
+    const r = await auditManifests(paths);
+    return [r.exitCode, r.objects, r.problems.map((p) => `${path.relative(dir, p.file)}${p.line ? `:${p.line}` : ''} ${p.severity} ${p.message}`)];
+  };
+
+  test('an empty file: nothing to audit', async () => {
+    expect(await outcome([file('empty.yaml', '')])).toEqual([2, 0, [
+      'empty.yaml warning skipped: holds no YAML document',
+      'empty.yaml error no Kubernetes object found in the input: nothing was audited',
+    ]]);
+  });
+
+  test('YAML that is not Kubernetes: skipped, and nothing to audit', async () => {
+    expect(await outcome([file('values.yaml', 'replicaCount: 2\nimage:\n  tag: latest\n')])).toEqual([2, 0, [
+      'values.yaml:1 warning skipped: not a Kubernetes object (a mapping without apiVersion and kind)',
+      'values.yaml error no Kubernetes object found in the input: nothing was audited',
+    ]]);
+  });
+
+  test('a binary file is an input error; the manifests beside it are still audited', async () => {
+    const binary = file('image.yaml', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]));
+    expect(await outcome([binary, HARDENED])).toEqual([2, 10, ['image.yaml error binary content (a NUL byte at offset 8): not YAML or JSON text']]);
+  });
+
+  test('a directory with no manifests is an input error', async () => {
+    fs.mkdirSync(path.join(dir, 'docs'));
+    file(path.join('docs', 'README.md'), '# not a manifest\n');
+    expect(await outcome([path.join(dir, 'docs')])).toEqual([2, 0, ['docs error directory holds no manifest (no *.yaml, *.yml, *.json file, hidden directories skipped)']]);
+  });
+
+  test('malformed YAML is reported with file and line; the other files and documents are audited', async () => {
+    const broken = file('broken.yaml', 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ok}\nautomountServiceAccountToken: false\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n   labels: {}\n');
+    const r = await auditManifests([broken, HARDENED]);
+    expect([r.exitCode, r.objects, r.findings.length]).toEqual([2, 11, 0]);
+    expect(r.problems.map((p) => [path.basename(p.file), p.line, p.message])).toEqual([['broken.yaml', 10, 'invalid YAML: bad indentation of a mapping entry']]);
   });
 });
 

@@ -120,9 +120,6 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'CSIDriver', 'VolumeAttachment',
 ]);
 
-/** Objects whose document lines are kept for locating cross-resource findings (they are small). */
-const KEEP_DOCUMENT_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace']);
-
 /** What the runner keeps of an object after its document is checked. */
 interface Entry {
   readonly skeleton: KubeObject;
@@ -131,36 +128,53 @@ interface Entry {
   readonly line: number;
   readonly inScope: boolean;
   readonly suppressions: Suppressions;
-  readonly lineOf: (jsonPath: string) => number;
+  /** Lines of the paths cross-resource findings name, where known. */
+  readonly lines?: { readonly [jsonPath: string]: number };
+  /** The whole line lookup, kept for small objects only. */
+  readonly lineOf?: (jsonPath: string) => number;
 }
 
 function refKey(ref: { kind: string; namespace?: string; name: string }): string {
   return `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`;
 }
 
-/** A shallow copy of `obj` with the value at a dotted path replaced. */
-function withPath(obj: any, segments: readonly string[], value: unknown): any {
-  if (segments.length === 0) return value;
-  const [head, ...rest] = segments;
-  return { ...obj, [head]: withPath(obj?.[head], rest, value) };
+/** Kinds the cross-resource rules read whole (besides workloads' pod templates); all small. */
+const WHOLE_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange']);
+
+/** Sets `leaf` at the path `segments` inside `top`, creating the levels that are missing. */
+function nest(top: any, segments: readonly string[], leaf: object): any {
+  let cursor = top;
+  for (const segment of segments.slice(0, -1)) cursor = (cursor[segment] ??= {});
+  cursor[segments[segments.length - 1]] = leaf;
+  return top;
 }
 
 /**
- * What the cross-resource rules need of an object: containers, volumes, annotations and payloads
- * (ConfigMap and Secret data) are dropped; everything else is kept as is.
+ * What the cross-resource rules read of an object, in fresh compact objects, so that memory grows
+ * with the number of objects and not with the bytes of YAML: identity and labels of everything;
+ * the whole object for the kinds in WHOLE_KINDS (minus annotations); for workloads, `spec.replicas`,
+ * `spec.selector`, the pod template's labels and its pod-level scheduling fields, but no containers
+ * or volumes. A cross-resource rule that reads more must be given it here (a test compares the
+ * rules' answers on skeletons and on whole objects).
  */
 export function skeletonOf(obj: KubeObject): KubeObject {
-  let out: any = { ...obj };
-  const { annotations: _annotations, managedFields: _managed, ...metadata } = obj.metadata ?? {};
-  out.metadata = metadata;
-  for (const field of ['data', 'binaryData', 'stringData']) delete out[field];
+  const m = obj.metadata ?? {};
+  const metadata = { name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), ...(m.labels !== undefined ? { labels: m.labels } : {}) };
+  if (WHOLE_KINDS.has(obj.kind)) return { ...obj, metadata };
   const pod = podTemplateOf(obj);
-  if (pod) {
-    const { containers: _c, initContainers: _i, ephemeralContainers: _e, volumes: _v, ...spec } = pod.spec;
-    out = withPath(out, pod.specPath.split('.'), { ...spec, containers: [] });
-    if (obj.kind !== 'Pod') out = withPath(out, pod.specPath.replace(/spec$/, 'metadata').split('.'), { labels: pod.metadata.labels ?? {} });
-  }
-  return out;
+  if (!pod) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
+  const s = pod.spec;
+  const podSpec = {
+    containers: [],
+    ...(s.runtimeClassName !== undefined ? { runtimeClassName: s.runtimeClassName } : {}),
+    ...(s.serviceAccountName !== undefined ? { serviceAccountName: s.serviceAccountName } : {}),
+    ...(s.hostNetwork !== undefined ? { hostNetwork: s.hostNetwork } : {}),
+  };
+  if (obj.kind === 'Pod') return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: podSpec };
+  const spec = { ...(obj.spec?.replicas !== undefined ? { replicas: obj.spec.replicas } : {}), ...(obj.spec?.selector !== undefined ? { selector: obj.spec.selector } : {}) };
+  const template = { metadata: { labels: pod.metadata.labels ?? {} }, spec: podSpec };
+  const path = pod.specPath.split('.').slice(0, -1); // e.g. spec.template or spec.jobTemplate.spec.template
+  return nest({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec }, path, template);
 }
 
 /** Collects objects and problems as they are loaded, and judges them. */
@@ -199,10 +213,7 @@ export class Auditor implements LoadSink {
     const fileIndex = this.files.length - 1;
     const inScope = this.inScope(obj);
     const suppressions = suppressionsOf(obj, SUPPRESSIBLE);
-    const entry: Entry = {
-      skeleton: skeletonOf(obj), fileIndex, file: loaded.file, line: loaded.line, inScope, suppressions,
-      lineOf: this.keptLineOf(obj, loaded),
-    };
+    const entry: Entry = { skeleton: skeletonOf(obj), fileIndex, file: loaded.file, line: loaded.line, inScope, suppressions, ...keptLines(obj, loaded) };
     this.entries.push(entry);
     if (!inScope) return;
     this.audited++;
@@ -234,7 +245,7 @@ export class Auditor implements LoadSink {
     for (const finding of cross) {
       const entry = byRef.get(refKey(finding.object));
       if (!entry || !entry.inScope) continue;
-      const accepted = this.accept(finding, entry, entry.lineOf(finding.path));
+      const accepted = this.accept(finding, entry, entry.lineOf?.(finding.path) ?? entry.lines?.[finding.path] ?? entry.line);
       if (accepted) this.findings.push(accepted);
     }
     for (const { key, finding } of this.pendingAccountFindings) if (this.usedAccounts.has(key)) this.findings.push(finding);
@@ -274,16 +285,20 @@ export class Auditor implements LoadSink {
     }
     return true;
   }
+}
 
-  /** The line lookup kept after the document is gone: whole for small kinds, precomputed for workloads. */
-  private keptLineOf(obj: KubeObject, loaded: LoadedObject): (jsonPath: string) => number {
-    if (KEEP_DOCUMENT_KINDS.has(obj.kind)) return loaded.lineOf;
-    const pod = podTemplateOf(obj);
-    if (!pod) return () => loaded.line;
-    const known = new Map<string, number>();
-    for (const p of [`${pod.specPath.replace(/spec$/, 'metadata')}.labels`, 'spec.replicas']) known.set(p, loaded.lineOf(p));
-    return (p) => known.get(p) ?? loaded.line;
-  }
+/**
+ * The line lookups kept after the document is gone: the whole lookup for NetworkPolicies and
+ * Namespaces (small, and the cross-resource rules name many paths in them), the lines of the paths
+ * workload findings name for workloads, nothing otherwise. Never `loaded` itself: it holds the whole
+ * object and its document's text.
+ */
+function keptLines(obj: KubeObject, loaded: LoadedObject): Pick<Entry, 'lines' | 'lineOf'> {
+  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace') return { lineOf: loaded.lineOf };
+  const pod = podTemplateOf(obj);
+  if (!pod) return {};
+  const labels = `${pod.specPath.replace(/spec$/, 'metadata')}.labels`;
+  return { lines: { [labels]: loaded.lineOf(labels), 'spec.replicas': loaded.lineOf('spec.replicas') } };
 }
 
 /**

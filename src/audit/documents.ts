@@ -24,6 +24,20 @@ export interface SyntaxProblem {
 }
 
 const DOCUMENT_START = /^---(?:[ \t]|$)/;
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+/**
+ * The YAML 1.2 core schema plus merge keys (`<<`): what Kubernetes' YAML decoder accepts, without
+ * YAML 1.1 timestamps (an unquoted date stays a string, as it does in kubectl).
+ */
+export const KUBE_YAML_SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  // js-yaml 4 exports its built-in types as `types`; @types/js-yaml does not declare it.
+  implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
+});
+
 const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/;
 
 /**
@@ -41,21 +55,35 @@ export class DocumentSplitter {
 
   /** Feeds more text (any size, lines may be cut anywhere). */
   write(text: string): void {
-    const parts = (this.pending + text).split('\n');
-    this.pending = parts.pop() ?? '';
-    for (const part of parts) this.line(part.endsWith('\r') ? part.slice(0, -1) : part);
+    let start = 0;
+    let end = text.indexOf('\n');
+    if (end < 0) { this.pending += text; return; }
+    // One line at a time: the lines of finished documents become garbage at once instead of
+    // living as long as the block they came from.
+    this.line(stripCr(this.pending + text.slice(0, end)));
+    this.pending = '';
+    start = end + 1;
+    while ((end = text.indexOf('\n', start)) >= 0) {
+      this.line(stripCr(text.slice(start, end)));
+      start = end + 1;
+    }
+    this.pending = text.slice(start);
   }
 
   /** Flushes the last document. */
   end(): void {
-    if (this.pending !== '') this.line(this.pending.endsWith('\r') ? this.pending.slice(0, -1) : this.pending);
+    if (this.pending !== '') this.line(stripCr(this.pending));
     this.pending = '';
     this.flush();
   }
 
   private line(line: string): void {
     this.lineNumber++;
-    if (DOCUMENT_START.test(line)) {
+    const first = line.charCodeAt(0);
+    if (first !== 45 /* - */ && first !== 46 /* . */) {
+      if (this.lines.length === 0) this.startLine = this.lineNumber;
+      this.lines.push(line);
+    } else if (DOCUMENT_START.test(line)) {
       this.flush();
       this.startLine = this.lineNumber;
       this.lines.push(line);
@@ -95,7 +123,7 @@ export function parseDocument(doc: RawDocument, filename: string): { documents: 
   const text = doc.lines.join('\n');
   const line = firstContentLine(doc);
   try {
-    const values = jsyaml.loadAll(text, undefined, { filename });
+    const values = jsyaml.loadAll(text, undefined, { filename, schema: KUBE_YAML_SCHEMA });
     return { documents: values.filter((v) => v !== null && v !== undefined).map((value) => ({ value, line })) };
   } catch (err: any) {
     const mark = err?.mark;

@@ -26,30 +26,49 @@ interface Block {
   readonly column: number;
 }
 
-function isContent(line: string): boolean {
-  const t = line.trim();
-  return t !== '' && !t.startsWith('#') && !/^(---|\.\.\.)(\s|$)/.test(line) && !line.startsWith('%');
+/** Column of the first non-space character (the line's length when blank). */
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  return i;
 }
 
-function indentOf(line: string): number {
-  return line.length - line.trimStart().length;
+function isContent(line: string): boolean {
+  const i = indentOf(line);
+  if (i === line.length) return false;
+  const c = line.charCodeAt(i);
+  if (c === 35 /* # */ || c === 9 /* tab: blank */) return false;
+  if (i === 0 && (c === 37 /* % */ || ((c === 45 || c === 46) && /^(---|\.\.\.)(\s|$)/.test(line)))) return false;
+  return true;
 }
 
 /** Column of a line's content after any leading `- ` sequence markers. */
 function keyColumn(line: string): number {
-  const m = /^(\s*(?:-\s+)*)/.exec(line);
-  return m ? m[1].length : 0;
+  let i = indentOf(line);
+  while (line.charCodeAt(i) === 45 /* - */ && (line.charCodeAt(i + 1) === 32 || i + 1 === line.length)) {
+    i++;
+    while (line.charCodeAt(i) === 32) i++;
+  }
+  return i;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Whether the line continues, from `at`, with optional spaces and a colon ending the key. */
+function colonAfter(line: string, at: number): boolean {
+  let i = at;
+  while (line.charCodeAt(i) === 32) i++;
+  if (line.charCodeAt(i) !== 58 /* : */) return false;
+  const next = line.charCodeAt(i + 1);
+  return i + 1 === line.length || next === 32 || next === 9;
 }
 
 /** Whether `line` holds `key:` at `column`, plain or quoted. */
 function keyAt(line: string, column: number, key: string): boolean {
-  const rest = line.slice(column);
-  const k = escapeRegExp(key);
-  return new RegExp(`^(?:${k}|"${k}"|'${k}')\\s*:(\\s|$)`).test(rest);
+  if (line.startsWith(key, column)) return colonAfter(line, column + key.length);
+  const quote = line.charAt(column);
+  if ((quote === '"' || quote === "'") && line.startsWith(key, column + 1) && line.charAt(column + 1 + key.length) === quote) {
+    return colonAfter(line, column + key.length + 2);
+  }
+  return false;
 }
 
 /** Whether the value of the key on this line continues on the lines below as a nested collection (not inline, not a block scalar). */

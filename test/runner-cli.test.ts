@@ -3,13 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { CODE_RUNNER_MANIFEST, attackCode, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
+import { CODE_RUNNER_FIXTURE, CODE_RUNNER_MANIFEST, CODE_RUNNER_WORKLOAD, attackCode, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
 import { createProgram } from '../src/cli/main';
 import { DEADLINE_EXIT_CODE, exitCodeOf, summaryOf } from '../src/cli/run-command';
 import { RUNSC_INSTALL_HINT, RunResult, locateRunsc } from '../src/runner';
 
 const gate = runscTestsEnabled();
-if (gate.reason) console.warn(`runner-cli: ${gate.enabled ? 'CI=true, running anyway though' : 'skipping the real runs:'} ${gate.reason}`);
+if (gate.reason) console.warn(`runner-cli: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the real runs:'} ${gate.reason}`);
 const testRunsc = gate.enabled ? test : test['skip'];
 
 /** Runs `cdk8s-sandbox ...args` in-process; returns what it wrote, its exit code, or what it threw. */
@@ -44,7 +44,7 @@ function manifestWithCode(code: string): string {
 
 describe('cdk8s-sandbox run: input errors (exit 2)', () => {
   test('a workload that is not in the files', async () => {
-    const r = await cli(CODE_RUNNER_MANIFEST, '--workload', 'nope');
+    const r = await cli(CODE_RUNNER_FIXTURE, '--workload', 'nope');
     expect(r.exitCode).toBe(2);
     expect(r.error.message).toBe('workload "nope" is not in the files; workloads found: Job/user-code-run-12345');
   });
@@ -56,7 +56,7 @@ describe('cdk8s-sandbox run: input errors (exit 2)', () => {
   });
 
   test('runsc missing: the error gives the install command', async () => {
-    const r = await cli(CODE_RUNNER_MANIFEST, '--runsc', path.join(tmp, 'no-runsc'));
+    const r = await cli(CODE_RUNNER_FIXTURE, '--runsc', path.join(tmp, 'no-runsc'));
     expect(r.exitCode).toBe(2);
     expect(r.error.message).toBe(`runsc not found or not executable at ${path.join(tmp, 'no-runsc')}; ${RUNSC_INSTALL_HINT}`);
     expect(RUNSC_INSTALL_HINT).toContain('apt-get install -y runsc');
@@ -65,14 +65,14 @@ describe('cdk8s-sandbox run: input errors (exit 2)', () => {
 
   test('a volume type that cannot be mapped', async () => {
     const file = path.join(tmp, 'hostpath.yaml');
-    fs.writeFileSync(file, fs.readFileSync(CODE_RUNNER_MANIFEST, 'utf8').replace('{name: code, configMap: {name: user-code-12345, defaultMode: 292}}', '{name: code, hostPath: {path: /srv}}'));
+    fs.writeFileSync(file, fs.readFileSync(CODE_RUNNER_FIXTURE, 'utf8').replace('{name: code, configMap: {name: user-code-12345, defaultMode: 292}}', '{name: code, hostPath: {path: /srv}}'));
     const r = await cli(file);
     expect(r.exitCode).toBe(2);
     expect(r.error.message).toMatch(/^volume code: type hostPath cannot be mapped to a local sandbox \(supported: configMap, secret/);
   });
 
   test('a timeout that is not a whole number of seconds', async () => {
-    const r = await cli(CODE_RUNNER_MANIFEST, '--timeout', '0');
+    const r = await cli(CODE_RUNNER_FIXTURE, '--timeout', '0');
     expect(r.error.code).toBe('commander.invalidArgument');
     expect(r.stderr).toContain('--timeout must be a whole number of at least 1, got "0"');
   });
@@ -80,7 +80,7 @@ describe('cdk8s-sandbox run: input errors (exit 2)', () => {
 
 describe('cdk8s-sandbox run --print-spec', () => {
   test('prints the OCI spec and the notes without running anything', async () => {
-    const r = await cli(CODE_RUNNER_MANIFEST, '--print-spec');
+    const r = await cli(CODE_RUNNER_FIXTURE, '--print-spec');
     expect(r.exitCode).toBe(0);
     const spec = JSON.parse(r.stdout);
     expect(spec.process.user).toEqual({ uid: 65534, gid: 65534 });
@@ -108,17 +108,17 @@ describe('exit codes and the closing line', () => {
 
 describe('cdk8s-sandbox run under runsc', () => {
   testRunsc('prints the workload\'s output and exits with its code', async () => {
-    const r = await cli(CODE_RUNNER_MANIFEST);
+    const r = await cli(CODE_RUNNER_MANIFEST, '--workload', CODE_RUNNER_WORKLOAD);
     expect(r.error).toBeUndefined();
-    expect(r.stdout).toMatch(/^hello from the sandbox 3\.\d+\.\d+\n$/);
+    expect(r.stdout).toMatch(/^hello from the sandbox 3\.\d+\.\d+$/m);
     expect(r.exitCode).toBe(0);
-    const failing = await cli(manifestWithCode('import sys\nprint("bye", file=sys.stderr)\nsys.exit(3)\n'));
+    const failing = await cli(manifestWithCode('import sys\nprint("bye", file=sys.stderr)\nsys.exit(3)\n'), '--workload', CODE_RUNNER_WORKLOAD);
     expect(failing.exitCode).toBe(3);
     expect(failing.stderr).toContain('bye\n');
   }, 60_000);
 
   testRunsc('--timeout kills the sandbox and reports the deadline (exit 124)', async () => {
-    const r = await cli(manifestWithCode(attackCode('deadline')), '--timeout', '3');
+    const r = await cli(manifestWithCode(attackCode('deadline')), '--workload', CODE_RUNNER_WORKLOAD, '--timeout', '3');
     expect(r.exitCode).toBe(DEADLINE_EXIT_CODE);
     expect(r.stderr).toContain('cdk8s-sandbox run: deadline exceeded: sandbox killed after 3 s (--timeout); in the cluster the Job fails with reason DeadlineExceeded');
   }, 60_000);

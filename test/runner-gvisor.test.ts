@@ -4,11 +4,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { attackCode, attackResult, codeRunnerDocs, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
-import { RunResult, RunWorkloadOptions, runWorkload } from '../src/runner';
+import { CODE_RUNNER_WORKLOAD, attackCode, attackResult, codeRunnerDocs, codeRunnerLimits, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
+import { RunResult, RunWorkloadOptions, parseBytes, runWorkload } from '../src/runner';
 
 const gate = runscTestsEnabled();
-if (gate.reason) console.warn(`runner-gvisor: ${gate.enabled ? 'CI=true, running anyway though' : 'skipping:'} ${gate.reason}`);
+if (gate.reason) console.warn(`runner-gvisor: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping:'} ${gate.reason}`);
 const testRunsc = gate.enabled ? test : test['skip'];
 
 /** Rows of the table printed at the end: attempt, expected, observed. */
@@ -19,10 +19,15 @@ let listenerConnections = 0;
 let port = 0;
 const results: { [name: string]: RunResult } = {};
 const hostHadWorkspace = fs.existsSync('/workspace');
+/** The manifest's own limits: the attacks run into these. */
+const limits = codeRunnerLimits();
+const MiB = 2 ** 20;
+/** A --timeout shorter than the command's own `timeout`, to watch the runner's deadline kill. */
+const SHORT_TIMEOUT_SECONDS = 5;
 
 /** Runs the code runner with main.py replaced by `code`, everything else as synthesized. */
 function runCode(code: string, extra: Partial<RunWorkloadOptions> = {}): Promise<RunResult> {
-  return runWorkload({ documents: codeRunnerWithCode(code), tempDir, handleSignals: false, ...extra });
+  return runWorkload({ documents: codeRunnerWithCode(code), workload: CODE_RUNNER_WORKLOAD, tempDir, handleSignals: false, ...extra });
 }
 
 /** Every attempt of an attack, which must all have failed. */
@@ -44,7 +49,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as net.AddressInfo).port;
   // The unmodified example first and alone: its duration is one cold start of a sandboxed run.
-  results.hello = await runWorkload({ documents: codeRunnerDocs(), tempDir, handleSignals: false });
+  results.hello = await runWorkload({ documents: codeRunnerDocs(), workload: CODE_RUNNER_WORKLOAD, tempDir, handleSignals: false });
   // The deadline attack takes 60 s and idles: it runs in the background while the others run one
   // at a time (side by side, CPU-bound attacks under a 500m limit could hit the command's `timeout 30`).
   const deadline = runCode(attackCode('deadline'));
@@ -60,6 +65,7 @@ beforeAll(async () => {
     memory: attackCode('memory'),
   };
   for (const [name, code] of Object.entries(attacks)) results[name] = await runCode(code);
+  results.shortTimeout = await runCode(attackCode('deadline'), { timeoutSeconds: SHORT_TIMEOUT_SECONDS });
   results.deadline = await deadline;
 }, 240_000);
 
@@ -77,9 +83,9 @@ describe('the code runner under gVisor', () => {
   testRunsc('runs the example\'s Python code and prints its output', () => {
     const r = results.hello;
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^hello from the sandbox 3\.\d+\.\d+\n$/);
+    expect(r.stdout).toMatch(/^hello from the sandbox 3\.\d+\.\d+$/m);
     expect(r.deadlineExceeded).toBe(false);
-    table.push(['run the example code', 'prints its greeting, exit 0', `${JSON.stringify(r.stdout.trim())}, exit ${r.exitCode}, ${Math.round(r.durationMs)} ms cold start`]);
+    table.push(['run the example code', 'prints its greeting, exit 0', `${JSON.stringify(r.stdout.trim().split('\n')[0])}, exit ${r.exitCode}, ${Math.round(r.durationMs)} ms for the whole sandboxed run`]);
   });
 
   testRunsc('`uname -r` and `dmesg` inside show the gVisor kernel', () => {
@@ -132,34 +138,51 @@ describe('the code runner under gVisor', () => {
     table.push([`connect to the host's 127.0.0.1:${port}`, 'refused; listener sees nothing', `${observed('loopback')}; interfaces ${r.interfaces.join(',')}; host listener connections ${listenerConnections}`]);
   });
 
-  testRunsc('cannot write past the /tmp size limit (64Mi)', () => {
+  testRunsc(`cannot write past the /tmp size limit (${limits.tmpSizeLimit})`, () => {
     const [attempt] = blocked('tmpLimit');
     const r = attackResult(results.tmpLimit.stdout);
+    const limitMiB = parseBytes(limits.tmpSizeLimit, 'sizeLimit') / MiB;
     expect(attempt.detail).toBe('ENOSPC');
-    expect(r.tmp_size_mib).toBe(64);
-    expect(r.written_mib).toBeLessThanOrEqual(64);
-    table.push(['write 256 MiB to /tmp (sizeLimit 64Mi)', 'ENOSPC at 64 MiB', `${attempt.detail} after ${r.written_mib} MiB; /tmp size ${r.tmp_size_mib} MiB`]);
+    expect(r.tmp_size_mib).toBe(limitMiB);
+    expect(r.written_mib).toBeLessThanOrEqual(limitMiB);
+    table.push([`write 256 MiB to /tmp (sizeLimit ${limits.tmpSizeLimit})`, `ENOSPC at ${limitMiB} MiB`, `${attempt.detail} after ${r.written_mib} MiB; /tmp size ${r.tmp_size_mib} MiB`]);
   });
 
-  testRunsc('cannot allocate past the memory limit (512Mi): the sandbox is killed', () => {
+  testRunsc(`cannot allocate past the memory limit (${limits.memoryLimit}): the sandbox is killed`, () => {
     const r = results.memory;
-    const allocated = [...r.stdout.matchAll(/ALLOCATED (\d+)/g)].map((m) => Number(m[1]));
+    const allocated = Math.max(0, ...[...r.stdout.matchAll(/ALLOCATED (\d+)/g)].map((m) => Number(m[1])));
+    const limitMiB = parseBytes(limits.memoryLimit, 'limits.memory') / MiB;
     expect(r.stdout).not.toMatch(/RESULT/);
     expect(r.exitCode).toBe(137);
     expect(r.deadlineExceeded).toBe(false);
-    expect(Math.max(0, ...allocated)).toBeLessThan(512);
-    table.push(['allocate 2 GiB (limits.memory 512Mi)', 'killed (137) before 512 MiB', `killed, exit ${r.exitCode}, after ${Math.max(0, ...allocated)} MiB`]);
+    expect(allocated).toBeLessThan(limitMiB);
+    table.push([`allocate 2 GiB (limits.memory ${limits.memoryLimit})`, `killed (137) before ${limitMiB} MiB`, `killed, exit ${r.exitCode}, after ${allocated} MiB`]);
   });
 
-  testRunsc('cannot run past the deadline: killed at activeDeadlineSeconds and reported', () => {
+  testRunsc('cannot run past the deadline: the manifest\'s deadline (or the command\'s own timeout, if shorter) stops it', () => {
     const r = results.deadline;
-    const ticks = [...r.stdout.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1]));
+    const lastTick = Math.max(...[...r.stdout.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1])));
+    expect(lastTick).toBeLessThan(limits.deadlineSeconds);
+    if (r.deadlineExceeded) {
+      // It ignored the SIGTERM of the command's `timeout`, so only the Job's deadline stopped it.
+      expect([r.deadlineSeconds, r.deadlineSource]).toEqual([limits.deadlineSeconds, 'Job activeDeadlineSeconds']);
+      expect(r.durationMs).toBeGreaterThanOrEqual(limits.deadlineSeconds * 1000);
+    } else {
+      // The command's own `timeout -k` (PID 1 of the sandbox) killed it before the deadline.
+      expect([124, 137]).toContain(r.exitCode);
+    }
+    table.push([`run forever, ignoring SIGTERM (command: ${limits.command.slice(0, -2).join(' ')})`, `stopped by the ${limits.deadlineSeconds} s deadline or the command's timeout`,
+      r.deadlineExceeded ? `deadline exceeded (${r.deadlineSource} ${r.deadlineSeconds} s), sandbox killed, exit ${r.exitCode}, last tick ${lastTick} s`
+        : `the command's timeout killed it first, exit ${r.exitCode}, last tick ${lastTick} s`]);
+  });
+
+  testRunsc('is killed at the deadline and the run reports it (--timeout shorter than the command\'s own)', () => {
+    const r = results.shortTimeout;
+    const lastTick = Math.max(-1, ...[...r.stdout.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1])));
     expect(r.deadlineExceeded).toBe(true);
-    expect([r.deadlineSeconds, r.deadlineSource]).toEqual([60, 'Job activeDeadlineSeconds']);
-    // It outlived the command's own `timeout 30` (SIGTERM ignored), so only the deadline stopped it.
-    expect(Math.max(...ticks)).toBeGreaterThan(30);
-    expect(r.durationMs).toBeGreaterThanOrEqual(60_000);
-    table.push(['run forever, ignoring SIGTERM from `timeout 30`', 'killed at the 60 s deadline, reported', `deadline exceeded (${r.deadlineSource} ${r.deadlineSeconds} s), exit ${r.exitCode}, last tick ${Math.max(...ticks)} s`]);
+    expect([r.deadlineSeconds, r.deadlineSource]).toEqual([SHORT_TIMEOUT_SECONDS, '--timeout']);
+    expect(lastTick).toBeLessThan(SHORT_TIMEOUT_SECONDS);
+    table.push([`run forever under --timeout ${SHORT_TIMEOUT_SECONDS}`, 'killed at the deadline, reported', `deadline exceeded (--timeout ${r.deadlineSeconds} s), sandbox killed, exit ${r.exitCode}, last tick ${lastTick} s`]);
   });
 
   testRunsc('leaves nothing behind: no bundle, no runsc state, no cgroup, nothing written to the host root', () => {

@@ -1,0 +1,77 @@
+// The cdk8s-cli validation plugin: loaded the way `cdk8s synth` loads a local plugin, it passes the
+// example app's output and fails a weakened manifest with the report cdk8s prints.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { PluginManager as PluginManagerType } from 'cdk8s-cli/lib/plugins/_manager';
+import type { Validation } from 'cdk8s-cli/lib/plugins/validation';
+import { SandboxAuditValidation } from '../src/audit/cdk8s-validation-plugin';
+
+// cdk8s-cli exports only `cdk8s-cli/plugins`; its plugin manager is reached by file, as synth uses it.
+const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins/validation');
+const { PluginManager } = require(path.join(path.dirname(require.resolve('cdk8s-cli/package.json')), 'lib', 'plugins', '_manager.js')) as { PluginManager: typeof PluginManagerType };
+
+const ROOT = path.resolve(__dirname, '..');
+const SEED = path.join(__dirname, 'fixtures', 'audit', 'seed-article.yaml');
+const distFiles = () => fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(ROOT, 'dist', f));
+
+async function validate(plugin: Validation, manifests: string[], metadata: { [name: string]: { path: string } } = {}) {
+  const context = new ValidationContext(manifests, 'cdk8s-sandbox', '0.1.0', metadata, false);
+  await plugin.validate(context);
+  return context.report;
+}
+
+test('it is a cdk8s-cli Validation, and cdk8s-cli loads it from a local path with its properties', () => {
+  const manager = new PluginManager(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugins-')));
+  const loaded = manager.load({ pkg: path.join(ROOT, 'src', 'audit', 'cdk8s-validation-plugin.ts'), version: '0.1.0', class: 'SandboxAuditValidation', properties: { ignoreRules: ['image-pinned'] } });
+  expect(loaded.instance).toBeInstanceOf(loaded.package.module.SandboxAuditValidation);
+  expect(typeof (loaded.instance as Validation).validate).toBe('function');
+});
+
+test('the example app\'s manifests pass', async () => {
+  const report = await validate(new SandboxAuditValidation(), distFiles());
+  expect(report.success).toBe(true);
+  expect(report.toJson().violations).toEqual([]);
+  expect(report.toJson().summary.metadata?.findings).toBe('0');
+});
+
+test('a violation fails synth: one violation per rule, each object with its locations and construct path', async () => {
+  const report = await validate(new SandboxAuditValidation(), [SEED], { 'sandbox-network-policy': { path: 'app/chart/policy' } });
+  expect(report.success).toBe(false);
+  const json = report.toJson();
+  const dangling = json.violations.find((v) => v.ruleName === 'network-policy-selects-pods')!;
+  expect(dangling).toEqual({
+    ruleName: 'network-policy-selects-pods',
+    recommendation: 'Every NetworkPolicy selects at least one pod of its namespace',
+    fix: 'Make spec.podSelector match the labels of the pods it should isolate (the pod template labels, not the workload\'s own), or put the policy in the pods\' namespace.',
+    violatingConstructs: [{
+      resourceName: 'sandbox-network-policy', manifestPath: SEED, constructPath: 'app/chart/policy',
+      locations: [expect.stringMatching(/^NetworkPolicy spec\.podSelector \(line \d+\): podSelector \{"matchLabels":\{"sandbox":"true"\}\} selects no pod/)],
+    }],
+  });
+  expect(json.violations.find((v) => v.ruleName === 'image-pinned')!.violatingConstructs.map((c) => c.resourceName)).toEqual(['untrusted-workload', 'user-code-run-12345', 'trusted-api', 'untrusted-processor']);
+  expect(json.summary.metadata?.summary).toBe('53 findings (17 rules) in 5 of 5 audited objects, 1 file');
+  expect(report.toString()).toContain('network-policy-selects-pods (1 occurrences)');
+});
+
+test('properties scope the audit as the command-line options do', async () => {
+  const report = await validate(new SandboxAuditValidation({ namespace: 'sandbox-jobs', ignoreRules: ['network-isolation'] }), [SEED]);
+  const rules = report.toJson().violations.map((v) => v.ruleName);
+  expect(rules).not.toContain('network-isolation');
+  expect(new Set(report.toJson().violations.flatMap((v) => v.violatingConstructs.map((c) => c.resourceName)))).toEqual(new Set(['user-code-run-12345', 'sandbox-network-policy', 'trusted-api', 'untrusted-processor']));
+});
+
+test('unreadable manifests fail validation as input errors', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugin-'));
+  try {
+    const broken = path.join(dir, 'broken.k8s.yaml');
+    fs.writeFileSync(broken, 'apiVersion: v1\nkind: [\n');
+    const report = await validate(new SandboxAuditValidation(), [broken, ...distFiles()]);
+    expect(report.success).toBe(false);
+    expect(report.toJson().violations.map((v) => [v.ruleName, v.violatingConstructs[0].locations[0]])).toEqual([
+      ['input', `${broken}:2: invalid YAML: unexpected end of the stream within a flow collection`],
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

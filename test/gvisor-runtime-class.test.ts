@@ -182,3 +182,10 @@ describe('errors', () => {
     expect(chart.toJson()).toEqual([]);
   });
 });
+
+describe('GKE names its RuntimeClass gvisor', () => {
+  test('another name on GKE is refused', () => {
+    expect(() => new GvisorRuntimeClass(newChart(), 'rc', { platform: SandboxPlatform.GKE, name: 'sandboxed' }))
+      .toThrow('c/rc: name is "sandboxed"; GKE Sandbox installs the RuntimeClass "gvisor"');
+  });
+});

@@ -70,6 +70,7 @@ export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassS
     for (const key of ['handler', 'overheadCpu', 'overheadMemory', 'nodeSelector', 'tolerations'] as const) {
       if (spec[key] !== undefined) fail(site, key, spec[key], 'GKE provides the gvisor RuntimeClass itself; this setting only applies to SandboxPlatform.SELF_MANAGED');
     }
+    if (name !== 'gvisor') fail(site, 'name', name, 'GKE Sandbox installs the RuntimeClass "gvisor"; pods naming another one would never schedule');
     return { name };
   }
   if (spec.platform !== SandboxPlatform.SELF_MANAGED) fail(site, 'platform', spec.platform, `allowed: ${Object.values(SandboxPlatform).join(', ')}`);

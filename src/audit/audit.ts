@@ -308,7 +308,7 @@ function keptLines(obj: KubeObject, loaded: LoadedObject): Pick<Entry, 'lines' |
 export async function auditManifests(paths: readonly string[], options: AuditManifestsOptions = {}): Promise<AuditResult> {
   const auditor = new Auditor(options);
   const sources = expandPaths(paths, (p) => auditor.problem(p));
-  await loadSources(sources, auditor, options.stdin ?? process.stdin);
+  await loadSources(sources, auditor, () => options.stdin ?? process.stdin);
   return auditor.finish();
 }
 

@@ -272,14 +272,14 @@ export async function readStream(stream: AsyncIterable<Buffer | string>, file: s
   reader.end();
 }
 
-/** Loads every source in order, handing objects and problems to the sink. */
-export async function loadSources(sources: readonly Source[], sink: LoadSink, stdin: AsyncIterable<Buffer | string>): Promise<void> {
+/** Loads every source in order, handing objects and problems to the sink; `stdin` is called only if `-` is among them. */
+export async function loadSources(sources: readonly Source[], sink: LoadSink, stdin: () => AsyncIterable<Buffer | string>): Promise<void> {
   let stdinRead = false;
   for (const source of sources) {
     sink.file?.(source.name);
     if (!source.stdin) { readFile(source.name, sink); continue; }
     if (stdinRead) { sink.problem({ file: source.name, severity: 'error', message: 'standard input (-) can be read only once' }); continue; }
     stdinRead = true;
-    await readStream(stdin, source.name, sink);
+    await readStream(stdin(), source.name, sink);
   }
 }

@@ -1,0 +1,84 @@
+// Figure chart_vs_cdk8s_plus: one chart of 1,000 SandboxedDeployments to YAML against 1,000 equally hardened
+// cdk8s-plus-27 Deployments, time (interleaved, in this process) and peak heap (each in a fresh child process).
+import * as path from 'path';
+import * as jsYaml from 'js-yaml';
+import { checkObjectSet, checkObjects } from '../src';
+import { cdk8sPlusChart } from './fixtures/cdk8s-plus-chart';
+import { sandboxChart } from './fixtures/sandbox-chart';
+import { Timing, compare, median, round, runNodeChild } from './support/harness';
+
+export interface HeapSample {
+  readonly contender: string;
+  /** Heap used after loading the contender's modules, after a full GC (MB). */
+  readonly baselineMB: number;
+  /** Highest heap use while building and synthesizing (MB): the larger of every pre-GC figure and the end. */
+  readonly peakMB: number;
+  /** peakMB - baselineMB. */
+  readonly peakAboveBaselineMB: number;
+  /** Largest heap left after a collection during the work (MB): the most that was live at once, as far as GCs saw. */
+  readonly peakLiveMB: number;
+  /** Cold time in the fresh process (ms). */
+  readonly coldMs: number;
+}
+
+export interface ChartFigures {
+  readonly chart_vs_cdk8s_plus: number;
+  readonly chart_heap_vs_cdk8s_plus: number;
+  readonly timings: readonly Timing[];
+  readonly heap: readonly HeapSample[];
+  readonly count: number;
+}
+
+/** Both charts must be equally hardened: no finding of the profile or of the cross-resource rules. */
+export function checkChartContenders(count = 3): void {
+  for (const [name, build] of [['sandbox', sandboxChart], ['cdk8s-plus', cdk8sPlusChart]] as const) {
+    const objects = jsYaml.loadAll(build(count).synthYaml()) as any[];
+    const findings = [...checkObjects(objects), ...checkObjectSet(objects)];
+    if (findings.length > 0) throw new Error(`the ${name} chart is not hardened: ${findings.map((f) => `${f.rule} ${f.object.kind}/${f.object.name} ${f.path}`).join(', ')}`);
+    const kinds = objects.map((o) => o.kind).sort().join(',');
+    const expected = Array.from({ length: count }, () => ['Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount']).flat().sort().join(',');
+    if (kinds !== expected) throw new Error(`the ${name} chart renders ${kinds}, expected ${expected}`);
+  }
+}
+
+/** Peak heap of one synthesis in a fresh process, from V8's GC trace (heap use only grows between collections). */
+export function measureHeap(contender: string, count: number): HeapSample {
+  const out = runNodeChild(path.join(__dirname, 'chart-child.js'), [contender, String(count)], ['--expose-gc', '--trace-gc']);
+  const lines: string[] = out.traceLines;
+  let peak = out.endHeapBytes / 2 ** 20;
+  let live = out.endHeapBytes / 2 ** 20;
+  for (const line of lines) {
+    const m = /([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+    if (m) {
+      peak = Math.max(peak, Number(m[1]));
+      live = Math.max(live, Number(m[3]));
+    }
+  }
+  const baseline = out.baselineBytes / 2 ** 20;
+  return { contender, baselineMB: round(baseline, 1), peakMB: round(peak, 1), peakAboveBaselineMB: round(peak - baseline, 1), peakLiveMB: round(live, 1), coldMs: round(out.ms, 0) };
+}
+
+export function chartFigures(reps: number, count = 1000, heapReps = 3): ChartFigures {
+  checkChartContenders();
+  const timings = compare([
+    { name: `${count} SandboxedDeployments + SandboxNetworkPolicies, app.synthYaml()`, run: () => sandboxChart(count).synthYaml() },
+    { name: `${count} cdk8s-plus-27 Deployments (isolate, patches) + PDBs, app.synthYaml()`, run: () => cdk8sPlusChart(count).synthYaml() },
+  ], { reps, batch: 1, warmupMs: 1 });
+  // Heap: alternate fresh child processes; the median of each contender's peaks.
+  const samples: HeapSample[][] = [[], []];
+  for (let r = 0; r < heapReps; r++) {
+    samples[0].push(measureHeap('sandbox', count));
+    samples[1].push(measureHeap('cdk8s-plus', count));
+  }
+  const heap = samples.map((s) => {
+    const byPeak = [...s].sort((a, b) => a.peakAboveBaselineMB - b.peakAboveBaselineMB);
+    return { ...byPeak[Math.floor(byPeak.length / 2)], peakAboveBaselineMB: round(median(s.map((x) => x.peakAboveBaselineMB)), 1), peakMB: round(median(s.map((x) => x.peakMB)), 1) };
+  });
+  return {
+    chart_vs_cdk8s_plus: round(timings[0].medianMs / timings[1].medianMs),
+    chart_heap_vs_cdk8s_plus: round(heap[0].peakMB / heap[1].peakMB),
+    timings,
+    heap,
+    count,
+  };
+}

@@ -193,6 +193,20 @@ describe('clear errors', () => {
     expect(plan(docs, { workload: 'Pod/other' }).workload).toBe('Pod/other');
   });
 
+  test('a Deployment or Pod runs too, with no deadline unless --timeout gives one', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { activeDeadlineSeconds: 30, containers: [{ name: 'c', command: ['sleep', '1'], securityContext: { runAsUser: 10001 } }] } };
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'c', command: ['sleep', '1'] }] } } } };
+    const p = plan([pod, deployment] as KubeObject[], { workload: 'p' });
+    expect([p.workload, p.deadlineSeconds, p.deadlineSource, p.spec.hostname]).toEqual(['Pod/p', 30, 'pod activeDeadlineSeconds', 'p']);
+    const d = plan([pod, deployment] as KubeObject[], { workload: 'Deployment/d' });
+    expect(d.deadlineSeconds).toBeUndefined();
+    expect(d.spec.process.user.uid).toBe(0);
+    expect(d.warnings.join('\n')).toMatch(/no deadline \(activeDeadlineSeconds or --timeout\)/);
+    expect(d.warnings.join('\n')).toMatch(/no runAsUser: .* runs as UID 0/);
+    expect(d.warnings.join('\n')).toMatch(/no memory limit in the manifest/);
+    expect(plan([pod, deployment] as KubeObject[], { workload: 'd', timeoutSeconds: 9 }).deadlineSeconds).toBe(9);
+  });
+
   test('a volume type that cannot be mapped names the type and what is supported', () => {
     const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', hostPath: { path: '/etc' } }; });
     expect(errorOf(() => plan(docs)).message).toBe(

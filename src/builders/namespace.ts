@@ -1,6 +1,6 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
 import { KubeObject } from '../profile';
-import { Site, checkDnsLabel, checkInteger, checkQuantity, fail, parseQuantity } from './validate';
+import { Site, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
 
 /** Caps of the namespace's ResourceQuota. */
 export interface SandboxQuota {
@@ -196,8 +196,4 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   };
   return { namespace, resourceQuota, limitRange, defaultDenyPolicy, objects: [namespace, resourceQuota, limitRange, defaultDenyPolicy] };
-}
-
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

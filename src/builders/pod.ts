@@ -1,7 +1,7 @@
 // Props -> a hardened pod spec (plain JSON). Every container gets the same hardening; weaker asks are refused.
 import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
 import { SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
-import { Site, checkAbsolutePath, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, fail, parseQuantity } from './validate';
+import { Site, checkAbsolutePath, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, definedOnly, fail, parseQuantity } from './validate';
 
 /** Pod-level values every container inherits, after defaults. */
 interface PodDefaults {
@@ -252,10 +252,6 @@ function buildResources(site: Site, c: SandboxContainerBaseProps): { requests: {
     limits[resource] = limit;
   }
   return { requests, limits };
-}
-
-function definedOnly<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Name of the emptyDir behind a writable path: `<container>-<path slug>`, a DNS label. */

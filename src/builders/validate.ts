@@ -117,3 +117,8 @@ export function checkQuantity(site: Site, name: string, value: unknown, example:
 export function checkSeconds(site: Site, name: string, value: unknown, max = 31536000): number {
   return checkInteger(site, name, value, 1, max, 'a whole number of seconds');
 }
+
+/** The entries of `obj` whose value is defined, so that spreading them over defaults keeps the defaults. */
+export function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -123,7 +123,6 @@ const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 /** What the runner keeps of an object after its document is checked. */
 interface Entry {
   readonly skeleton: KubeObject;
-  readonly fileIndex: number;
   readonly file: string;
   readonly line: number;
   readonly inScope: boolean;
@@ -209,11 +208,10 @@ export class Auditor implements LoadSink {
   /** @internal LoadSink: judges one object with every per-object rule and keeps its skeleton. */
   object(loaded: LoadedObject): void {
     const obj = loaded.object;
-    if (this.files.length === 0 || this.files[this.files.length - 1] !== loaded.file) this.files.push(loaded.file);
-    const fileIndex = this.files.length - 1;
+    if (this.files[this.files.length - 1] !== loaded.file) this.files.push(loaded.file);
     const inScope = this.inScope(obj);
     const suppressions = suppressionsOf(obj, SUPPRESSIBLE);
-    const entry: Entry = { skeleton: skeletonOf(obj), fileIndex, file: loaded.file, line: loaded.line, inScope, suppressions, ...keptLines(obj, loaded) };
+    const entry: Entry = { skeleton: skeletonOf(obj), file: loaded.file, line: loaded.line, inScope, suppressions, ...keptLines(obj, loaded) };
     this.entries.push(entry);
     if (!inScope) return;
     this.audited++;
@@ -276,8 +274,10 @@ export class Auditor implements LoadSink {
   private inScope(obj: KubeObject): boolean {
     const namespace = this.options.namespace;
     if (namespace !== undefined) {
-      if (obj.kind === 'Namespace') { if (obj.metadata?.name !== namespace) return false; } else if (CLUSTER_SCOPED_KINDS.has(obj.kind)) return false;
-      else if (this.namespaceOf(obj) !== namespace) return false;
+      const inNamespace = obj.kind === 'Namespace'
+        ? obj.metadata?.name === namespace
+        : !CLUSTER_SCOPED_KINDS.has(obj.kind) && this.namespaceOf(obj) === namespace;
+      if (!inNamespace) return false;
     }
     if (this.options.onlyRuntimeClass) {
       const pod = podTemplateOf(obj);

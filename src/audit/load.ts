@@ -27,7 +27,7 @@ export interface LoadedObject {
   readonly line: number;
   /**
    * The 1-based line of a JSON path inside the object (its deepest existing part), or the
-   * object's line. Only valid while the object's document is being handled.
+   * object's line. It holds the document's lines: keep it only for small objects.
    */
   readonly lineOf: (jsonPath: string) => number;
 }

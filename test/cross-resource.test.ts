@@ -187,6 +187,35 @@ describe('egress-peers', () => {
   });
 });
 
+describe('egress-peers and the metadata server', () => {
+  const api = deployment('api', { app: 'api' });
+  const findingsOf = (egress: any[]) => checkObjectSet([api, policy('p', {}, { egress })]).filter((f) => f.rule === 'egress-peers');
+
+  test('a narrow CIDR that holds the metadata server is flagged on any port but DNS', () => {
+    const findings = findingsOf([
+      { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80 }] },
+      { to: [{ ipBlock: { cidr: '169.254.128.0/17' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 8080 }] },
+      { to: [{ ipBlock: { cidr: 'fd20:ce::254/128' } }], ports: [{ port: 443 }] },
+    ]);
+    expect(findings.map((f) => [f.path, f.message])).toEqual([
+      ['spec.egress[0].to[0].ipBlock', 'egress rule 0 ipBlock "169.254.169.254/32" reaches 169.254.169.254/32 (the metadata server): its except unset does not exclude them'],
+      ['spec.egress[1].to[0].ipBlock', 'egress rule 1 ipBlock "169.254.128.0/17" reaches 169.254.169.254/32 (the metadata server): its except unset does not exclude them'],
+      ['spec.egress[2].to[0].ipBlock', 'egress rule 2 ipBlock "fd20:ce::254/128" reaches fd20:ce::254/128 (the metadata server): its except unset does not exclude them'],
+    ]);
+  });
+
+  test('GKE Cloud DNS (the metadata server on port 53 only) and an excepted range pass', () => {
+    expect(findingsOf([
+      { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '169.254.128.0/17', except: ['169.254.169.254/32'] } }], ports: [{ port: 443 }] },
+    ])).toEqual([]);
+  });
+
+  test('a rule without ports is not DNS-only', () => {
+    expect(findingsOf([{ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }] }]).map((f) => f.path)).toEqual(['spec.egress[0].to[0].ipBlock']);
+  });
+});
+
 describe('namespace rules', () => {
   const ns = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
   const quota = (kind: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name: 'q', namespace }, spec: {} });

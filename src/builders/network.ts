@@ -166,9 +166,6 @@ function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {
   }
 }
 
-/** The metadata server's addresses (IPv4, and IPv6 on GCE): no CIDR peer may reach them. */
-const METADATA_SERVER_ADDRESSES = [`${GKE_CLOUD_DNS_IP}/32`, 'fd20:ce::254/128'];
-
 /** The ipBlocks of NetworkPeer.internet(): everything but the metadata server, link-local and private ranges. */
 export function internetIpBlocks(): { ipBlock: { cidr: string; except: string[] } }[] {
   const v4 = EGRESS_FORBIDDEN_RANGES.filter((r) => !r.cidr.includes(':')).map((r) => r.cidr);
@@ -201,12 +198,7 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
         const outer = parseCidr(d.cidr)!;
         if (!cidrContains(outer, inner) || inner.prefix <= outer.prefix) fail(site, 'peer.except', e, `must be a strict subset of the peer's CIDR ${d.cidr} (the API server refuses any other except)`);
       }
-      const ranges = unexceptedRanges({ cidr: d.cidr, except: d.except });
-      // A narrow CIDR such as 169.254.169.254/32 contains no forbidden range whole, yet reaches the metadata server.
-      const within = (outer: string, inner: string) => cidrContains(parseCidr(outer)!, parseCidr(inner)!);
-      const metadataServers = METADATA_SERVER_ADDRESSES.filter((m) => within(d.cidr!, m)
-        && !(d.except ?? []).some((e) => within(e, m)) && !ranges.some((r) => within(r.split(' ')[0], m)));
-      const reached = [...metadataServers.map((m) => `${m} (the metadata server)`), ...ranges];
+      const reached = unexceptedRanges({ cidr: d.cidr, except: d.except });
       if (reached.length > 0) fail(site, 'peer.cidr', d.cidr, `it contains ${reached.join(', ')}; sandboxes never reach the metadata server or private ranges: add them to except or use NetworkPeer.internet()`);
       return [{ ipBlock: { cidr: d.cidr, ...(d.except && d.except.length > 0 ? { except: [...d.except] } : {}) } }];
     }

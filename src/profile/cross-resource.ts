@@ -230,18 +230,36 @@ export const EGRESS_FORBIDDEN_RANGES: readonly { readonly cidr: string; readonly
   { cidr: 'fc00::/7', what: 'IPv6 unique local, the metadata server fd20:ce::254' },
 ];
 
-/** The forbidden ranges an ipBlock reaches: those its CIDR contains whole and no `except` entry covers. */
+/** The metadata server's own addresses (IPv4, and IPv6 on GCE): no ipBlock may reach them, however narrow. */
+export const METADATA_SERVER_ADDRESSES: readonly { readonly cidr: string; readonly what: string }[] = [
+  { cidr: '169.254.169.254/32', what: 'the metadata server' },
+  { cidr: 'fd20:ce::254/128', what: 'the metadata server' },
+];
+
+/**
+ * The forbidden ranges an ipBlock reaches: those its CIDR contains whole and no `except` entry covers,
+ * and the metadata server's address wherever the CIDR contains it unexcepted (a /32 included).
+ */
 export function unexceptedRanges(ipBlock: { readonly cidr?: unknown; readonly except?: readonly unknown[] }): string[] {
   const cidr = parseCidr(ipBlock?.cidr);
   if (!cidr) return [];
   const excepts = (Array.isArray(ipBlock.except) ? ipBlock.except : []).map(parseCidr).filter((c): c is Cidr => !!c);
-  return EGRESS_FORBIDDEN_RANGES
-    .filter((range) => {
-      const forbidden = parseCidr(range.cidr)!;
-      return cidrContains(cidr, forbidden) && !excepts.some((e) => cidrContains(e, forbidden));
-    })
-    .map((range) => `${range.cidr} (${range.what})`);
+  const reached = (list: readonly { readonly cidr: string; readonly what: string }[]) => list.filter((range) => {
+    const forbidden = parseCidr(range.cidr)!;
+    return cidrContains(cidr, forbidden) && !excepts.some((e) => cidrContains(e, forbidden));
+  });
+  const ranges = reached(EGRESS_FORBIDDEN_RANGES);
+  const servers = reached(METADATA_SERVER_ADDRESSES).filter((m) => !ranges.some((r) => cidrContains(parseCidr(r.cidr)!, parseCidr(m.cidr)!)));
+  return [...servers, ...ranges].map((range) => `${range.cidr} (${range.what})`);
 }
+
+/** Whether an egress rule opens DNS (port 53) and nothing else: GKE Cloud DNS answers at the metadata server's address. */
+function isDnsOnly(rule: any): boolean {
+  const ports = Array.isArray(rule?.ports) ? rule.ports : [];
+  return ports.length > 0 && ports.every((p: any) => p?.port === 53 && p?.endPort === undefined);
+}
+
+const METADATA_ONLY = new Set(METADATA_SERVER_ADDRESSES.map((m) => `${m.cidr} (${m.what})`));
 
 function portsText(rule: any): string {
   const ports = Array.isArray(rule?.ports) ? rule.ports : [];
@@ -269,7 +287,8 @@ const egressPeers: CrossResourceRule = {
             return;
           }
           if (!peer.ipBlock) return;
-          const reached = unexceptedRanges(peer.ipBlock);
+          // GKE Cloud DNS: the metadata server's /32 on port 53 only is DNS, not its credentials endpoint.
+          const reached = unexceptedRanges(peer.ipBlock).filter((r) => !(isDnsOnly(rule) && METADATA_ONLY.has(r)));
           if (reached.length > 0) {
             report(`spec.egress[${i}].to[${j}].ipBlock`, `egress rule ${i} ipBlock ${show(peer.ipBlock.cidr)} reaches ${reached.join(', ')}: its except ${show(peer.ipBlock.except)} does not exclude them`,
               `Add ${reached.map((r) => r.split(' ')[0]).join(', ')} to ipBlock.except (or name narrower CIDRs).`);

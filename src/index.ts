@@ -18,3 +18,4 @@ export { SandboxPlatform, RuntimeClassToleration, GvisorRuntimeClassSpec } from 
 export { SandboxNetworkPolicy, SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
 export { SandboxNamespace, SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
+export * from './audit';

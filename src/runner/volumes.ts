@@ -17,11 +17,20 @@ export interface VolumeContext {
   readonly workload: SelectedWorkload;
   /** Absolute bundle directory (bind sources are absolute). */
   readonly bundleDir: string;
-  /** The pod's fsGroup: group owner of volume files. */
+  /**
+   * The pod's fsGroup: group owner of volume files.
+   * @default - files and emptyDirs stay owned by root's group
+   */
   readonly fsGroup?: number;
-  /** The container's memory limit in bytes: the cap of an emptyDir without sizeLimit (tmpfs lives in sandbox memory). */
+  /**
+   * The container's memory limit in bytes: the cap of an emptyDir without sizeLimit (tmpfs lives in sandbox memory).
+   * @default - no cap from memory
+   */
   readonly memoryLimitBytes?: number;
-  /** The container's ephemeral-storage limit in bytes: the cap of a disk emptyDir without sizeLimit. */
+  /**
+   * The container's ephemeral-storage limit in bytes: the cap of a disk emptyDir without sizeLimit.
+   * @default - no cap from ephemeral storage
+   */
   readonly ephemeralLimitBytes?: number;
 }
 

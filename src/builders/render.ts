@@ -170,7 +170,14 @@ const STYLE_SINGLE = 2;
 const STYLE_LITERAL = 3;
 const STYLE_DOUBLE = 5;
 
+/**
+ * First characters with which one of js-yaml's implicit resolvers can match: null (`~`, `null`), bool (`true`,
+ * `false`), int and float (sign, digit, `.`), timestamp (digit), merge (`<<`). Other strings skip the resolvers.
+ */
+const AMBIGUOUS_FIRST = /^[-+.0-9~nNtTfF<]/;
+
 function isAmbiguous(s: string): boolean {
+  if (!AMBIGUOUS_FIRST.test(s)) return false;
   for (const type of IMPLICIT_TYPES!) if (type.resolve(s)) return true;
   return false;
 }

@@ -33,7 +33,7 @@ export function renderFigures(reps: number): RenderFigures {
     { name: 'render API (renderCodeRun)', run: () => renderCodeRun(submissionProps(n++)).yaml },
     { name: 'floor (object literals + js-yaml)', run: () => renderFloor(name, n++) },
     { name: 'cdk8s-plus-27 + app.synthYaml()', run: () => renderCdk8sPlus(name, n++) },
-  ], { reps, targetMs: 150, warmupMs: 1000 });
+  ], { reps, targetMs: 40, warmupMs: 1000 });
   const [lib, floor, plus] = timings;
   return { render_vs_floor: round(lib.medianMs / floor.medianMs), render_vs_cdk8s_plus: round(lib.medianMs / plus.medianMs), timings };
 }

@@ -64,7 +64,7 @@ function main(): void {
   }
   if (want('render')) {
     log('render_vs_floor, render_vs_cdk8s_plus');
-    const r = renderFigures(Math.max(reps, 15));
+    const r = renderFigures(Math.max(reps, 41));
     report.figures.render_vs_floor = r.render_vs_floor;
     report.figures.render_vs_cdk8s_plus = r.render_vs_cdk8s_plus;
     report.details.render = { timings: timingsText(r.timings) };

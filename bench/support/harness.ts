@@ -23,7 +23,7 @@ export interface CompareOptions {
   readonly reps: number;
   /** Units of work per repetition; with `targetMs`, a lower bound. */
   readonly batch?: number;
-  /** Size batches so that the slowest contender's repetition takes about this long. */
+  /** Size each contender's batch so that its repetition takes about this long. */
   readonly targetMs?: number;
   /** Warm-up milliseconds per contender before timing. */
   readonly warmupMs?: number;
@@ -63,14 +63,15 @@ export function compare(contenders: readonly Contender[], options: CompareOption
     while (nowMs() - start < warmupMs || n < 3) { c.run(); n++; }
     return (nowMs() - start) / n;
   });
-  const batch = options.targetMs === undefined
+  // Each contender's batch lasts about targetMs, so a short contender is not timed over a few microseconds.
+  const batches = estimates.map((e) => options.targetMs === undefined
     ? (options.batch ?? 1)
-    : Math.max(options.batch ?? 1, Math.round(options.targetMs / Math.max(...estimates)));
+    : Math.max(options.batch ?? 1, Math.round(options.targetMs / e)));
   const reps_: number[][] = contenders.map(() => []);
   for (let r = 0; r < reps; r++) {
     for (let k = 0; k < contenders.length; k++) {
       const i = (r + k) % contenders.length;
-      reps_[i].push(timeBatch(contenders[i].run, batch) / batch);
+      reps_[i].push(timeBatch(contenders[i].run, batches[i]) / batches[i]);
     }
   }
   return contenders.map((c, i) => ({ name: c.name, medianMs: median(reps_[i]), repsMs: reps_[i] }));

@@ -19,3 +19,5 @@ export { SandboxNetworkPolicy, SandboxNetworkPolicyProps } from './constructs/sa
 export { SandboxNamespace, SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
 export * from './audit';
+export { runWorkload, planWorkload, RunWorkloadOptions, RunResult, RUNSC_INSTALL_HINT } from './runner/runsc';
+export { RunnerError } from './runner/errors';

@@ -10,7 +10,6 @@ import { Machine, Timing, machine, round } from './support/harness';
 import { renderFigures } from './render';
 import { renderLoopFigures } from './render-loop';
 import { synthFigures } from './synth';
-import { checkYamlEquivalence } from './yaml-equivalence';
 
 const BENCH_DIR = path.resolve(__dirname, '..', '..', 'bench');
 
@@ -58,10 +57,6 @@ function main(): void {
   const report: Report = { figures: {}, details: {}, skipped: {}, machine: machine(), date: new Date().toISOString() };
   log(`machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, load ${report.machine.loadAverage.join(' ')}`);
 
-  if (want('yaml')) {
-    log('checking the render path\'s YAML writer against js-yaml');
-    report.details.yaml_equivalence = checkYamlEquivalence(20000);
-  }
   if (want('render')) {
     log('render_vs_floor, render_vs_cdk8s_plus');
     const r = renderFigures(Math.max(reps, 41));

@@ -45,7 +45,7 @@ function rawPolicy(scope: any, id: string, podSelector: object, policyTypes: str
   return new k8s.KubeNetworkPolicy(scope, id, { metadata: { name: id, ...(namespace ? { namespace } : {}) }, spec: { podSelector, policyTypes } });
 }
 
-const GUARD = '[cdk8s-sandbox-network-isolation]';
+const GUARD = '[cdk8s-sandbox-synth-guard]';
 const ISOLATION_FIX = 'Or select the workload with a SandboxNetworkPolicy, place it in a SandboxNamespace, or set networkPolicyManagedElsewhere with the reason.';
 const API_LABELS = 'app.kubernetes.io/managed-by=cdk8s-sandbox,app.kubernetes.io/name=api,cdk8s-sandbox.io/sandboxed=true,cdk8s-sandbox.io/workload=api';
 
@@ -54,7 +54,7 @@ describe('a sandboxed pod must be isolated', () => {
     const app = newApp();
     api(new Chart(app, 'c'));
     expect(synthErrors(app)).toEqual([
-      `${GUARD} c/api: [network-isolation] pods with labels ${API_LABELS} in namespace "default" are selected by no NetworkPolicy with policyTypes Ingress and Egress; `
+      `${GUARD} [c/api] [network-isolation] pods with labels ${API_LABELS} in namespace "default" are selected by no NetworkPolicy with policyTypes Ingress and Egress; `
       + 'their ingress and egress traffic is unrestricted. Fix: Add a NetworkPolicy in namespace "default" whose podSelector matches these labels with policyTypes '
       + `[Ingress, Egress] and no rules (deny all), then allow only what the workload needs. ${ISOLATION_FIX}`,
     ]);
@@ -67,7 +67,7 @@ describe('a sandboxed pod must be isolated', () => {
     api(new SandboxNamespace(chart, 'group', { name: 'unused' }), 'api', { namespace: 'team' });
     const errors = synthErrors(app);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-network-isolation\] tenant\/group\/api: \[network-isolation\] /);
+    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-synth-guard\] \[tenant\/group\/api\] \[network-isolation\] /);
     expect(errors[0]).toContain('in namespace "team" are selected by no NetworkPolicy');
   });
 
@@ -77,7 +77,7 @@ describe('a sandboxed pod must be isolated', () => {
     api(chart, 'one');
     api(chart, 'two');
     api(chart, 'three', { networkPolicyManagedElsewhere: 'platform team' });
-    expect(synthErrors(app).map((e) => e.split(': [')[0])).toEqual([`${GUARD} c/one`, `${GUARD} c/two`]);
+    expect(synthErrors(app).map((e) => e.split(' [network-isolation]')[0])).toEqual([`${GUARD} [c/one]`, `${GUARD} [c/two]`]);
   });
 
   test('a policy isolating only ingress is not enough: the error says Egress is missing', () => {
@@ -87,7 +87,7 @@ describe('a sandboxed pod must be isolated', () => {
     rawPolicy(chart, 'ingress-only', { matchLabels: { 'cdk8s-sandbox.io/workload': 'api' } }, ['Ingress']);
     const errors = synthErrors(app);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(`c/api: [network-isolation] pods with labels ${API_LABELS} in namespace "default" are selected by no NetworkPolicy with policyTypes Egress; their egress traffic is unrestricted.`);
+    expect(errors[0]).toContain(`[c/api] [network-isolation] pods with labels ${API_LABELS} in namespace "default" are selected by no NetworkPolicy with policyTypes Egress; their egress traffic is unrestricted.`);
   });
 
   test('one policy isolating ingress and another isolating egress together pass', () => {
@@ -106,7 +106,7 @@ describe('a sandboxed pod must be isolated', () => {
     rawPolicy(chart, 'wrong-namespace', { matchLabels: { 'cdk8s-sandbox.io/workload': 'api' } }, ['Ingress', 'Egress'], 'other');
     const errors = synthErrors(app);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('c/api: [network-isolation]');
+    expect(errors[0]).toContain('[c/api] [network-isolation]');
     expect(errors[0]).toContain('in namespace "team"');
   });
 
@@ -173,9 +173,9 @@ describe('a sandbox policy must select a pod', () => {
     policy.policy.addJsonPatch(JsonPatch.replace('/spec/podSelector/matchLabels/cdk8s-sandbox.io~1workload', 'renamed'));
     const errors = synthErrors(app);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-network-isolation\] c\/api: \[network-isolation\] /);
+    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-synth-guard\] \[c\/api\] \[network-isolation\] /);
     expect(errors[1]).toBe(
-      `${GUARD} c/pol: [network-policy-selects-pods] podSelector {"matchLabels":{"cdk8s-sandbox.io/workload":"renamed"}} selects no pod: `
+      `${GUARD} [c/pol] [network-policy-selects-pods] spec.podSelector: podSelector {"matchLabels":{"cdk8s-sandbox.io/workload":"renamed"}} selects no pod: `
       + `none of the 1 pod template(s) in namespace "default" carries matching labels (Deployment/api: ${API_LABELS}), so the policy isolates nothing. `
       + 'Fix: Make spec.podSelector match the labels of the pods it should isolate (the pod template labels, not the workload\'s own), or put the policy in the pods\' namespace.',
     );
@@ -188,7 +188,7 @@ describe('a sandbox policy must select a pod', () => {
     const policy = new SandboxNetworkPolicy(sb, 'pol', { selects: [api(sb)] });
     policy.policy.addJsonPatch(JsonPatch.replace('/metadata/namespace', 'elsewhere'));
     expect(synthErrors(app)).toEqual([
-      `${GUARD} c/sb/pol: [network-policy-selects-pods] podSelector {"matchLabels":{"cdk8s-sandbox.io/workload":"api"}} selects no pod: the audited set has no pod in namespace "elsewhere", so the policy isolates nothing. `
+      `${GUARD} [c/sb/pol] [network-policy-selects-pods] spec.podSelector: podSelector {"matchLabels":{"cdk8s-sandbox.io/workload":"api"}} selects no pod: the audited set has no pod in namespace "elsewhere", so the policy isolates nothing. `
       + 'Fix: Make spec.podSelector match the labels of the pods it should isolate (the pod template labels, not the workload\'s own), or put the policy in the pods\' namespace.',
     ]);
   });
@@ -199,7 +199,7 @@ describe('a sandbox policy must select a pod', () => {
     new SandboxNetworkPolicy(chart, 'all', { selectsAllIn: new SandboxNamespace(chart, 'empty') });
     const errors = synthErrors(app);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-network-isolation\] c\/all: \[network-policy-selects-pods\] podSelector \{"matchLabels":\{"cdk8s-sandbox.io\/sandboxed":"true"\}\} selects no pod: the audited set has no pod in namespace "empty"/);
+    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-synth-guard\] \[c\/all\] \[network-policy-selects-pods\] spec.podSelector: podSelector \{"matchLabels":\{"cdk8s-sandbox.io\/sandboxed":"true"\}\} selects no pod: the audited set has no pod in namespace "empty"/);
   });
 
   test('a CodeRunnerJob whose own policy a JsonPatch broke fails twice, both naming the run', () => {
@@ -207,8 +207,8 @@ describe('a sandbox policy must select a pod', () => {
     const run = new CodeRunnerJob(new Chart(app, 'c'), 'run', { runId: 'run-1', code: 'print(1)' });
     run.networkPolicy.addJsonPatch(JsonPatch.replace('/spec/podSelector', { matchLabels: { other: 'x' } }));
     expect(synthErrors(app).map((e) => e.split(' ').slice(0, 3).join(' '))).toEqual([
-      `${GUARD} c/run: [network-isolation]`,
-      `${GUARD} c/run: [network-policy-selects-pods]`,
+      `${GUARD} [c/run] [network-isolation]`,
+      `${GUARD} [c/run] [network-policy-selects-pods]`,
     ]);
   });
 
@@ -219,8 +219,8 @@ describe('a sandbox policy must select a pod', () => {
     new SandboxNetworkPolicy(chart, 'pol', { selects: [a] });
     a.deployment.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s-sandbox.io~1workload'));
     expect(synthErrors(app).map((e) => e.split(' ').slice(0, 3).join(' '))).toEqual([
-      `${GUARD} c/api: [network-isolation]`,
-      `${GUARD} c/pol: [network-policy-selects-pods]`,
+      `${GUARD} [c/api] [network-isolation]`,
+      `${GUARD} [c/pol] [network-policy-selects-pods]`,
     ]);
   });
 });
@@ -294,5 +294,28 @@ describe('the example shape end to end', () => {
     expect(synthErrors(app)).toEqual([]);
     expect(written(app).filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`))
       .toEqual(['sandbox-jobs/default-deny-all', 'sandbox-jobs/untrusted-network', 'sandbox-jobs/run-1']);
+  });
+});
+
+describe('a sandbox policy never opens egress to every destination', () => {
+  test('an egress rule without peers patched into a SandboxNetworkPolicy fails synth, naming the policy', () => {
+    const app = newApp();
+    const chart = new Chart(app, 'c');
+    new SandboxNetworkPolicy(chart, 'pol', { selects: [api(chart)] });
+    const pol = chart.node.findChild('pol').node.findChild('NetworkPolicy') as ApiObject;
+    pol.addJsonPatch(JsonPatch.add('/spec/egress', [{ ports: [{ port: 443, protocol: 'TCP' }] }]));
+    expect(synthErrors(app)).toEqual([
+      `${GUARD} [c/pol] [egress-peers] spec.egress[0]: egress rule 0 has no \`to\`: port(s) 443/TCP open to every destination, the internet and the metadata server included. `
+      + 'Fix: Name the peers in `to` (podSelector/namespaceSelector, or an ipBlock with explicit excepts), e.g. DNS only to kube-dns in kube-system.',
+    ]);
+  });
+
+  test('a code runner whose policy was patched to reach the metadata server fails synth', () => {
+    const app = newApp();
+    const run = new CodeRunnerJob(new Chart(app, 'c'), 'run', { runId: 'run-1', code: 'print(1)' });
+    run.networkPolicy.addJsonPatch(JsonPatch.add('/spec/egress', [{ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80, protocol: 'TCP' }] }]));
+    const errors = synthErrors(app);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[cdk8s-sandbox-synth-guard\] \[c\/run\] \[egress-peers\] spec\.egress\[0\]\.to\[0\]\.ipBlock: .*169\.254\.169\.254\/32 \(the metadata server\)/);
   });
 });

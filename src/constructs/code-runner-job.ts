@@ -5,8 +5,8 @@ import { CodeRunnerJobProps, buildCodeRun } from '../builders/code-runner';
 import { dnsLabelFromId } from '../builders/validate';
 import { SANDBOX_DEFAULTS } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
-import { NetworkIsolationGuard } from './isolation-guard';
-import { addApiObjects, guardWithProfile } from './profile-guard';
+import { SandboxSynthGuard } from './synth-guard';
+import { addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
 
 /**
@@ -44,9 +44,6 @@ export class CodeRunnerJob extends Construct implements ISandboxWorkload {
     this.job = byKind('Job')!;
     this.configMap = byKind('ConfigMap');
     this.networkPolicy = byKind('NetworkPolicy')!;
-    guardWithProfile(this, apiObjects, { runtimeClassName: this.runtimeClassName });
-    const guard = NetworkIsolationGuard.of(this);
-    guard.registerWorkload(this, this.job);
-    guard.registerPolicy(this, this.networkPolicy);
+    SandboxSynthGuard.of(this).register(this, { objects: apiObjects, runtimeClassName: this.runtimeClassName, workload: this.job, policy: this.networkPolicy });
   }
 }

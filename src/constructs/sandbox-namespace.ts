@@ -3,7 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SandboxLimitRange, SandboxQuota, buildSandboxNamespace } from '../builders/namespace';
 import { dnsLabelFromId } from '../builders/validate';
-import { addApiObjects } from './profile-guard';
+import { addApiObjects } from './api-objects';
 import { NAMESPACE_SCOPE } from './scope';
 
 /** Props of a SandboxNamespace. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DnsMode, ISandboxWorkload, NetworkRule, PolicySelection, buildSandboxNetworkPolicy, selectorForNamespace, selectorForWorkloads } from '../builders/network';
 import { SandboxValidationError } from '../builders/errors';
 import { dnsLabelFromId } from '../builders/validate';
-import { NetworkIsolationGuard } from './isolation-guard';
+import { SandboxSynthGuard } from './synth-guard';
 import { SandboxNamespace } from './sandbox-namespace';
 
 /** Props of a SandboxNetworkPolicy. Give exactly one of `selects` and `selectsAllIn`. */
@@ -71,6 +71,6 @@ export class SandboxNetworkPolicy extends Construct {
       egress: props.egress ?? [],
     });
     this.policy = new ApiObject(this, 'NetworkPolicy', json as any);
-    NetworkIsolationGuard.of(this).registerPolicy(this, this.policy);
+    SandboxSynthGuard.of(this).register(this, { objects: [], policy: this.policy });
   }
 }

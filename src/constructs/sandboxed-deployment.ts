@@ -5,8 +5,8 @@ import { SandboxedDeploymentProps, buildSandboxedDeployment } from '../builders/
 import { dnsLabelFromId } from '../builders/validate';
 import { SANDBOX_DEFAULTS } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
-import { NetworkIsolationGuard } from './isolation-guard';
-import { addApiObjects, guardWithProfile } from './profile-guard';
+import { SandboxSynthGuard } from './synth-guard';
+import { addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
 
 /**
@@ -48,7 +48,6 @@ export class SandboxedDeployment extends Construct implements ISandboxWorkload {
     this.deployment = byKind('Deployment')!;
     this.service = byKind('Service');
     this.podDisruptionBudget = byKind('PodDisruptionBudget');
-    guardWithProfile(this, apiObjects, { runtimeClassName: this.runtimeClassName });
-    NetworkIsolationGuard.of(this).registerWorkload(this, this.deployment);
+    SandboxSynthGuard.of(this).register(this, { objects: apiObjects, runtimeClassName: this.runtimeClassName, workload: this.deployment });
   }
 }

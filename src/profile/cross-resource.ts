@@ -92,15 +92,197 @@ interface PodOf {
   readonly labelsPath: string;
 }
 
+/** The JSON path of a pod template's labels, from the path of its pod spec. */
+function labelsPathOf(specPath: string): string {
+  switch (specPath) {
+    case 'spec': return 'metadata.labels';
+    case 'spec.template.spec': return 'spec.template.metadata.labels';
+    case 'spec.jobTemplate.spec.template.spec': return 'spec.jobTemplate.spec.template.metadata.labels';
+    default: return `${specPath.replace(/spec$/, 'metadata')}.labels`;
+  }
+}
+
 /** Every workload pod template in the set, with its namespace and labels. */
 function podsOf(objects: readonly KubeObject[], options: Required<CrossResourceOptions>): PodOf[] {
   const pods: PodOf[] = [];
   for (const obj of objects) {
     const pod = podTemplateOf(obj);
     if (!pod) continue;
-    pods.push({ obj, namespace: namespaceOf(obj, options), labels: pod.metadata.labels ?? {}, labelsPath: `${pod.specPath.replace(/spec$/, 'metadata')}.labels` });
+    pods.push({ obj, namespace: namespaceOf(obj, options), labels: pod.metadata.labels ?? {}, labelsPath: labelsPathOf(pod.specPath) });
   }
   return pods;
+}
+
+/**
+ * A requirement that every label set a selector selects meets, so that candidates can be looked up
+ * by label instead of trying every selector on every label set: the first matchLabels pair, else a
+ * first matchExpressions requirement `In` (one of the values) or `Exists` (the key, any value).
+ * `'none'` when the selector selects nothing; undefined when there is no such requirement (an empty
+ * selector, or one that starts with NotIn or DoesNotExist): such a selector must be tried everywhere.
+ * Candidates are always confirmed with `selectorMatches`, so this only has to be necessary, never sufficient.
+ */
+type Requirement = { readonly key: string; readonly values?: readonly string[] } | 'none' | undefined;
+
+function requirementOf(selector: unknown): Requirement {
+  if (selector === null || selector === undefined || typeof selector !== 'object') return 'none';
+  const s = selector as LabelSelectorJson;
+  const keys = Object.keys(s.matchLabels ?? {});
+  if (keys.length > 0) return { key: keys[0], values: [String((s.matchLabels as any)[keys[0]])] };
+  const first: any = Array.isArray(s.matchExpressions) ? s.matchExpressions[0] : undefined;
+  if (!first || typeof first !== 'object') return undefined;
+  if (first.operator === 'Exists') return { key: String(first.key) };
+  if (first.operator === 'In' && (first.values === undefined || first.values === null || Array.isArray(first.values))) {
+    const values: string[] = (first.values ?? []).map(String);
+    return values.length === 0 ? 'none' : { key: String(first.key), values: [...new Set(values)] };
+  }
+  return undefined;
+}
+
+/**
+ * The keys of a label set that a selector can require: exactly the keys selectorMatches sees as present
+ * (own properties, the value neither null nor undefined), each with its value as a string.
+ */
+function eachLabel(labels: unknown, fn: (key: string, value: string) => void): void {
+  const have: any = labels ?? {};
+  for (const key of Object.getOwnPropertyNames(have)) {
+    const value = have[key];
+    if (value !== null && value !== undefined) fn(key, String(value));
+  }
+}
+
+function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
+/** Selectors (of policies, budgets) indexed by a requirement, looked up by a set of labels. */
+class SelectorIndex<T> {
+  private readonly byValue = new Map<string, Map<string, T[]>>();
+  private readonly byKey = new Map<string, T[]>();
+  private readonly everywhere: T[] = [];
+
+  add(selector: unknown, item: T): void {
+    const requirement = requirementOf(selector);
+    if (requirement === 'none') return;
+    if (requirement === undefined) this.everywhere.push(item);
+    else if (requirement.values === undefined) pushTo(this.byKey, requirement.key, item);
+    else {
+      let values = this.byValue.get(requirement.key);
+      if (!values) this.byValue.set(requirement.key, values = new Map());
+      for (const value of requirement.values) pushTo(values, value, item);
+    }
+  }
+
+  /** The items whose selector may select `labels` (each once, in no particular order); `fn` returns true to stop. */
+  candidates(labels: unknown, fn: (item: T) => boolean | void): void {
+    let stop = false;
+    const each = (items: readonly T[] | undefined) => {
+      if (items) for (const item of items) if (!stop && fn(item)) stop = true;
+    };
+    if (this.byValue.size > 0 || this.byKey.size > 0) {
+      eachLabel(labels, (key, value) => {
+        if (stop) return;
+        each(this.byValue.get(key)?.get(value));
+        each(this.byKey.get(key));
+      });
+    }
+    each(this.everywhere);
+  }
+}
+
+/** Label sets (of pods) indexed by key and value, looked up by a selector. */
+class LabelIndex<T> {
+  readonly all: T[] = [];
+  private readonly byValue = new Map<string, Map<string, T[]>>();
+  private readonly byKey = new Map<string, T[]>();
+
+  add(labels: unknown, item: T): void {
+    this.all.push(item);
+    eachLabel(labels, (key, value) => {
+      let values = this.byValue.get(key);
+      if (!values) this.byValue.set(key, values = new Map());
+      pushTo(values, value, item);
+      pushTo(this.byKey, key, item);
+    });
+  }
+
+  /** The items `selector` may select (each once). */
+  candidates(selector: unknown): readonly T[] {
+    const requirement = requirementOf(selector);
+    if (requirement === 'none') return [];
+    if (requirement === undefined) return this.all;
+    if (requirement.values === undefined) return this.byKey.get(requirement.key) ?? [];
+    const values = this.byValue.get(requirement.key);
+    if (!values) return [];
+    return requirement.values.length === 1 ? values.get(requirement.values[0]) ?? [] : requirement.values.flatMap((v) => values.get(v) ?? []);
+  }
+}
+
+/**
+ * What the cross-resource rules read of one set of objects, worked out once per check and shared by the
+ * rules of that check. Never kept across checks: callers may change the objects between two checks.
+ */
+class ObjectSet {
+  private kinds?: Map<unknown, KubeObject[]>;
+  private pods_?: PodOf[];
+  private podsByNamespace_?: Map<string, PodOf[]>;
+  private podIndex_?: Map<string, LabelIndex<PodOf>>;
+
+  constructor(readonly objects: readonly KubeObject[], readonly options: Required<CrossResourceOptions>) {}
+
+  /** The objects of one kind, in order. */
+  ofKind(kind: string): readonly KubeObject[] {
+    if (!this.kinds) {
+      this.kinds = new Map();
+      for (const o of this.objects) pushTo(this.kinds, o?.kind, o);
+    }
+    return this.kinds.get(kind) ?? [];
+  }
+
+  /** Every workload pod template, in order. */
+  get pods(): readonly PodOf[] {
+    return this.pods_ ??= podsOf(this.objects, this.options);
+  }
+
+  /** The pod templates of each namespace, in order. */
+  get podsByNamespace(): ReadonlyMap<string, readonly PodOf[]> {
+    if (!this.podsByNamespace_) {
+      this.podsByNamespace_ = new Map();
+      for (const pod of this.pods) pushTo(this.podsByNamespace_, pod.namespace, pod);
+    }
+    return this.podsByNamespace_;
+  }
+
+  /** The pod templates of one namespace, indexed by label. */
+  podIndex(namespace: string): LabelIndex<PodOf> | undefined {
+    if (!this.podIndex_) {
+      this.podIndex_ = new Map();
+      for (const pod of this.pods) {
+        let index = this.podIndex_.get(pod.namespace);
+        if (!index) this.podIndex_.set(pod.namespace, index = new LabelIndex());
+        index.add(pod.labels, pod);
+      }
+    }
+    return this.podIndex_.get(namespace);
+  }
+}
+
+/** A cross-resource rule written against the shared view of a set. */
+type SetCheck = (set: ObjectSet) => Finding[];
+
+/** The set check of each rule, so checkObjectSet can share one ObjectSet among the rules. */
+const SET_CHECKS = new WeakMap<CrossResourceRule, SetCheck>();
+
+function crossResourceRule(info: Omit<CrossResourceRule, 'check'>, run: SetCheck): CrossResourceRule {
+  const rule: CrossResourceRule = {
+    ...info,
+    check(objects, options) {
+      return run(new ObjectSet(objects, options));
+    },
+  };
+  SET_CHECKS.set(rule, run);
+  return rule;
 }
 
 /** The policy types a NetworkPolicy enforces: as written, or as the API server defaults them. */
@@ -121,53 +303,61 @@ export function labelsText(labels: { readonly [key: string]: unknown }): string 
   return entries.length === 0 ? '(no labels)' : entries.map(([k, v]) => `${k}=${String(v)}`).join(',');
 }
 
-function ofKind(objects: readonly KubeObject[], kind: string): KubeObject[] {
-  return objects.filter((o) => o?.kind === kind);
-}
-
-const networkIsolation: CrossResourceRule = {
+const networkIsolation = crossResourceRule({
   id: 'network-isolation', row: 18, title: 'Every sandboxed pod is isolated by NetworkPolicies for ingress and egress', references: ['NSA', 'KL', 'POL', 'KSc'],
-  check(objects, options) {
-    const policies = ofKind(objects, 'NetworkPolicy').map((p) => ({ namespace: namespaceOf(p, options), types: policyTypesOf(p), selector: podSelectorOf(p) }));
-    const findings: Finding[] = [];
-    for (const pod of podsOf(objects, options)) {
-      const selecting = policies.filter((p) => p.namespace === pod.namespace && selectorMatches(p.selector, pod.labels));
-      const missing = ['Ingress', 'Egress'].filter((type) => !selecting.some((p) => p.types.includes(type)));
-      if (missing.length === 0) continue;
-      findings.push({
-        rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
-        message: `pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
-        fix: `Add a NetworkPolicy in namespace "${pod.namespace}" whose podSelector matches these labels with policyTypes [Ingress, Egress] and no rules (deny all), then allow only what the workload needs.`,
-      });
-    }
-    return findings;
-  },
-};
+}, (set) => {
+  // The policies of each namespace, indexed by selector; each pod looks up the few that may select it.
+  const policies = new Map<string, SelectorIndex<{ readonly types: readonly string[]; readonly selector: LabelSelectorJson }>>();
+  for (const p of set.ofKind('NetworkPolicy')) {
+    const namespace = namespaceOf(p, set.options);
+    let index = policies.get(namespace);
+    if (!index) policies.set(namespace, index = new SelectorIndex());
+    const selector = podSelectorOf(p);
+    index.add(selector, { types: policyTypesOf(p), selector });
+  }
+  const findings: Finding[] = [];
+  for (const pod of set.pods) {
+    let ingress = false;
+    let egress = false;
+    policies.get(pod.namespace)?.candidates(pod.labels, (p) => {
+      if (!selectorMatches(p.selector, pod.labels)) return false;
+      ingress ||= p.types.includes('Ingress');
+      egress ||= p.types.includes('Egress');
+      return ingress && egress;
+    });
+    if (ingress && egress) continue;
+    const missing = [...(ingress ? [] : ['Ingress']), ...(egress ? [] : ['Egress'])];
+    findings.push({
+      rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
+      message: `pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
+      fix: `Add a NetworkPolicy in namespace "${pod.namespace}" whose podSelector matches these labels with policyTypes [Ingress, Egress] and no rules (deny all), then allow only what the workload needs.`,
+    });
+  }
+  return findings;
+});
 
-const networkPolicySelectsPods: CrossResourceRule = {
+const networkPolicySelectsPods = crossResourceRule({
   id: 'network-policy-selects-pods', row: 18, title: 'Every NetworkPolicy selects at least one pod of its namespace', references: ['KL'],
-  check(objects, options) {
-    const pods = podsOf(objects, options);
-    const findings: Finding[] = [];
-    for (const policy of ofKind(objects, 'NetworkPolicy')) {
-      const namespace = namespaceOf(policy, options);
-      const selector = podSelectorOf(policy);
-      const inNamespace = pods.filter((p) => p.namespace === namespace);
-      // A namespace-wide policy (`podSelector: {}`) shipped without workloads is a default deny, not a dangling policy.
-      if (isEmptySelector(selector) && inNamespace.length === 0) continue;
-      if (inNamespace.some((p) => selectorMatches(selector, p.labels))) continue;
-      const why = inNamespace.length === 0
-        ? `the audited set has no pod in namespace "${namespace}"`
-        : `none of the ${inNamespace.length} pod template(s) in namespace "${namespace}" carries matching labels (${inNamespace.slice(0, 3).map((p) => `${p.obj.kind}/${p.obj.metadata?.name}: ${labelsText(p.labels)}`).join('; ')}${inNamespace.length > 3 ? '; ...' : ''})`;
-      findings.push({
-        rule: 'network-policy-selects-pods', object: refOf(policy), path: 'spec.podSelector',
-        message: `podSelector ${show(selector)} selects no pod: ${why}, so the policy isolates nothing`,
-        fix: 'Make spec.podSelector match the labels of the pods it should isolate (the pod template labels, not the workload\'s own), or put the policy in the pods\' namespace.',
-      });
-    }
-    return findings;
-  },
-};
+}, (set) => {
+  const findings: Finding[] = [];
+  for (const policy of set.ofKind('NetworkPolicy')) {
+    const namespace = namespaceOf(policy, set.options);
+    const selector = podSelectorOf(policy);
+    const inNamespace = set.podsByNamespace.get(namespace) ?? [];
+    // A namespace-wide policy (`podSelector: {}`) shipped without workloads is a default deny, not a dangling policy.
+    if (isEmptySelector(selector) && inNamespace.length === 0) continue;
+    if (inNamespace.length > 0 && set.podIndex(namespace)!.candidates(selector).some((p) => selectorMatches(selector, p.labels))) continue;
+    const why = inNamespace.length === 0
+      ? `the audited set has no pod in namespace "${namespace}"`
+      : `none of the ${inNamespace.length} pod template(s) in namespace "${namespace}" carries matching labels (${inNamespace.slice(0, 3).map((p) => `${p.obj.kind}/${p.obj.metadata?.name}: ${labelsText(p.labels)}`).join('; ')}${inNamespace.length > 3 ? '; ...' : ''})`;
+    findings.push({
+      rule: 'network-policy-selects-pods', object: refOf(policy), path: 'spec.podSelector',
+      message: `podSelector ${show(selector)} selects no pod: ${why}, so the policy isolates nothing`,
+      fix: 'Make spec.podSelector match the labels of the pods it should isolate (the pod template labels, not the workload\'s own), or put the policy in the pods\' namespace.',
+    });
+  }
+  return findings;
+});
 
 /** A parsed CIDR: the address as a 32- or 128-bit integer and its prefix length. */
 interface Cidr { readonly bits: 32 | 128; readonly addr: bigint; readonly prefix: number }
@@ -267,101 +457,106 @@ function portsText(rule: any): string {
   return `port(s) ${ports.map((p: any) => `${p?.port ?? 'all'}/${p?.protocol ?? 'TCP'}`).join(', ')}`;
 }
 
-const egressPeers: CrossResourceRule = {
+const egressPeers = crossResourceRule({
   id: 'egress-peers', row: 19, title: 'Every egress rule names its peers and keeps the metadata server and private ranges out', references: ['project'],
-  check(objects) {
-    const findings: Finding[] = [];
-    for (const policy of ofKind(objects, 'NetworkPolicy')) {
-      const egress = Array.isArray(policy.spec?.egress) ? policy.spec.egress : [];
-      egress.forEach((rule: any, i: number) => {
-        const report = (path: string, message: string, fix: string) => findings.push({ rule: 'egress-peers', object: refOf(policy), path, message, fix });
-        const to = rule?.to;
-        if (!Array.isArray(to) || to.length === 0) {
-          report(`spec.egress[${i}]`, `egress rule ${i} has ${to === undefined ? 'no `to`' : 'an empty `to`'}: ${portsText(rule)} open to every destination, the internet and the metadata server included`,
-            'Name the peers in `to` (podSelector/namespaceSelector, or an ipBlock with explicit excepts), e.g. DNS only to kube-dns in kube-system.');
+}, (set) => {
+  const findings: Finding[] = [];
+  for (const policy of set.ofKind('NetworkPolicy')) {
+    const egress = Array.isArray(policy.spec?.egress) ? policy.spec.egress : [];
+    egress.forEach((rule: any, i: number) => {
+      const report = (path: string, message: string, fix: string) => findings.push({ rule: 'egress-peers', object: refOf(policy), path, message, fix });
+      const to = rule?.to;
+      if (!Array.isArray(to) || to.length === 0) {
+        report(`spec.egress[${i}]`, `egress rule ${i} has ${to === undefined ? 'no `to`' : 'an empty `to`'}: ${portsText(rule)} open to every destination, the internet and the metadata server included`,
+          'Name the peers in `to` (podSelector/namespaceSelector, or an ipBlock with explicit excepts), e.g. DNS only to kube-dns in kube-system.');
+        return;
+      }
+      to.forEach((peer: any, j: number) => {
+        if (!peer || typeof peer !== 'object' || Object.keys(peer).length === 0) {
+          report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} is empty and names no destination`, 'Give the peer a podSelector, namespaceSelector or ipBlock.');
           return;
         }
-        to.forEach((peer: any, j: number) => {
-          if (!peer || typeof peer !== 'object' || Object.keys(peer).length === 0) {
-            report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} is empty and names no destination`, 'Give the peer a podSelector, namespaceSelector or ipBlock.');
-            return;
-          }
-          if (!peer.ipBlock) return;
-          // GKE Cloud DNS: the metadata server's /32 on port 53 only is DNS, not its credentials endpoint.
-          const reached = unexceptedRanges(peer.ipBlock).filter((r) => !(isDnsOnly(rule) && METADATA_ONLY.has(r)));
-          if (reached.length > 0) {
-            report(`spec.egress[${i}].to[${j}].ipBlock`, `egress rule ${i} ipBlock ${show(peer.ipBlock.cidr)} reaches ${reached.join(', ')}: its except ${show(peer.ipBlock.except)} does not exclude them`,
-              `Add ${reached.map((r) => r.split(' ')[0]).join(', ')} to ipBlock.except (or name narrower CIDRs).`);
-          }
-        });
+        if (!peer.ipBlock) return;
+        // GKE Cloud DNS: the metadata server's /32 on port 53 only is DNS, not its credentials endpoint.
+        const reached = unexceptedRanges(peer.ipBlock).filter((r) => !(isDnsOnly(rule) && METADATA_ONLY.has(r)));
+        if (reached.length > 0) {
+          report(`spec.egress[${i}].to[${j}].ipBlock`, `egress rule ${i} ipBlock ${show(peer.ipBlock.cidr)} reaches ${reached.join(', ')}: its except ${show(peer.ipBlock.except)} does not exclude them`,
+            `Add ${reached.map((r) => r.split(' ')[0]).join(', ')} to ipBlock.except (or name narrower CIDRs).`);
+        }
       });
-    }
-    return findings;
-  },
-};
+    });
+  }
+  return findings;
+});
 
-/** The namespaces that hold at least one workload pod of the set. */
-function namespacesWithPods(objects: readonly KubeObject[], options: Required<CrossResourceOptions>): Set<string> {
-  return new Set(podsOf(objects, options).map((p) => p.namespace));
-}
-
-const namespacePodSecurity: CrossResourceRule = {
+const namespacePodSecurity = crossResourceRule({
   id: 'namespace-pod-security', row: 23, title: 'Namespaces that hold sandboxed pods enforce the restricted Pod Security Standard', references: ['PSS', 'NSA'],
-  check(objects, options) {
-    const used = namespacesWithPods(objects, options);
-    return ofKind(objects, 'Namespace')
-      .filter((ns) => used.has(ns.metadata?.name ?? ''))
-      .filter((ns) => ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL] !== 'restricted')
-      .map((ns) => ({
-        rule: 'namespace-pod-security', object: refOf(ns), path: `metadata.labels["${POD_SECURITY_ENFORCE_LABEL}"]`,
-        message: `Namespace "${ns.metadata?.name}" holds sandboxed pods but its ${POD_SECURITY_ENFORCE_LABEL} label is ${show(ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL])}; must be "restricted"`,
-        fix: `Label the Namespace ${POD_SECURITY_ENFORCE_LABEL}: restricted (and the audit and warn labels likewise).`,
-      }));
-  },
-};
+}, (set) => {
+  const used = set.podsByNamespace;
+  return set.ofKind('Namespace')
+    .filter((ns) => used.has(ns.metadata?.name ?? ''))
+    .filter((ns) => ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL] !== 'restricted')
+    .map((ns) => ({
+      rule: 'namespace-pod-security', object: refOf(ns), path: `metadata.labels["${POD_SECURITY_ENFORCE_LABEL}"]`,
+      message: `Namespace "${ns.metadata?.name}" holds sandboxed pods but its ${POD_SECURITY_ENFORCE_LABEL} label is ${show(ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL])}; must be "restricted"`,
+      fix: `Label the Namespace ${POD_SECURITY_ENFORCE_LABEL}: restricted (and the audit and warn labels likewise).`,
+    }));
+});
 
-const namespaceQuota: CrossResourceRule = {
+const namespaceQuota = crossResourceRule({
   id: 'namespace-quota', row: 24, title: 'Namespaces that hold sandboxed pods have a ResourceQuota and a LimitRange', references: ['NSA'],
-  check(objects, options) {
-    const used = namespacesWithPods(objects, options);
-    const present = (kind: string, ns: string) => ofKind(objects, kind).some((o) => namespaceOf(o, options) === ns);
-    const findings: Finding[] = [];
-    for (const ns of ofKind(objects, 'Namespace')) {
-      const name = ns.metadata?.name ?? '';
-      if (!used.has(name)) continue;
-      const missing = ['ResourceQuota', 'LimitRange'].filter((kind) => !present(kind, name));
-      if (missing.length === 0) continue;
-      findings.push({
-        rule: 'namespace-quota', object: refOf(ns), path: 'metadata.name',
-        message: `Namespace "${name}" holds sandboxed pods but the set has no ${missing.join(' and no ')} in it`,
-        fix: `Add a ${missing.join(' and a ')} to namespace "${name}" so one tenant cannot exhaust the cluster.`,
-      });
-    }
-    return findings;
-  },
-};
+}, (set) => {
+  const used = set.podsByNamespace;
+  const namespaces = new Map<string, Set<string>>();
+  const present = (kind: string, ns: string) => {
+    let of = namespaces.get(kind);
+    if (!of) namespaces.set(kind, of = new Set(set.ofKind(kind).map((o) => namespaceOf(o, set.options))));
+    return of.has(ns);
+  };
+  const findings: Finding[] = [];
+  for (const ns of set.ofKind('Namespace')) {
+    const name = ns.metadata?.name ?? '';
+    if (!used.has(name)) continue;
+    const missing = ['ResourceQuota', 'LimitRange'].filter((kind) => !present(kind, name));
+    if (missing.length === 0) continue;
+    findings.push({
+      rule: 'namespace-quota', object: refOf(ns), path: 'metadata.name',
+      message: `Namespace "${name}" holds sandboxed pods but the set has no ${missing.join(' and no ')} in it`,
+      fix: `Add a ${missing.join(' and a ')} to namespace "${name}" so one tenant cannot exhaust the cluster.`,
+    });
+  }
+  return findings;
+});
 
-const availability: CrossResourceRule = {
+const availability = crossResourceRule({
   id: 'availability', row: 25, title: 'Replicated long-running sandboxes have a PodDisruptionBudget', references: ['POL', 'KSc', 'KL'],
-  check(objects, options) {
-    const budgets = ofKind(objects, 'PodDisruptionBudget').map((b) => ({ namespace: namespaceOf(b, options), selector: b.spec?.selector }));
-    const findings: Finding[] = [];
-    for (const obj of objects) {
-      if (obj?.kind !== 'Deployment' && obj?.kind !== 'StatefulSet') continue;
-      const replicas = obj.spec?.replicas;
-      if (!(typeof replicas === 'number' && replicas > 1)) continue;
-      const namespace = namespaceOf(obj, options);
-      const labels = podTemplateOf(obj)?.metadata.labels ?? {};
-      if (budgets.some((b) => b.namespace === namespace && selectorMatches(b.selector, labels))) continue;
-      findings.push({
-        rule: 'availability', object: refOf(obj), path: 'spec.replicas',
-        message: `${obj.kind} runs ${replicas} replicas but no PodDisruptionBudget in namespace "${namespace}" selects its pods (${labelsText(labels)}); a node drain may evict them all at once`,
-        fix: 'Add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod template labels.',
-      });
-    }
-    return findings;
-  },
-};
+}, (set) => {
+  // The budgets of each namespace, indexed by selector; each workload looks up the few that may select its pods.
+  const budgets = new Map<string, SelectorIndex<LabelSelectorJson | undefined>>();
+  for (const b of set.ofKind('PodDisruptionBudget')) {
+    const namespace = namespaceOf(b, set.options);
+    let index = budgets.get(namespace);
+    if (!index) budgets.set(namespace, index = new SelectorIndex());
+    index.add(b.spec?.selector, b.spec?.selector);
+  }
+  const findings: Finding[] = [];
+  for (const obj of set.objects) {
+    if (obj?.kind !== 'Deployment' && obj?.kind !== 'StatefulSet') continue;
+    const replicas = obj.spec?.replicas;
+    if (!(typeof replicas === 'number' && replicas > 1)) continue;
+    const namespace = namespaceOf(obj, set.options);
+    const labels = podTemplateOf(obj)?.metadata.labels ?? {};
+    let selected = false;
+    budgets.get(namespace)?.candidates(labels, (selector) => selected = selectorMatches(selector, labels));
+    if (selected) continue;
+    findings.push({
+      rule: 'availability', object: refOf(obj), path: 'spec.replicas',
+      message: `${obj.kind} runs ${replicas} replicas but no PodDisruptionBudget in namespace "${namespace}" selects its pods (${labelsText(labels)}); a node drain may evict them all at once`,
+      fix: 'Add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod template labels.',
+    });
+  }
+  return findings;
+});
 
 /** The cross-resource rules of the profile, in table order. */
 export const CROSS_RESOURCE_RULES: readonly CrossResourceRule[] = [
@@ -377,7 +572,9 @@ export function resolveCrossResourceOptions(options: CrossResourceOptions = {}):
 export function checkObjectSet(objects: readonly KubeObject[], options: CrossResourceOptions = {}): Finding[] {
   const resolved = resolveCrossResourceOptions(options);
   const valid = objects.filter((o) => o && typeof o === 'object' && typeof o.kind === 'string');
-  return CROSS_RESOURCE_RULES.flatMap((rule) => rule.check(valid, resolved));
+  // One view of the set for all the rules: the pod list and the indexes are worked out once.
+  const set = new ObjectSet(valid, resolved);
+  return CROSS_RESOURCE_RULES.flatMap((rule) => SET_CHECKS.get(rule)!(set));
 }
 
 /** Looks a cross-resource rule up by id. */

@@ -339,11 +339,12 @@ const networkIsolation = crossResourceRule({
 const networkPolicySelectsPods = crossResourceRule({
   id: 'network-policy-selects-pods', row: 18, title: 'Every NetworkPolicy selects at least one pod of its namespace', references: ['KL'],
 }, (set) => {
+  const podsByNamespace = set.podsByNamespace;
   const findings: Finding[] = [];
   for (const policy of set.ofKind('NetworkPolicy')) {
     const namespace = namespaceOf(policy, set.options);
     const selector = podSelectorOf(policy);
-    const inNamespace = set.podsByNamespace.get(namespace) ?? [];
+    const inNamespace = podsByNamespace.get(namespace) ?? [];
     // A namespace-wide policy (`podSelector: {}`) shipped without workloads is a default deny, not a dangling policy.
     if (isEmptySelector(selector) && inNamespace.length === 0) continue;
     if (inNamespace.length > 0 && set.podIndex(namespace)!.candidates(selector).some((p) => selectorMatches(selector, p.labels))) continue;

@@ -1,38 +1,102 @@
 // The sandbox hardening profile as data: one rule for each pod and workload row of the profile table.
 import { SANDBOX_DEFAULTS } from './defaults';
-import { KubeObject, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
+import { KubeObject, ObjectMeta, PodSpecJson, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
 import { CheckOptions, Finding, Rule, refOf, show } from './rule';
 
 type Report = (path: string, message: string) => void;
-type PodCheck = (pod: PodTemplateLocation, report: Report, options: Required<CheckOptions>) => void;
 
-/** A rule over the pod template of any workload kind. */
-function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck): Rule {
-  return {
-    id, row, title, references,
-    check(obj, options) {
-      const pod = podTemplateOf(obj);
-      if (!pod) return [];
-      const findings: Finding[] = [];
-      check(pod, (path, message) => findings.push({ rule: id, object: refOf(obj), path, message, fix }), options);
-      return findings;
-    },
-  };
+/** The containers of a pod template with their JSON paths, as `containersOf` lists them. */
+type ContainerList = ReturnType<typeof containersOf>;
+
+/** A pod template with its containers, listed once per check of an object and shared by the rules. */
+interface PodView extends PodTemplateLocation {
+  readonly containers: ContainerList;
 }
 
-/** Each container with the value of a security-context field, the container's own or inherited from the pod. */
-function eachEffective(pod: PodTemplateLocation, field: string, fn: (value: unknown, path: string, name: string) => void): void {
-  const podValue = pod.spec.securityContext?.[field];
-  for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
-    const own = container.securityContext?.[field];
-    if (own !== undefined) fn(own, `${path}.securityContext.${field}`, container.name);
-    else fn(podValue, `${pod.specPath}.securityContext.${field}`, container.name);
+type PodCheck = (pod: PodView, report: Report, options: Required<CheckOptions>) => void;
+
+/** What the rules read of one object, worked out once per check of that object (never kept longer). */
+interface ObjectView {
+  readonly obj: KubeObject;
+  readonly pod: PodView | undefined;
+}
+
+/** A pod template whose containers are listed on first use, then shared. */
+class PodTemplateView implements PodView {
+  private list?: ContainerList;
+
+  constructor(readonly specPath: string, readonly spec: PodSpecJson, readonly metadata: ObjectMeta) {}
+
+  get containers(): ContainerList {
+    return this.list ??= containersOf(this.spec, this.specPath);
   }
 }
 
-/** Each container with its own security-context field. */
-function eachContainerField(pod: PodTemplateLocation, field: string, fn: (value: unknown, path: string, name: string) => void): void {
-  for (const { container, path } of containersOf(pod.spec, pod.specPath)) fn(container.securityContext?.[field], `${path}.securityContext.${field}`, container.name);
+function viewOf(obj: KubeObject): ObjectView {
+  const pod = podTemplateOf(obj);
+  return { obj, pod: pod && new PodTemplateView(pod.specPath, pod.spec, pod.metadata) };
+}
+
+/** Where the checks of one call write their findings; `report` files one for the current object and rule. */
+class FindingSink {
+  readonly findings: Finding[] = [];
+  obj!: KubeObject;
+  rule = '';
+  fix = '';
+  readonly report: Report = (path, message) => {
+    this.findings.push({ rule: this.rule, object: refOf(this.obj), path, message, fix: this.fix });
+  };
+}
+
+/** A rule's check over a view of the object, writing to a sink. */
+type ViewCheck = (view: ObjectView, sink: FindingSink, options: Required<CheckOptions>) => void;
+
+/** The view check of each rule, so checkObject(s) can share one view of an object among the rules. */
+const VIEW_CHECKS = new WeakMap<Rule, ViewCheck>();
+
+function rule(info: Omit<Rule, 'check'>, run: ViewCheck): Rule {
+  const defined: Rule = {
+    ...info,
+    check(obj, options) {
+      const sink = new FindingSink();
+      sink.obj = obj;
+      run(viewOf(obj), sink, options);
+      return sink.findings;
+    },
+  };
+  VIEW_CHECKS.set(defined, run);
+  return defined;
+}
+
+/** A rule over the pod template of any workload kind. */
+function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck): Rule {
+  return rule({ id, row, title, references }, (view, sink, options) => {
+    if (!view.pod) return;
+    sink.rule = id;
+    sink.fix = fix;
+    check(view.pod, sink.report, options);
+  });
+}
+
+/**
+ * Each container with the value of a security-context field, the container's own or inherited from the pod;
+ * `problem` says what is wrong with it, if anything, and the finding names where the value was read.
+ */
+function eachEffective(pod: PodView, field: string, report: Report, problem: (value: unknown, name: string) => string | undefined): void {
+  const podValue = pod.spec.securityContext?.[field];
+  for (const { container, path } of pod.containers) {
+    const own = container.securityContext?.[field];
+    const message = problem(own !== undefined ? own : podValue, container.name);
+    if (message !== undefined) report(own !== undefined ? `${path}.securityContext.${field}` : `${pod.specPath}.securityContext.${field}`, message);
+  }
+}
+
+/** Each container with its own security-context field; `problem` says what is wrong with it, if anything. */
+function eachContainerField(pod: PodView, field: string, report: Report, problem: (value: unknown, name: string) => string | undefined): void {
+  for (const { container, path } of pod.containers) {
+    const message = problem(container.securityContext?.[field], container.name);
+    if (message !== undefined) report(`${path}.securityContext.${field}`, message);
+  }
 }
 
 function isHighId(value: unknown): boolean {
@@ -84,25 +148,22 @@ export const RULES: readonly Rule[] = [
       if (pod.spec.securityContext?.runAsNonRoot !== true) {
         report(`${pod.specPath}.securityContext.runAsNonRoot`, `pod runAsNonRoot is ${show(pod.spec.securityContext?.runAsNonRoot)}; must be true`);
       }
-      eachContainerField(pod, 'runAsNonRoot', (value, path, name) => {
-        if (value !== undefined && value !== true) report(path, `container "${name}" runAsNonRoot is ${show(value)}; must be true`);
-      });
+      eachContainerField(pod, 'runAsNonRoot', report, (value, name) =>
+        (value !== undefined && value !== true ? `container "${name}" runAsNonRoot is ${show(value)}; must be true` : undefined));
     }),
 
   podRule('run-as-high-uid', 3, 'Containers run as a numeric UID >= 10000', ['PSS', 'KSc', 'KS'],
     `Set securityContext.runAsUser to a UID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsUser}).`,
     (pod, report) => {
-      eachEffective(pod, 'runAsUser', (value, path, name) => {
-        if (!isHighId(value)) report(path, `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
-      });
+      eachEffective(pod, 'runAsUser', report, (value, name) =>
+        (isHighId(value) ? undefined : `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
     }),
 
   podRule('run-as-high-gid', 4, 'Containers run as a numeric GID >= 10000, and fsGroup too', ['KSc', 'KS'],
     `Set securityContext.runAsGroup and the pod's fsGroup to a GID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsGroup}).`,
     (pod, report) => {
-      eachEffective(pod, 'runAsGroup', (value, path, name) => {
-        if (!isHighId(value)) report(path, `container "${name}" runs as GID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
-      });
+      eachEffective(pod, 'runAsGroup', report, (value, name) =>
+        (isHighId(value) ? undefined : `container "${name}" runs as GID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
       const fsGroup = pod.spec.securityContext?.fsGroup;
       if (!isHighId(fsGroup)) report(`${pod.specPath}.securityContext.fsGroup`, `fsGroup is ${show(fsGroup)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
     }),
@@ -110,23 +171,21 @@ export const RULES: readonly Rule[] = [
   podRule('no-privilege-escalation', 5, 'Privilege escalation is explicitly disabled', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
     'Set securityContext.allowPrivilegeEscalation: false on every container.',
     (pod, report) => {
-      eachContainerField(pod, 'allowPrivilegeEscalation', (value, path, name) => {
-        if (value !== false) report(path, `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false`);
-      });
+      eachContainerField(pod, 'allowPrivilegeEscalation', report, (value, name) =>
+        (value !== false ? `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false` : undefined));
     }),
 
   podRule('not-privileged', 6, 'No privileged containers', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'KSc', 'GKE'],
     'Remove securityContext.privileged (or set it to false).',
     (pod, report) => {
-      eachContainerField(pod, 'privileged', (value, path, name) => {
-        if (value === true) report(path, `container "${name}" is privileged; GKE Sandbox refuses privileged containers`);
-      });
+      eachContainerField(pod, 'privileged', report, (value, name) =>
+        (value === true ? `container "${name}" is privileged; GKE Sandbox refuses privileged containers` : undefined));
     }),
 
   podRule('drop-all-capabilities', 7, 'Every container drops ALL capabilities and adds none but NET_BIND_SERVICE', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP'],
     'Set securityContext.capabilities.drop: ["ALL"] and remove capabilities.add (only NET_BIND_SERVICE may stay).',
     (pod, report) => {
-      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path } of pod.containers) {
         const caps = container.securityContext?.capabilities ?? {};
         const drop: unknown[] = Array.isArray(caps.drop) ? caps.drop : [];
         if (!drop.includes('ALL')) report(`${path}.securityContext.capabilities.drop`, `container "${container.name}" drops ${show(caps.drop)}; must drop ["ALL"]`);
@@ -139,7 +198,7 @@ export const RULES: readonly Rule[] = [
   podRule('seccomp-runtime-default', 8, 'A RuntimeDefault (or Localhost) seccomp profile applies to every container', ['PSS', 'NSA', 'POL', 'KS'],
     'Set spec.securityContext.seccompProfile.type: RuntimeDefault (or on every container).',
     (pod, report) => {
-      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path } of pod.containers) {
         const own = container.securityContext?.seccompProfile?.type;
         const podType = pod.spec.securityContext?.seccompProfile?.type;
         const value = own ?? podType;
@@ -153,9 +212,8 @@ export const RULES: readonly Rule[] = [
   podRule('read-only-root-filesystem', 9, 'Containers have a read-only root filesystem', ['NSA', 'KL', 'POL', 'KS', 'KSc'],
     'Set securityContext.readOnlyRootFilesystem: true and give writable paths as size-limited emptyDir volumes.',
     (pod, report) => {
-      eachContainerField(pod, 'readOnlyRootFilesystem', (value, path, name) => {
-        if (value !== true) report(path, `container "${name}" readOnlyRootFilesystem is ${show(value)}; must be true`);
-      });
+      eachContainerField(pod, 'readOnlyRootFilesystem', report, (value, name) =>
+        (value !== true ? `container "${name}" readOnlyRootFilesystem is ${show(value)}; must be true` : undefined));
     }),
 
   podRule('no-host-namespaces', 10, 'No host network, PID or IPC namespace', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP', 'GKE'],
@@ -169,7 +227,7 @@ export const RULES: readonly Rule[] = [
   podRule('no-host-ports', 11, 'No host ports', ['PSS', 'NSA', 'POL', 'VAP'],
     'Remove ports[].hostPort; expose the port through a Service instead.',
     (pod, report) => {
-      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path } of pod.containers) {
         (container.ports ?? []).forEach((port: any, i: number) => {
           if (port.hostPort !== undefined && port.hostPort !== 0) report(`${path}.ports[${i}].hostPort`, `container "${container.name}" binds host port ${show(port.hostPort)}`);
         });
@@ -190,18 +248,15 @@ export const RULES: readonly Rule[] = [
       });
     }),
 
-  {
-    id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'],
-    check(obj) {
-      const fix = 'Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount).';
-      if (obj.kind === 'ServiceAccount') {
-        return obj.automountServiceAccountToken === false ? [] : [{ rule: 'no-service-account-token', object: refOf(obj), path: 'automountServiceAccountToken', message: `ServiceAccount automountServiceAccountToken is ${show(obj.automountServiceAccountToken)}; must be false`, fix }];
-      }
-      const pod = podTemplateOf(obj);
-      if (!pod || pod.spec.automountServiceAccountToken === false) return [];
-      return [{ rule: 'no-service-account-token', object: refOf(obj), path: `${pod.specPath}.automountServiceAccountToken`, message: `automountServiceAccountToken is ${show(pod.spec.automountServiceAccountToken)}; must be false`, fix }];
-    },
-  },
+  rule({ id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'] }, ({ obj, pod }, { findings }) => {
+    const fix = 'Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount).';
+    if (obj.kind === 'ServiceAccount') {
+      if (obj.automountServiceAccountToken !== false) findings.push({ rule: 'no-service-account-token', object: refOf(obj), path: 'automountServiceAccountToken', message: `ServiceAccount automountServiceAccountToken is ${show(obj.automountServiceAccountToken)}; must be false`, fix });
+      return;
+    }
+    if (!pod || pod.spec.automountServiceAccountToken === false) return;
+    findings.push({ rule: 'no-service-account-token', object: refOf(obj), path: `${pod.specPath}.automountServiceAccountToken`, message: `automountServiceAccountToken is ${show(pod.spec.automountServiceAccountToken)}; must be false`, fix });
+  }),
 
   podRule('no-service-links', 14, 'Service environment variables are not injected', ['project'],
     'Set spec.enableServiceLinks: false.',
@@ -216,7 +271,7 @@ export const RULES: readonly Rule[] = [
         if (!SANDBOX_DEFAULTS.safeSysctls.includes(sysctl?.name)) report(`${pod.specPath}.securityContext.sysctls[${i}]`, `sysctl ${show(sysctl?.name)} is not in the PSS baseline's safe set`);
       });
       const contexts = [{ ctx: pod.spec.securityContext, path: `${pod.specPath}.securityContext`, name: 'pod' },
-        ...containersOf(pod.spec, pod.specPath).map(({ container, path }) => ({ ctx: container.securityContext, path: `${path}.securityContext`, name: `container "${container.name}"` }))];
+        ...pod.containers.map(({ container, path }) => ({ ctx: container.securityContext, path: `${path}.securityContext`, name: `container "${container.name}"` }))];
       for (const { ctx, path, name } of contexts) {
         if (!ctx) continue;
         if (ctx.procMount !== undefined && ctx.procMount !== 'Default') report(`${path}.procMount`, `${name} procMount is ${show(ctx.procMount)}; must be Default`);
@@ -237,7 +292,7 @@ export const RULES: readonly Rule[] = [
   podRule('resource-limits', 16, 'Every container sets CPU and memory requests and limits', ['NSA', 'KL', 'POL', 'KS', 'KSc', 'VAP', 'GKE'],
     'Set resources.requests and resources.limits for cpu and memory on every container, init containers included (GKE enforces limits only then).',
     (pod, report) => {
-      for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path, group } of pod.containers) {
         if (group === 'ephemeralContainers') continue;
         const missing = (['requests', 'limits'] as const).flatMap((kind) => ['cpu', 'memory'].filter((r) => !isPositiveQuantity(container.resources?.[kind]?.[r])).map((r) => `${kind}.${r}`));
         if (missing.length > 0) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
@@ -247,33 +302,28 @@ export const RULES: readonly Rule[] = [
   podRule('ephemeral-storage-limit', 17, 'Every container limits its ephemeral storage', ['KSc'],
     'Set resources.limits["ephemeral-storage"] on every container.',
     (pod, report) => {
-      for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path, group } of pod.containers) {
         if (group === 'ephemeralContainers') continue;
         if (!isPositiveQuantity(container.resources?.limits?.['ephemeral-storage'])) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
       }
     }),
 
-  {
-    id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'],
-    check(obj) {
-      const job = jobSpecOf(obj);
-      if (!job) return [];
-      const findings: Finding[] = [];
-      const report = (path: string, message: string, fix: string) => findings.push({ rule: 'job-limits', object: refOf(obj), path: `${job.path}.${path}`, message, fix });
-      const { activeDeadlineSeconds: deadline, ttlSecondsAfterFinished: ttl, backoffLimit } = job.spec;
-      if (!(Number.isInteger(deadline) && deadline > 0)) report('activeDeadlineSeconds', `activeDeadlineSeconds is ${show(deadline)}; untrusted code needs a hard deadline`, 'Set activeDeadlineSeconds to a positive number of seconds.');
-      if (!(Number.isInteger(ttl) && ttl >= 0)) report('ttlSecondsAfterFinished', `ttlSecondsAfterFinished is ${show(ttl)}; finished Jobs would pile up`, 'Set ttlSecondsAfterFinished (e.g. 300).');
-      if (backoffLimit !== 0) report('backoffLimit', `backoffLimit is ${show(backoffLimit)}; untrusted code must not be retried`, 'Set backoffLimit: 0.');
-      const restart = job.spec.template?.spec?.restartPolicy;
-      if (restart !== 'Never') report('template.spec.restartPolicy', `restartPolicy is ${show(restart)}; must be Never`, 'Set the pod template restartPolicy: Never.');
-      return findings;
-    },
-  },
+  rule({ id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'] }, ({ obj }, { findings }) => {
+    const job = jobSpecOf(obj);
+    if (!job) return;
+    const report = (path: string, message: string, fix: string) => findings.push({ rule: 'job-limits', object: refOf(obj), path: `${job.path}.${path}`, message, fix });
+    const { activeDeadlineSeconds: deadline, ttlSecondsAfterFinished: ttl, backoffLimit } = job.spec;
+    if (!(Number.isInteger(deadline) && deadline > 0)) report('activeDeadlineSeconds', `activeDeadlineSeconds is ${show(deadline)}; untrusted code needs a hard deadline`, 'Set activeDeadlineSeconds to a positive number of seconds.');
+    if (!(Number.isInteger(ttl) && ttl >= 0)) report('ttlSecondsAfterFinished', `ttlSecondsAfterFinished is ${show(ttl)}; finished Jobs would pile up`, 'Set ttlSecondsAfterFinished (e.g. 300).');
+    if (backoffLimit !== 0) report('backoffLimit', `backoffLimit is ${show(backoffLimit)}; untrusted code must not be retried`, 'Set backoffLimit: 0.');
+    const restart = job.spec.template?.spec?.restartPolicy;
+    if (restart !== 'Never') report('template.spec.restartPolicy', `restartPolicy is ${show(restart)}; must be Never`, 'Set the pod template restartPolicy: Never.');
+  }),
 
   podRule('image-pinned', 21, 'Images are pinned to a tag other than latest, or a digest', ['KL', 'POL', 'KSc'],
     'Name the image with a version tag (repo/image:1.2.3) or a digest (repo/image@sha256:...).',
     (pod, report) => {
-      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path } of pod.containers) {
         const problem = imagePinProblem(container.image);
         if (problem) report(`${path}.image`, `container "${container.name}" ${problem}`);
       }
@@ -282,7 +332,7 @@ export const RULES: readonly Rule[] = [
   podRule('no-secret-env', 22, 'No Secrets in environment variables of untrusted code', ['KL', 'KS', 'POL'],
     'Do not hand Secrets to untrusted code through env or envFrom; mount only what it must read, as a file.',
     (pod, report) => {
-      for (const { container, path } of containersOf(pod.spec, pod.specPath)) {
+      for (const { container, path } of pod.containers) {
         (container.env ?? []).forEach((env: any, i: number) => {
           if (env.valueFrom?.secretKeyRef) report(`${path}.env[${i}].valueFrom.secretKeyRef`, `container "${container.name}" reads Secret "${env.valueFrom.secretKeyRef.name}" into env ${env.name}`);
         });
@@ -298,16 +348,29 @@ export function resolveCheckOptions(options: CheckOptions = {}): Required<CheckO
   return { runtimeClassName: options.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName };
 }
 
+/** The view checks of RULES, in order. */
+const RULE_VIEW_CHECKS: readonly ViewCheck[] = RULES.map((r) => VIEW_CHECKS.get(r)!);
+
+/** Every rule over one object, sharing one view of it (its pod template and containers, worked out once). */
+function checkInto(sink: FindingSink, obj: KubeObject, options: Required<CheckOptions>): void {
+  sink.obj = obj;
+  const view = viewOf(obj);
+  for (const run of RULE_VIEW_CHECKS) run(view, sink, options);
+}
+
 /** Runs every rule of the profile over one object. */
 export function checkObject(obj: KubeObject, options: CheckOptions = {}): Finding[] {
-  const resolved = resolveCheckOptions(options);
-  return RULES.flatMap((rule) => rule.check(obj, resolved));
+  const sink = new FindingSink();
+  checkInto(sink, obj, resolveCheckOptions(options));
+  return sink.findings;
 }
 
 /** Runs every rule of the profile over many objects. */
 export function checkObjects(objects: readonly KubeObject[], options: CheckOptions = {}): Finding[] {
   const resolved = resolveCheckOptions(options);
-  return objects.flatMap((obj) => RULES.flatMap((rule) => rule.check(obj, resolved)));
+  const sink = new FindingSink();
+  for (const obj of objects) checkInto(sink, obj, resolved);
+  return sink.findings;
 }
 
 /** Looks a rule up by id. */

@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, Finding, KubeObject, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, podTemplateOf, refOf,
+  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
 import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
@@ -61,6 +61,8 @@ export const AUDIT_RULES: readonly RuleInfo[] = [
 ];
 
 const RULE_IDS: ReadonlySet<string> = new Set(AUDIT_RULES.map((r) => r.id));
+/** The title of each rule id (the first rule of that id, as AUDIT_RULES.find would give it). */
+const RULE_TITLES: ReadonlyMap<string, string> = new Map([...AUDIT_RULES].reverse().map((r) => [r.id, r.title]));
 const SUPPRESSIBLE: ReadonlySet<string> = new Set([...RULES, ...CROSS_RESOURCE_RULES].map((r) => r.id));
 
 /** A finding with where it is. */
@@ -133,6 +135,11 @@ interface Entry {
   readonly lineOf?: (jsonPath: string) => number;
 }
 
+/** The line a cross-resource finding about `entry` points at. */
+function lineIn(entry: Entry, jsonPath: string): number {
+  return entry.lineOf?.(jsonPath) ?? entry.lines?.[jsonPath] ?? entry.line;
+}
+
 function refKey(ref: { kind: string; namespace?: string; name: string }): string {
   return `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`;
 }
@@ -157,29 +164,48 @@ function nest(top: any, segments: readonly string[], leaf: object): any {
  * rules' answers on skeletons and on whole objects).
  */
 export function skeletonOf(obj: KubeObject): KubeObject {
+  return skeletonWith(obj, podTemplateOf(obj));
+}
+
+/**
+ * skeletonOf, given the object's pod template. The fields are set one by one, in the order the
+ * skeleton has always had them (spreading conditional literals was most of the runner's own time).
+ */
+function skeletonWith(obj: KubeObject, pod: PodTemplateLocation | undefined): KubeObject {
   const m = obj.metadata ?? {};
-  const metadata = { name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), ...(m.labels !== undefined ? { labels: m.labels } : {}) };
+  const metadata: { name?: string; namespace?: string; labels?: { [key: string]: string } } = { name: m.name };
+  if (m.namespace !== undefined) metadata.namespace = m.namespace;
+  if (m.labels !== undefined) metadata.labels = m.labels;
   if (WHOLE_KINDS.has(obj.kind)) return { ...obj, metadata };
-  const pod = podTemplateOf(obj);
   if (!pod) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
   const s = pod.spec;
-  const podSpec = {
-    containers: [],
-    ...(s.runtimeClassName !== undefined ? { runtimeClassName: s.runtimeClassName } : {}),
-    ...(s.serviceAccountName !== undefined ? { serviceAccountName: s.serviceAccountName } : {}),
-    ...(s.hostNetwork !== undefined ? { hostNetwork: s.hostNetwork } : {}),
-  };
+  const podSpec: { containers: never[]; runtimeClassName?: unknown; serviceAccountName?: unknown; hostNetwork?: unknown } = { containers: [] };
+  if (s.runtimeClassName !== undefined) podSpec.runtimeClassName = s.runtimeClassName;
+  if (s.serviceAccountName !== undefined) podSpec.serviceAccountName = s.serviceAccountName;
+  if (s.hostNetwork !== undefined) podSpec.hostNetwork = s.hostNetwork;
   if (obj.kind === 'Pod') return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: podSpec };
-  const spec = { ...(obj.spec?.replicas !== undefined ? { replicas: obj.spec.replicas } : {}), ...(obj.spec?.selector !== undefined ? { selector: obj.spec.selector } : {}) };
+  const spec: { [key: string]: unknown } = {};
+  if (obj.spec?.replicas !== undefined) spec.replicas = obj.spec.replicas;
+  if (obj.spec?.selector !== undefined) spec.selector = obj.spec.selector;
   const template = { metadata: { labels: pod.metadata.labels ?? {} }, spec: podSpec };
-  const path = pod.specPath.split('.').slice(0, -1); // e.g. spec.template or spec.jobTemplate.spec.template
-  return nest({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec }, path, template);
+  const top = { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec };
+  switch (pod.specPath) {
+    case 'spec.template.spec':
+      spec.template = template;
+      return top;
+    case 'spec.jobTemplate.spec.template.spec':
+      spec.jobTemplate = { spec: { template } };
+      return top;
+    default:
+      return nest(top, pod.specPath.split('.').slice(0, -1), template); // the path of the pod template
+  }
 }
 
 /** Collects objects and problems as they are loaded, and judges them. */
 export class Auditor implements LoadSink {
   private readonly options: ReturnType<typeof resolveAuditOptions>;
   private readonly ignored: ReadonlySet<string>;
+  private readonly checkOptions: CheckOptions;
   private readonly entries: Entry[] = [];
   private readonly findings: AuditFinding[] = [];
   private readonly problems: InputProblem[] = [];
@@ -193,6 +219,7 @@ export class Auditor implements LoadSink {
   constructor(options: AuditOptions = {}) {
     this.options = resolveAuditOptions(options);
     this.ignored = new Set(this.options.ignoreRules);
+    this.checkOptions = { runtimeClassName: this.options.runtimeClassName };
   }
 
   /** @internal LoadSink */
@@ -209,41 +236,47 @@ export class Auditor implements LoadSink {
   object(loaded: LoadedObject): void {
     const obj = loaded.object;
     if (this.files[this.files.length - 1] !== loaded.file) this.files.push(loaded.file);
-    const inScope = this.inScope(obj);
+    const pod = podTemplateOf(obj);
+    const inScope = this.inScope(obj, pod);
     const suppressions = suppressionsOf(obj, SUPPRESSIBLE);
-    const entry: Entry = { skeleton: skeletonOf(obj), file: loaded.file, line: loaded.line, inScope, suppressions, ...keptLines(obj, loaded) };
+    const entry: Entry = { skeleton: skeletonWith(obj, pod), file: loaded.file, line: loaded.line, inScope, suppressions };
+    keepLines(entry, obj, pod, loaded);
     this.entries.push(entry);
     if (!inScope) return;
     this.audited++;
-    const pod = podTemplateOf(obj);
-    if (pod) {
+    // Only pending ServiceAccount findings (onlyRuntimeClass) ask which accounts in-scope pods use.
+    if (pod && this.options.onlyRuntimeClass) {
       const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? 'default';
       this.usedAccounts.add(`${this.namespaceOf(obj)}/${account}`);
     }
-    const found = [...checkObject(obj, { runtimeClassName: this.options.runtimeClassName }), ...suppressions.findings];
-    for (const finding of found) {
-      const accepted = this.accept(finding, entry, loaded.lineOf(finding.path));
-      if (!accepted) continue;
-      if (obj.kind === 'ServiceAccount' && this.options.onlyRuntimeClass) {
-        this.pendingAccountFindings.push({ key: `${this.namespaceOf(obj)}/${obj.metadata?.name}`, finding: accepted });
-      } else {
-        this.findings.push(accepted);
+    for (const found of [checkObject(obj, this.checkOptions), suppressions.findings]) {
+      for (const finding of found) {
+        const accepted = this.accept(finding, entry, loaded.lineOf(finding.path));
+        if (!accepted) continue;
+        if (obj.kind === 'ServiceAccount' && this.options.onlyRuntimeClass) {
+          this.pendingAccountFindings.push({ key: `${this.namespaceOf(obj)}/${obj.metadata?.name}`, finding: accepted });
+        } else {
+          this.findings.push(accepted);
+        }
       }
     }
   }
 
   /** Runs the cross-resource rules and returns the result. */
   finish(): AuditResult {
-    const byRef = new Map<string, Entry>();
-    for (const entry of this.entries) {
-      const key = refKey(refOf(entry.skeleton));
-      if (!byRef.has(key)) byRef.set(key, entry);
-    }
     const cross = checkObjectSet(this.entries.map((e) => e.skeleton), { defaultNamespace: this.options.namespace ?? 'default' });
+    // The entry each finding is about: the first of its kind, namespace and name (only needed when there are findings).
+    const byRef = new Map<string, Entry>();
+    if (cross.length > 0) {
+      for (const entry of this.entries) {
+        const key = refKey(refOf(entry.skeleton));
+        if (!byRef.has(key)) byRef.set(key, entry);
+      }
+    }
     for (const finding of cross) {
       const entry = byRef.get(refKey(finding.object));
       if (!entry || !entry.inScope) continue;
-      const accepted = this.accept(finding, entry, entry.lineOf?.(finding.path) ?? entry.lines?.[finding.path] ?? entry.line);
+      const accepted = this.accept(finding, entry, lineIn(entry, finding.path));
       if (accepted) this.findings.push(accepted);
     }
     for (const { key, finding } of this.pendingAccountFindings) if (this.usedAccounts.has(key)) this.findings.push(finding);
@@ -263,7 +296,7 @@ export class Auditor implements LoadSink {
   private accept(finding: Finding, entry: Entry, line: number): AuditFinding | undefined {
     if (this.ignored.has(finding.rule)) return undefined;
     if (entry.suppressions.rules.has(finding.rule)) { this.suppressed++; return undefined; }
-    const title = AUDIT_RULES.find((r) => r.id === finding.rule)?.title ?? finding.rule;
+    const title = RULE_TITLES.get(finding.rule) ?? finding.rule;
     return { ...finding, title, file: entry.file, line, objectLine: entry.line };
   }
 
@@ -271,7 +304,7 @@ export class Auditor implements LoadSink {
     return obj.metadata?.namespace || this.options.namespace || 'default';
   }
 
-  private inScope(obj: KubeObject): boolean {
+  private inScope(obj: KubeObject, pod: PodTemplateLocation | undefined): boolean {
     const namespace = this.options.namespace;
     if (namespace !== undefined) {
       const inNamespace = obj.kind === 'Namespace'
@@ -280,7 +313,6 @@ export class Auditor implements LoadSink {
       if (!inNamespace) return false;
     }
     if (this.options.onlyRuntimeClass) {
-      const pod = podTemplateOf(obj);
       if (pod && !pod.spec.runtimeClassName) return false;
     }
     return true;
@@ -293,12 +325,27 @@ export class Auditor implements LoadSink {
  * workload findings name for workloads, nothing otherwise. Never `loaded` itself: it holds the whole
  * object and its document's text.
  */
-function keptLines(obj: KubeObject, loaded: LoadedObject): Pick<Entry, 'lines' | 'lineOf'> {
-  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace') return { lineOf: loaded.lineOf };
-  const pod = podTemplateOf(obj);
-  if (!pod) return {};
-  const labels = `${pod.specPath.replace(/spec$/, 'metadata')}.labels`;
-  return { lines: { [labels]: loaded.lineOf(labels), 'spec.replicas': loaded.lineOf('spec.replicas') } };
+function keepLines(entry: { -readonly [K in keyof Entry]: Entry[K] }, obj: KubeObject, pod: PodTemplateLocation | undefined, loaded: LoadedObject): void {
+  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace') {
+    entry.lineOf = loaded.lineOf;
+    return;
+  }
+  if (!pod) return;
+  const labels = labelsPathOf(pod.specPath);
+  const lines: { [jsonPath: string]: number } = {};
+  lines[labels] = loaded.lineOf(labels);
+  lines['spec.replicas'] = loaded.lineOf('spec.replicas');
+  entry.lines = lines;
+}
+
+/** The JSON path of a pod template's labels, from the path of its pod spec. */
+function labelsPathOf(specPath: string): string {
+  switch (specPath) {
+    case 'spec': return 'metadata.labels';
+    case 'spec.template.spec': return 'spec.template.metadata.labels';
+    case 'spec.jobTemplate.spec.template.spec': return 'spec.jobTemplate.spec.template.metadata.labels';
+    default: return `${specPath.replace(/spec$/, 'metadata')}.labels`;
+  }
 }
 
 /**

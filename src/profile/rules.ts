@@ -105,10 +105,19 @@ function isHighId(value: unknown): boolean {
 
 const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
 
-/** Whether a request or limit bounds anything: a zero quantity (`0`, `"0m"`, `"0Gi"`) or an empty one does not. */
+/**
+ * Whether a request or limit bounds anything: a zero quantity (`0`, `"0m"`, `"0Gi"`) or an empty one does not.
+ * A string counts when its leading number (after an optional `+`, digits and dots) has a non-zero digit.
+ */
 function isPositiveQuantity(value: unknown): boolean {
   if (typeof value === 'number') return value > 0;
-  return typeof value === 'string' && /[1-9]/.test(/^\+?([0-9.]*)/.exec(value)![1]);
+  if (typeof value !== 'string') return false;
+  for (let i = value.charCodeAt(0) === 43 /* + */ ? 1 : 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 49 && c <= 57) return true; // 1-9
+    if (c !== 48 && c !== 46) return false; // neither 0 nor .
+  }
+  return false;
 }
 
 /** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
@@ -118,8 +127,9 @@ export function parseImage(image: string): { name: string; tag?: string; digest?
   const rest = at >= 0 ? image.slice(0, at) : image;
   const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
-  if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
-  return { name: rest, ...(digest ? { digest } : {}) };
+  const parsed: { name: string; tag?: string; digest?: string } = colon > slash ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1) } : { name: rest };
+  if (digest) parsed.digest = digest;
+  return parsed;
 }
 
 /** Why an image reference is not pinned, or undefined when it is. */
@@ -130,6 +140,25 @@ export function imagePinProblem(image: unknown): string | undefined {
   if (!tag) return `image "${image}" has no tag (it resolves to :latest)`;
   if (tag === 'latest') return `image "${image}" uses the mutable tag :latest`;
   return undefined;
+}
+
+/** Whether a security context has anything reportBaseline reports. */
+function straysFromBaseline(ctx: any): boolean {
+  const se = ctx.seLinuxOptions;
+  return (ctx.procMount !== undefined && ctx.procMount !== 'Default')
+    || ctx.appArmorProfile?.type === 'Unconfined'
+    || (!!se && (!!(se.user || se.role) || (se.type !== undefined && !SANDBOX_DEFAULTS.allowedSeLinuxTypes.includes(se.type))));
+}
+
+/** The PSS baseline findings of one security context (`name` is "pod" or `container "..."`). */
+function reportBaseline(ctx: any, path: string, name: string, report: Report): void {
+  if (ctx.procMount !== undefined && ctx.procMount !== 'Default') report(`${path}.procMount`, `${name} procMount is ${show(ctx.procMount)}; must be Default`);
+  if (ctx.appArmorProfile?.type === 'Unconfined') report(`${path}.appArmorProfile.type`, `${name} AppArmor profile is Unconfined`);
+  const se = ctx.seLinuxOptions;
+  if (se) {
+    if (se.user || se.role) report(`${path}.seLinuxOptions`, `${name} sets SELinux user/role (${show({ user: se.user, role: se.role })}); must be unset`);
+    if (se.type !== undefined && !SANDBOX_DEFAULTS.allowedSeLinuxTypes.includes(se.type)) report(`${path}.seLinuxOptions.type`, `${name} SELinux type ${show(se.type)} is not allowed`);
+  }
 }
 
 export const RULES: readonly Rule[] = [
@@ -270,17 +299,12 @@ export const RULES: readonly Rule[] = [
       (pod.spec.securityContext?.sysctls ?? []).forEach((sysctl: any, i: number) => {
         if (!SANDBOX_DEFAULTS.safeSysctls.includes(sysctl?.name)) report(`${pod.specPath}.securityContext.sysctls[${i}]`, `sysctl ${show(sysctl?.name)} is not in the PSS baseline's safe set`);
       });
-      const contexts = [{ ctx: pod.spec.securityContext, path: `${pod.specPath}.securityContext`, name: 'pod' },
-        ...pod.containers.map(({ container, path }) => ({ ctx: container.securityContext, path: `${path}.securityContext`, name: `container "${container.name}"` }))];
-      for (const { ctx, path, name } of contexts) {
-        if (!ctx) continue;
-        if (ctx.procMount !== undefined && ctx.procMount !== 'Default') report(`${path}.procMount`, `${name} procMount is ${show(ctx.procMount)}; must be Default`);
-        if (ctx.appArmorProfile?.type === 'Unconfined') report(`${path}.appArmorProfile.type`, `${name} AppArmor profile is Unconfined`);
-        const se = ctx.seLinuxOptions;
-        if (se) {
-          if (se.user || se.role) report(`${path}.seLinuxOptions`, `${name} sets SELinux user/role (${show({ user: se.user, role: se.role })}); must be unset`);
-          if (se.type !== undefined && !SANDBOX_DEFAULTS.allowedSeLinuxTypes.includes(se.type)) report(`${path}.seLinuxOptions.type`, `${name} SELinux type ${show(se.type)} is not allowed`);
-        }
+      // The pod's security context, then each container's; paths and names are built only for one that strays.
+      const podContext = pod.spec.securityContext;
+      if (podContext && straysFromBaseline(podContext)) reportBaseline(podContext, `${pod.specPath}.securityContext`, 'pod', report);
+      for (const { container, path } of pod.containers) {
+        const ctx = container.securityContext;
+        if (ctx && straysFromBaseline(ctx)) reportBaseline(ctx, `${path}.securityContext`, `container "${container.name}"`, report);
       }
       for (const [key, value] of Object.entries(pod.metadata.annotations ?? {})) {
         if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value === 'unconfined') {
@@ -294,8 +318,11 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       for (const { container, path, group } of pod.containers) {
         if (group === 'ephemeralContainers') continue;
-        const missing = (['requests', 'limits'] as const).flatMap((kind) => ['cpu', 'memory'].filter((r) => !isPositiveQuantity(container.resources?.[kind]?.[r])).map((r) => `${kind}.${r}`));
-        if (missing.length > 0) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
+        let missing: string[] | undefined;
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const r of ['cpu', 'memory']) if (!isPositiveQuantity(container.resources?.[kind]?.[r])) (missing ??= []).push(`${kind}.${r}`);
+        }
+        if (missing) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
       }
     }),
 

@@ -150,6 +150,20 @@ function eachLabel(labels: unknown, fn: (key: string, value: string) => void): v
   }
 }
 
+/** The value of one label as selectorMatches reads it, as a string; undefined when it counts as absent. */
+function labelValue(labels: unknown, key: string): string | undefined {
+  const have: any = labels ?? {};
+  if (!Object.prototype.hasOwnProperty.call(have, key)) return undefined;
+  const value = have[key];
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+/**
+ * Up to this many distinct keys in an index, a label set is looked up key by key (usually one or two
+ * keys: the workload label); beyond, by going through the label set's own keys instead.
+ */
+const FEW_KEYS = 8;
+
 function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
   const list = map.get(key);
   if (list) list.push(item);
@@ -160,56 +174,81 @@ function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
 class SelectorIndex<T> {
   private readonly byValue = new Map<string, Map<string, T[]>>();
   private readonly byKey = new Map<string, T[]>();
+  /** Every key of byValue and byKey. */
+  private readonly keys = new Set<string>();
   private readonly everywhere: T[] = [];
 
-  add(selector: unknown, item: T): void {
-    const requirement = requirementOf(selector);
+  add(requirement: Requirement, item: T): void {
     if (requirement === 'none') return;
-    if (requirement === undefined) this.everywhere.push(item);
-    else if (requirement.values === undefined) pushTo(this.byKey, requirement.key, item);
-    else {
+    if (requirement === undefined) {
+      this.everywhere.push(item);
+      return;
+    }
+    this.keys.add(requirement.key);
+    if (requirement.values === undefined) {
+      pushTo(this.byKey, requirement.key, item);
+    } else {
       let values = this.byValue.get(requirement.key);
       if (!values) this.byValue.set(requirement.key, values = new Map());
       for (const value of requirement.values) pushTo(values, value, item);
     }
   }
 
-  /** The items whose selector may select `labels` (each once, in no particular order); `fn` returns true to stop. */
-  candidates(labels: unknown, fn: (item: T) => boolean | void): void {
-    let stop = false;
-    const each = (items: readonly T[] | undefined) => {
-      if (items) for (const item of items) if (!stop && fn(item)) stop = true;
-    };
-    if (this.byValue.size > 0 || this.byKey.size > 0) {
-      eachLabel(labels, (key, value) => {
+  /**
+   * Calls `fn` with each item whose selector may select `labels` (each once, in no particular order)
+   * until `fn` returns true.
+   */
+  candidates(labels: unknown, fn: (item: T) => boolean): void {
+    if (this.keys.size > 0) {
+      if (this.keys.size <= FEW_KEYS) {
+        for (const key of this.keys) {
+          const value = labelValue(labels, key);
+          if (value !== undefined && this.visit(key, value, fn)) return;
+        }
+      } else {
+        let stop = false;
+        eachLabel(labels, (key, value) => {
+          if (!stop && this.keys.has(key)) stop = this.visit(key, value, fn);
+        });
         if (stop) return;
-        each(this.byValue.get(key)?.get(value));
-        each(this.byKey.get(key));
-      });
+      }
     }
-    each(this.everywhere);
+    for (const item of this.everywhere) if (fn(item)) return;
+  }
+
+  private visit(key: string, value: string, fn: (item: T) => boolean): boolean {
+    for (const item of this.byValue.get(key)?.get(value) ?? []) if (fn(item)) return true;
+    for (const item of this.byKey.get(key) ?? []) if (fn(item)) return true;
+    return false;
   }
 }
 
-/** Label sets (of pods) indexed by key and value, looked up by a selector. */
+/** Label sets (of pods) indexed by the values of the keys some selector asks for, looked up by a requirement. */
 class LabelIndex<T> {
   readonly all: T[] = [];
   private readonly byValue = new Map<string, Map<string, T[]>>();
   private readonly byKey = new Map<string, T[]>();
 
+  /** `keys`: the keys the requirements looked up will name; other labels are not indexed. */
+  constructor(private readonly keys: ReadonlySet<string>) {}
+
   add(labels: unknown, item: T): void {
     this.all.push(item);
-    eachLabel(labels, (key, value) => {
-      let values = this.byValue.get(key);
-      if (!values) this.byValue.set(key, values = new Map());
-      pushTo(values, value, item);
-      pushTo(this.byKey, key, item);
-    });
+    if (this.keys.size === 0) return;
+    if (this.keys.size <= FEW_KEYS) {
+      for (const key of this.keys) {
+        const value = labelValue(labels, key);
+        if (value !== undefined) this.index(key, value, item);
+      }
+    } else {
+      eachLabel(labels, (key, value) => {
+        if (this.keys.has(key)) this.index(key, value, item);
+      });
+    }
   }
 
-  /** The items `selector` may select (each once). */
-  candidates(selector: unknown): readonly T[] {
-    const requirement = requirementOf(selector);
+  /** The items a selector with this requirement may select (each once). */
+  candidates(requirement: Requirement): readonly T[] {
     if (requirement === 'none') return [];
     if (requirement === undefined) return this.all;
     if (requirement.values === undefined) return this.byKey.get(requirement.key) ?? [];
@@ -217,6 +256,21 @@ class LabelIndex<T> {
     if (!values) return [];
     return requirement.values.length === 1 ? values.get(requirement.values[0]) ?? [] : requirement.values.flatMap((v) => values.get(v) ?? []);
   }
+
+  private index(key: string, value: string, item: T): void {
+    let values = this.byValue.get(key);
+    if (!values) this.byValue.set(key, values = new Map());
+    pushTo(values, value, item);
+    pushTo(this.byKey, key, item);
+  }
+}
+
+/** A NetworkPolicy as the network rules read it. */
+interface PolicyOf {
+  readonly policy: KubeObject;
+  readonly namespace: string;
+  readonly selector: LabelSelectorJson;
+  readonly requirement: Requirement;
 }
 
 /**
@@ -227,7 +281,7 @@ class ObjectSet {
   private kinds?: Map<unknown, KubeObject[]>;
   private pods_?: PodOf[];
   private podsByNamespace_?: Map<string, PodOf[]>;
-  private podIndex_?: Map<string, LabelIndex<PodOf>>;
+  private policies_?: PolicyOf[];
 
   constructor(readonly objects: readonly KubeObject[], readonly options: Required<CrossResourceOptions>) {}
 
@@ -254,17 +308,12 @@ class ObjectSet {
     return this.podsByNamespace_;
   }
 
-  /** The pod templates of one namespace, indexed by label. */
-  podIndex(namespace: string): LabelIndex<PodOf> | undefined {
-    if (!this.podIndex_) {
-      this.podIndex_ = new Map();
-      for (const pod of this.pods) {
-        let index = this.podIndex_.get(pod.namespace);
-        if (!index) this.podIndex_.set(pod.namespace, index = new LabelIndex());
-        index.add(pod.labels, pod);
-      }
-    }
-    return this.podIndex_.get(namespace);
+  /** Every NetworkPolicy, in order, with its namespace and pod selector. */
+  get policies(): readonly PolicyOf[] {
+    return this.policies_ ??= this.ofKind('NetworkPolicy').map((policy) => {
+      const selector = podSelectorOf(policy);
+      return { policy, namespace: namespaceOf(policy, this.options), selector, requirement: requirementOf(selector) };
+    });
   }
 }
 
@@ -308,12 +357,10 @@ const networkIsolation = crossResourceRule({
 }, (set) => {
   // The policies of each namespace, indexed by selector; each pod looks up the few that may select it.
   const policies = new Map<string, SelectorIndex<{ readonly types: readonly string[]; readonly selector: LabelSelectorJson }>>();
-  for (const p of set.ofKind('NetworkPolicy')) {
-    const namespace = namespaceOf(p, set.options);
-    let index = policies.get(namespace);
-    if (!index) policies.set(namespace, index = new SelectorIndex());
-    const selector = podSelectorOf(p);
-    index.add(selector, { types: policyTypesOf(p), selector });
+  for (const p of set.policies) {
+    let index = policies.get(p.namespace);
+    if (!index) policies.set(p.namespace, index = new SelectorIndex());
+    index.add(p.requirement, { types: policyTypesOf(p.policy), selector: p.selector });
   }
   const findings: Finding[] = [];
   for (const pod of set.pods) {
@@ -340,14 +387,29 @@ const networkPolicySelectsPods = crossResourceRule({
   id: 'network-policy-selects-pods', row: 18, title: 'Every NetworkPolicy selects at least one pod of its namespace', references: ['KL'],
 }, (set) => {
   const podsByNamespace = set.podsByNamespace;
+  // The pods of each namespace, indexed by the label keys its policies' selectors ask for.
+  const keys = new Map<string, Set<string>>();
+  for (const { namespace, requirement } of set.policies) {
+    if (requirement === undefined || requirement === 'none') continue;
+    let of = keys.get(namespace);
+    if (!of) keys.set(namespace, of = new Set());
+    of.add(requirement.key);
+  }
+  const indexes = new Map<string, LabelIndex<PodOf>>();
+  const podIndex = (namespace: string) => {
+    let index = indexes.get(namespace);
+    if (!index) {
+      indexes.set(namespace, index = new LabelIndex(keys.get(namespace) ?? new Set()));
+      for (const pod of podsByNamespace.get(namespace) ?? []) index.add(pod.labels, pod);
+    }
+    return index;
+  };
   const findings: Finding[] = [];
-  for (const policy of set.ofKind('NetworkPolicy')) {
-    const namespace = namespaceOf(policy, set.options);
-    const selector = podSelectorOf(policy);
+  for (const { policy, namespace, selector, requirement } of set.policies) {
     const inNamespace = podsByNamespace.get(namespace) ?? [];
     // A namespace-wide policy (`podSelector: {}`) shipped without workloads is a default deny, not a dangling policy.
     if (isEmptySelector(selector) && inNamespace.length === 0) continue;
-    if (inNamespace.length > 0 && set.podIndex(namespace)!.candidates(selector).some((p) => selectorMatches(selector, p.labels))) continue;
+    if (inNamespace.length > 0 && podIndex(namespace).candidates(requirement).some((p) => selectorMatches(selector, p.labels))) continue;
     const why = inNamespace.length === 0
       ? `the audited set has no pod in namespace "${namespace}"`
       : `none of the ${inNamespace.length} pod template(s) in namespace "${namespace}" carries matching labels (${inNamespace.slice(0, 3).map((p) => `${p.obj.kind}/${p.obj.metadata?.name}: ${labelsText(p.labels)}`).join('; ')}${inNamespace.length > 3 ? '; ...' : ''})`;
@@ -538,7 +600,7 @@ const availability = crossResourceRule({
     const namespace = namespaceOf(b, set.options);
     let index = budgets.get(namespace);
     if (!index) budgets.set(namespace, index = new SelectorIndex());
-    index.add(b.spec?.selector, b.spec?.selector);
+    index.add(requirementOf(b.spec?.selector), b.spec?.selector);
   }
   const findings: Finding[] = [];
   for (const obj of set.objects) {
@@ -548,7 +610,7 @@ const availability = crossResourceRule({
     const namespace = namespaceOf(obj, set.options);
     const labels = podTemplateOf(obj)?.metadata.labels ?? {};
     let selected = false;
-    budgets.get(namespace)?.candidates(labels, (selector) => selected = selectorMatches(selector, labels));
+    budgets.get(namespace)?.candidates(labels, (selector) => (selected = selectorMatches(selector, labels)));
     if (selected) continue;
     findings.push({
       rule: 'availability', object: refOf(obj), path: 'spec.replicas',

@@ -83,7 +83,7 @@ function main(): void {
     }
   }
   if (want('synth')) {
-    log('synth_vs_ts_node (npm run build + cdk8s synth, 5+ times)');
+    log('synth_vs_ts_node (npm run synth, and cdk8s synth with ts-node, 5+ times each)');
     const s = synthFigures(5);
     report.figures.synth_vs_ts_node = s.synth_vs_ts_node;
     if (s.skipped) report.skipped.synth_vs_ts_node = s.skipped;

@@ -46,8 +46,9 @@ export function selectorMatches(selector: LabelSelectorJson | null | undefined, 
   if (selector === null || selector === undefined || typeof selector !== 'object') return false;
   const have = labels ?? {};
   const has = (key: string) => Object.prototype.hasOwnProperty.call(have, key) && have[key] !== null && have[key] !== undefined;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!has(key) || String(have[key]) !== String(value)) return false;
+  const matchLabels: { readonly [key: string]: unknown } = selector.matchLabels ?? {};
+  for (const key of Object.keys(matchLabels)) {
+    if (!has(key) || String(have[key]) !== String(matchLabels[key])) return false;
   }
   for (const requirement of selector.matchExpressions ?? []) {
     const key = requirement?.key;

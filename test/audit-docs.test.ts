@@ -1,4 +1,4 @@
-// docs/audit.md does not lie: its text example is the command's real output on the example
+// README's audit section does not lie: its text example is the command's real output on the example
 // manifest, its JSON and SARIF excerpts are real excerpts, and it names every rule the audit has.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -6,7 +6,9 @@ import { AUDIT_RULES } from '../src/audit';
 import { AuditCommandIo, runAuditCommand } from '../src/cli/audit-command';
 
 const ROOT = path.resolve(__dirname, '..');
-const DOC = fs.readFileSync(path.join(ROOT, 'docs', 'audit.md'), 'utf8');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** README's section on the audit command. */
+const DOC = README.slice(README.indexOf('## Auditing any manifests'), README.indexOf('\n## ', README.indexOf('## Auditing any manifests') + 1));
 const EXAMPLE_DIR = path.join(__dirname, 'fixtures', 'audit', 'docs-example');
 
 /** The body of the ```console block that starts with `$ command`. */

@@ -1,6 +1,7 @@
 // Figure chart_vs_cdk8s_plus: one chart of 1,000 SandboxedDeployments to YAML against 1,000 equally hardened
 // cdk8s-plus-27 Deployments, time (interleaved, in this process) and peak heap (each in a fresh child process).
 import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { checkObjectSet, checkObjects } from '../src';
 import { cdk8sPlusChart } from './fixtures/cdk8s-plus-chart';
@@ -23,6 +24,8 @@ export interface HeapSample {
 
 export interface ChartFigures {
   readonly chart_vs_cdk8s_plus: number;
+  /** Informational: the same objects as plain ApiObjects (no construct logic, no checks) through app.synthYaml(). */
+  readonly chart_floor_vs_cdk8s_plus: number;
   readonly chart_heap_vs_cdk8s_plus: number;
   readonly timings: readonly Timing[];
   readonly heap: readonly HeapSample[];
@@ -58,11 +61,24 @@ export function measureHeap(contender: string, count: number): HeapSample {
   return { contender, baselineMB: round(baseline, 1), peakMB: round(peak, 1), peakAboveBaselineMB: round(peak - baseline, 1), peakLiveMB: round(live, 1), coldMs: round(out.ms, 0) };
 }
 
+/**
+ * The floor of any construct library that synthesizes through a cdk8s App: our chart's final objects added as
+ * plain ApiObjects (no props, no builders, no synth-time checks), then app.synthYaml().
+ */
+function floorChart(objects: readonly any[]): App {
+  const app = new App();
+  const chart = new Chart(app, 'apps', { disableResourceNameHashes: true });
+  objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+  return app;
+}
+
 export function chartFigures(reps: number, count = 1000, heapReps = 5): ChartFigures {
   checkChartContenders();
+  const floorObjects = sandboxChart(count).charts[0].toJson();
   const timings = compare([
     { name: `${count} SandboxedDeployments + SandboxNetworkPolicies, app.synthYaml()`, run: () => sandboxChart(count).synthYaml() },
     { name: `${count} cdk8s-plus-27 Deployments (isolate, patches) + PDBs, app.synthYaml()`, run: () => cdk8sPlusChart(count).synthYaml() },
+    { name: `floor: the same ${floorObjects.length} objects as plain ApiObjects, app.synthYaml()`, run: () => floorChart(floorObjects).synthYaml() },
   ], { reps, batch: 1, warmupMs: 1 });
   // Heap: alternate fresh child processes; the median of each contender's peaks.
   const samples: HeapSample[][] = [[], []];
@@ -76,6 +92,7 @@ export function chartFigures(reps: number, count = 1000, heapReps = 5): ChartFig
   });
   return {
     chart_vs_cdk8s_plus: round(timings[0].medianMs / timings[1].medianMs),
+    chart_floor_vs_cdk8s_plus: round(timings[2].medianMs / timings[1].medianMs),
     chart_heap_vs_cdk8s_plus: round(heap[0].peakAboveBaselineMB / heap[1].peakAboveBaselineMB),
     timings,
     heap,

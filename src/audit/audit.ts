@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, podTemplateOf, refOf,
+  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
 import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
@@ -338,15 +338,6 @@ function keepLines(entry: { -readonly [K in keyof Entry]: Entry[K] }, obj: KubeO
   entry.lines = lines;
 }
 
-/** The JSON path of a pod template's labels, from the path of its pod spec. */
-function labelsPathOf(specPath: string): string {
-  switch (specPath) {
-    case 'spec': return 'metadata.labels';
-    case 'spec.template.spec': return 'spec.template.metadata.labels';
-    case 'spec.jobTemplate.spec.template.spec': return 'spec.jobTemplate.spec.template.metadata.labels';
-    default: return `${specPath.replace(/spec$/, 'metadata')}.labels`;
-  }
-}
 
 /**
  * Audits files, directories (recursively: *.yaml, *.yml, *.json) and `-` (standard input).

@@ -1,7 +1,7 @@
 // The hardening rules that judge a set of objects together: network isolation, dangling policies,
 // egress scope, namespace labels, quotas and disruption budgets. Pure functions over plain objects,
 // shared by the audit command and the constructs' synth-time check.
-import { KubeObject, podTemplateOf } from './kube';
+import { KubeObject, labelsPathOf, podTemplateOf } from './kube';
 import { Finding, refOf, show } from './rule';
 
 /** Options every cross-resource check receives. */
@@ -93,15 +93,6 @@ interface PodOf {
   readonly labelsPath: string;
 }
 
-/** The JSON path of a pod template's labels, from the path of its pod spec. */
-function labelsPathOf(specPath: string): string {
-  switch (specPath) {
-    case 'spec': return 'metadata.labels';
-    case 'spec.template.spec': return 'spec.template.metadata.labels';
-    case 'spec.jobTemplate.spec.template.spec': return 'spec.jobTemplate.spec.template.metadata.labels';
-    default: return `${specPath.replace(/spec$/, 'metadata')}.labels`;
-  }
-}
 
 /** Every workload pod template in the set, with its namespace and labels. */
 function podsOf(objects: readonly KubeObject[], options: Required<CrossResourceOptions>): PodOf[] {

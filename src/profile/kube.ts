@@ -82,3 +82,13 @@ export function containersOf(spec: PodSpecJson, specPath: string): { container: 
   }
   return out;
 }
+
+/** The JSON path of a pod template's labels, from the path of its pod spec. */
+export function labelsPathOf(specPath: string): string {
+  switch (specPath) {
+    case 'spec': return 'metadata.labels';
+    case 'spec.template.spec': return 'spec.template.metadata.labels';
+    case 'spec.jobTemplate.spec.template.spec': return 'spec.jobTemplate.spec.template.metadata.labels';
+    default: return `${specPath.replace(/spec$/, 'metadata')}.labels`;
+  }
+}

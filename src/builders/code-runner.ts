@@ -3,12 +3,12 @@ import { createHash } from 'crypto';
 import { KubeObject, PodSpecJson } from '../profile';
 import { EnvValue } from './env';
 import { Language } from './language';
-import { buildDenyAllPolicy } from './network-policy';
+import { buildDenyAllPolicy } from './network';
 import { buildPodSpec } from './pod';
 import { SandboxPodProps, SandboxResources, SandboxVolumeMount, SandboxWorkloadIdentityProps, WritablePath } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
 import { SandboxVolume } from './volume';
-import { WorkloadIdentity, resolveIdentity } from './workload';
+import { WorkloadIdentity, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
 
 /** Where the code of a run comes from when it is not given inline. */
 export class CodeSource {
@@ -206,16 +206,10 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
       finalPodSpec = { ...podSpec, volumes };
     }
   }
-  // Each object gets its own metadata, so that labelling one returned object does not label the others.
-  const metadata = () => ({ name, ...(identity.namespace ? { namespace: identity.namespace } : {}), labels: { ...identity.objectLabels } });
-  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(), immutable: true, data: { ...files } } : undefined;
-  const job: KubeObject = {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { ...metadata(), ...(identity.workloadAnnotations ? { annotations: { ...identity.workloadAnnotations } } : {}) },
-    spec: jobSpec(identity, finalPodSpec),
-  };
-  const networkPolicy = buildDenyAllPolicy(metadata(), identity.selectorLabels);
+  // metadataOf gives each object its own metadata, so that labelling one returned object does not label the others.
+  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(identity), immutable: true, data: { ...files } } : undefined;
+  const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: workloadMetadataOf(identity), spec: jobSpec(identity, finalPodSpec) };
+  const networkPolicy = buildDenyAllPolicy(metadataOf(identity), { matchLabels: { ...identity.selectorLabels } });
   if (configMap) {
     const size = Buffer.byteLength(JSON.stringify(configMap), 'utf8');
     if (size > CONFIGMAP_MAX_BYTES) {

@@ -1,5 +1,6 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
 import { KubeObject } from '../profile';
+import { buildDenyAllPolicy } from './network';
 import { Site, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
 
 /** Caps of the namespace's ResourceQuota. */
@@ -191,9 +192,6 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
       }],
     },
   };
-  const defaultDenyPolicy: KubeObject = {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('default-deny-all'),
-    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-  };
+  const defaultDenyPolicy = buildDenyAllPolicy(meta('default-deny-all'), {});
   return { namespace, resourceQuota, limitRange, defaultDenyPolicy, objects: [namespace, resourceQuota, limitRange, defaultDenyPolicy] };
 }

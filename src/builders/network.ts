@@ -235,7 +235,17 @@ function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly Netwo
   });
 }
 
-/** Builds the NetworkPolicy: both policy types always, so anything not listed is denied. */
+/** A NetworkPolicy selecting `podSelector` with both policy types and no rules: no traffic in or out. */
+export function buildDenyAllPolicy(metadata: { name: string; namespace?: string; labels?: { [key: string]: string } }, podSelector: { [key: string]: any }): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata,
+    spec: { podSelector, policyTypes: ['Ingress', 'Egress'] },
+  };
+}
+
+/** Builds the NetworkPolicy: the deny-all policy plus the allowances, so anything not listed is denied. */
 export function buildSandboxNetworkPolicy(where: string, spec: SandboxNetworkPolicySpec): KubeObject {
   const site: Site = { where, prefix: '' };
   checkDnsLabel(site, 'name', spec.name);
@@ -243,15 +253,9 @@ export function buildSandboxNetworkPolicy(where: string, spec: SandboxNetworkPol
   const namespace = spec.selection.namespace;
   const ingress = rulesJson(site, 'ingress', spec.ingress, namespace);
   const egress = [...dnsEgressRules(spec.dns), ...rulesJson(site, 'egress', spec.egress, namespace)];
+  const policy = buildDenyAllPolicy({ name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) }, spec.selection.podSelector);
   return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) },
-    spec: {
-      podSelector: spec.selection.podSelector,
-      policyTypes: ['Ingress', 'Egress'],
-      ...(ingress.length > 0 ? { ingress } : {}),
-      ...(egress.length > 0 ? { egress } : {}),
-    },
+    ...policy,
+    spec: { ...policy.spec, ...(ingress.length > 0 ? { ingress } : {}), ...(egress.length > 0 ? { egress } : {}) },
   };
 }

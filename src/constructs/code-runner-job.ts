@@ -33,9 +33,10 @@ export class CodeRunnerJob extends Construct implements ISandboxWorkload {
 
   constructor(scope: Construct, id: string, props: CodeRunnerJobProps) {
     super(scope, id);
-    const built = buildCodeRun(this.node.path, { ...props, namespace: props.namespace ?? namespaceFromScope(scope) }, dnsLabelFromId(id));
+    const namespace = props.namespace ?? namespaceFromScope(scope);
+    const built = buildCodeRun(this.node.path, { ...props, namespace }, dnsLabelFromId(id));
     this.name = built.name;
-    this.namespace = effectiveNamespace(this, props.namespace ?? namespaceFromScope(scope));
+    this.namespace = effectiveNamespace(this, namespace);
     this.selectorLabels = built.selectorLabels;
     this.podLabels = built.podLabels;
     this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;

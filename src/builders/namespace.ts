@@ -1,5 +1,5 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
-import { KubeObject } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { buildDenyAllPolicy } from './network';
 import { Site, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
 
@@ -167,8 +167,8 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
     pss[`pod-security.kubernetes.io/${mode}`] = 'restricted';
     pss[`pod-security.kubernetes.io/${mode}-version`] = version;
   }
-  const labels = { ...spec.labels, ...pss, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' };
-  const meta = (objectName: string) => ({ name: objectName, namespace: name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } });
+  const labels = { ...spec.labels, ...pss, ...MANAGED_BY_LABEL };
+  const meta = (objectName: string) => ({ name: objectName, namespace: name, labels: { ...MANAGED_BY_LABEL } });
   const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
   const resourceQuota: KubeObject = {
     apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta('sandbox-quota'),

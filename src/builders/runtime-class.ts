@@ -1,5 +1,5 @@
 // GvisorRuntimeClass's builder: on self-managed clusters, the RuntimeClass that maps `gvisor` to runsc.
-import { KubeObject } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { Site, checkDnsSubdomain, checkQuantity, fail } from './validate';
 
 /** Where the cluster's gVisor comes from. */
@@ -88,7 +88,7 @@ export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassS
   const runtimeClass: KubeObject = {
     apiVersion: 'node.k8s.io/v1',
     kind: 'RuntimeClass',
-    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } },
+    metadata: { name, labels: { ...MANAGED_BY_LABEL } },
     handler,
     ...(Object.keys(podFixed).length > 0 ? { overhead: { podFixed } } : {}),
     ...(scheduling ? { scheduling } : {}),

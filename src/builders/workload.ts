@@ -1,5 +1,5 @@
 // Identity of a sandboxed workload: its name, namespace, labels and the token-less ServiceAccount.
-import { KubeObject, SANDBOX_LABELS, SUPPRESS_ANNOTATION } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL, SANDBOX_LABELS, SUPPRESS_ANNOTATION } from '../profile';
 import { SandboxWorkloadIdentityProps } from './pod-props';
 import { Site, checkDnsLabel, fail } from './validate';
 
@@ -35,7 +35,7 @@ export function resolveIdentity(site: Site, props: SandboxWorkloadIdentityProps,
     if (RESERVED_PREFIXES.some((p) => key.startsWith(p))) fail(site, `labels["${key}"]`, key, `the library sets this label itself (reserved: ${RESERVED_PREFIXES.join(', ')})`);
   }
   const selectorLabels = { [SANDBOX_LABELS.workload]: name };
-  const objectLabels = { ...props.labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' };
+  const objectLabels = { ...props.labels, 'app.kubernetes.io/name': name, ...MANAGED_BY_LABEL };
   const podLabels = { ...objectLabels, [SANDBOX_LABELS.sandboxed]: 'true', ...selectorLabels };
   const optOut = props.networkPolicyManagedElsewhere;
   if (optOut !== undefined && (typeof optOut !== 'string' || optOut.trim() === '' || /[\r\n]/.test(optOut))) {

@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DnsMode, ISandboxWorkload, NetworkRule, PolicySelection, buildSandboxNetworkPolicy, selectorForNamespace, selectorForWorkloads } from '../builders/network';
 import { SandboxValidationError } from '../builders/errors';
+import { MANAGED_BY_LABEL } from '../profile';
 import { dnsLabelFromId } from '../builders/validate';
 import { SandboxSynthGuard } from './synth-guard';
 import { SandboxNamespace } from './sandbox-namespace';
@@ -64,7 +65,7 @@ export class SandboxNetworkPolicy extends Construct {
     this.name = props.name ?? dnsLabelFromId(id) ?? id;
     const json = buildSandboxNetworkPolicy(where, {
       name: this.name,
-      labels: { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' },
+      labels: { ...MANAGED_BY_LABEL },
       selection,
       dns: props.dns ?? DnsMode.NONE,
       ingress: props.ingress ?? [],

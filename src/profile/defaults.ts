@@ -40,5 +40,8 @@ export const SANDBOX_LABELS = {
   workload: 'cdk8s-sandbox.io/workload',
 } as const;
 
+/** The label every object the library emits carries. */
+export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } as const;
+
 /** The annotation that suppresses a rule on one object: value `rule-id: reason` lines. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-sandbox.io/suppress';

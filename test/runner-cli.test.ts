@@ -93,12 +93,13 @@ describe('cdk8s-sandbox run --print-spec', () => {
 });
 
 describe('exit codes and the closing line', () => {
-  const base: RunResult = { workload: 'Job/x', container: 'c', containerId: 'id', exitCode: 0, deadlineExceeded: false, stdout: '', stderr: '', warnings: [], durationMs: 1 };
-  test('the workload\'s code, 124 at the deadline, 130/143 when interrupted', () => {
+  const base: RunResult = { workload: 'Job/x', container: 'c', containerId: 'id', exitCode: 0, deadlineExceeded: false, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, warnings: [], durationMs: 1 };
+  test('the workload\'s code, 124 at the deadline, 130/143/129 when interrupted', () => {
     expect(exitCodeOf({ ...base, exitCode: 3 })).toBe(3);
     expect(exitCodeOf({ ...base, exitCode: 137, deadlineExceeded: true })).toBe(DEADLINE_EXIT_CODE);
     expect(exitCodeOf({ ...base, exitCode: 137, interrupted: 'SIGINT' })).toBe(130);
     expect(exitCodeOf({ ...base, exitCode: 137, interrupted: 'SIGTERM' })).toBe(143);
+    expect(exitCodeOf({ ...base, exitCode: 137, interrupted: 'SIGHUP' })).toBe(129);
   });
   test('a SIGKILL with a memory limit is explained', () => {
     expect(summaryOf({ ...base, exitCode: 137, memoryLimitBytes: 512 * 2 ** 20 })).toBe('killed by SIGKILL (exit 137): the sandbox most likely exceeded its memory limit of 512Mi');

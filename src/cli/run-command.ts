@@ -1,6 +1,7 @@
 // The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
 import { Command, InvalidArgumentError } from 'commander';
-import { RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
+import * as os from 'os';
+import { DEFAULT_OUTPUT_TAIL_BYTES, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
 export const DEADLINE_EXIT_CODE = 124;
@@ -26,7 +27,7 @@ function positiveInteger(what: string): (value: string) => number {
 
 /** The exit code of the command for a run's result. */
 export function exitCodeOf(result: RunResult): number {
-  if (result.interrupted) return result.interrupted === 'SIGTERM' ? 143 : 130;
+  if (result.interrupted) return 128 + (os.constants.signals[result.interrupted as NodeJS.Signals] ?? 2);
   if (result.deadlineExceeded) return DEADLINE_EXIT_CODE;
   return result.exitCode;
 }
@@ -58,8 +59,10 @@ export function registerRunCommand(program: Command): void {
     .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
     .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')
     .addHelpText('after', `
-Prints the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE} when the deadline killed it,
-130/143 when interrupted, 2 for input errors. What runsc cannot enforce here is printed as a note.`)
+Streams the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE} when the deadline killed it,
+130/143/129 on SIGINT/SIGTERM/SIGHUP (the sandbox is killed and removed first), 2 for input errors. What runsc
+cannot enforce here is printed as a note. The deadline is also enforced by a watchdog process that outlives
+this one: if this process is killed, the sandbox is killed and removed, and a later run sweeps any leftovers.`)
     .action(async (manifests: string[], opts: RunCommandOptions) => {
       const options: RunWorkloadOptions = {
         manifests,
@@ -69,6 +72,8 @@ Prints the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE}
         timeoutSeconds: opts.timeout,
         pidsLimit: opts.pidsLimit,
         runsc: opts.runsc,
+        // Output is streamed to the terminal; the result keeps only what the closing line needs.
+        outputTailBytes: Math.min(DEFAULT_OUTPUT_TAIL_BYTES, 64 * 1024),
         echo: true,
       };
       if (opts.printSpec) {

@@ -1,5 +1,5 @@
 // The impure part of `run`: writes the OCI bundle, runs it under runsc, enforces the deadline, cleans up.
-import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFile, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -8,13 +8,26 @@ import { RunnerError } from './errors';
 import { parseManifests } from './manifests';
 import { RunPlan, buildRunPlan } from './plan';
 import { RootEntry, RootfsSource } from './rootfs';
+import { OutputTail, TeardownTarget, Watchdog, processStartTime, startWatchdog, sweepLeftovers, teardownRun, writeOwner } from './supervisor';
 import { KubeObject } from '../profile/kube';
 
 /** How to install runsc, for the "not found" error. */
 export const RUNSC_INSTALL_HINT = 'install gVisor: `apt-get install -y runsc` (Debian/Ubuntu), or see https://gvisor.dev/docs/user_guide/install/';
 
-/** Seconds to wait for `runsc kill` before the runsc process group is killed outright. */
+/** Milliseconds to wait for `runsc kill` before the runsc process group is killed outright. */
 const KILL_GRACE_MS = 5000;
+
+/** Bytes of each output stream a result keeps (the newest); the rest is streamed or dropped, never buffered. */
+export const DEFAULT_OUTPUT_TAIL_BYTES = 1024 * 1024;
+
+/** How long after the deadline the runner kills the sandbox itself if the watchdog has not (it died, or was stopped). */
+const WATCHDOG_FALLBACK_MS = 2000;
+
+/** runsc's log is read from its end: runsc's own error is its last line. */
+const LOG_TAIL_BYTES = 64 * 1024;
+
+/** Signals that interrupt a run: the sandbox is killed and removed, and the result names the signal. */
+export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Options of `runWorkload`. */
 export interface RunWorkloadOptions {
@@ -64,10 +77,16 @@ export interface RunWorkloadOptions {
    */
   readonly echo?: boolean;
   /**
-   * Kill the sandbox and clean up on SIGINT/SIGTERM (the result then names the signal).
+   * Kill the sandbox and clean up on SIGINT, SIGTERM and SIGHUP (the result then names the signal).
    * @default true
    */
   readonly handleSignals?: boolean;
+  /**
+   * Bytes of each of stdout and stderr the result keeps: the newest, so the end of the output survives.
+   * Output beyond it is streamed (with `echo`) or dropped, never held in memory.
+   * @default 1048576 (1 MiB)
+   */
+  readonly outputTailBytes?: number;
   /**
    * Directory for the temporary bundle and runsc state.
    * @default - os.tmpdir()
@@ -91,14 +110,18 @@ export interface RunResult {
   readonly deadlineSeconds?: number;
   /** Where the deadline came from, e.g. `Job activeDeadlineSeconds`. */
   readonly deadlineSource?: string;
-  /** The signal (SIGINT, SIGTERM) that interrupted the run, if one did. */
+  /** The signal (SIGINT, SIGTERM, SIGHUP) that interrupted the run, if one did. */
   readonly interrupted?: string;
   /** runsc's own error, when runsc (not the workload) failed. */
   readonly runscError?: string;
-  /** The workload's standard output. */
+  /** The workload's standard output: its last `outputTailBytes` bytes. */
   readonly stdout: string;
-  /** The workload's standard error (and runsc's errors). */
+  /** The workload's standard error (and runsc's errors): its last `outputTailBytes` bytes. */
   readonly stderr: string;
+  /** Bytes the workload wrote to stdout in all (more than `stdout` holds when it was cut). */
+  readonly stdoutBytes: number;
+  /** Bytes written to stderr in all. */
+  readonly stderrBytes: number;
   /** What is not enforced here or differs from the cluster. */
   readonly warnings: string[];
   /** The memory limit enforced, in bytes, if any. */
@@ -198,13 +221,6 @@ export function runscErrorFromLog(log: string): string | undefined {
   return found;
 }
 
-/** Runs a command to completion, ignoring failure (cleanup must go on). */
-function quietly(file: string, args: string[]): void {
-  try {
-    execFileSync(file, args, { stdio: 'ignore', timeout: 15_000 });
-  } catch { /* best effort */ }
-}
-
 /** A fresh runsc container id; also the name of the run's temporary directory and cgroup. */
 export function newContainerId(): string {
   return `cdk8s-sandbox-${crypto.randomBytes(6).toString('hex')}`;
@@ -232,7 +248,8 @@ export function planWorkload(options: RunWorkloadOptions, containerId: string = 
 
 /**
  * Runs one workload from synthesized manifests in a gVisor sandbox, with the pod's security context,
- * volumes, limits and deadline mapped onto runsc. The bundle and runsc state are removed on every path.
+ * volumes, limits and deadline mapped onto runsc. The bundle, runsc state and cgroups are removed on
+ * every path: by this process, or by the run's watchdog when this process dies first.
  */
 export async function runWorkload(options: RunWorkloadOptions): Promise<RunResult> {
   const id = newContainerId();
@@ -241,25 +258,32 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new RunnerError('runsc needs root on the host to create the sandbox (namespaces, cgroups, chroot); run as root or with sudo');
   }
-  const work = path.join(path.resolve(options.tempDir ?? os.tmpdir()), id);
+  const tailBytes = options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES;
+  if (!Number.isSafeInteger(tailBytes) || tailBytes < 0) throw new RunnerError(`outputTailBytes must be a whole number of bytes, got ${tailBytes}`);
+  const tempRoot = path.resolve(options.tempDir ?? os.tmpdir());
+  sweepLeftovers(tempRoot, runsc);
+  const work = path.join(tempRoot, id);
   const bundleDir = path.join(work, 'bundle');
   const stateDir = path.join(work, 'state');
   const logFile = path.join(work, 'runsc.log');
   const root = [`--root=${stateDir}`];
-  let started = false;
+  const target: TeardownTarget = { runsc, stateDir, id, workDir: work };
+  const owner = { pid: process.pid, startTime: processStartTime(process.pid) };
+  let watchdog: Watchdog | undefined;
   fs.mkdirSync(work, { mode: 0o700 });
   try {
+    writeOwner(work, owner);
     writeBundle(bundleDir, plan);
     fs.mkdirSync(stateDir, { mode: 0o700 });
     if (options.echo) for (const warning of plan.warnings) process.stderr.write(`cdk8s-sandbox run: note: ${warning}\n`);
-    started = true;
+    const deadlineMs = plan.deadlineSeconds !== undefined ? plan.deadlineSeconds * 1000 : undefined;
+    watchdog = startWatchdog(target, deadlineMs ?? 0);
+    writeOwner(work, { ...owner, watchdogPid: watchdog.process.pid, watchdogStartTime: watchdog.process.pid !== undefined ? processStartTime(watchdog.process.pid) : undefined });
     const outcome = await supervise(runsc, [...root, `--log=${logFile}`, ...plan.runscFlags, 'run', '--bundle', bundleDir, id], {
-      id, root, deadlineMs: plan.deadlineSeconds !== undefined ? plan.deadlineSeconds * 1000 : undefined,
+      id, root, deadlineMs, watchdog, tailBytes,
       echo: options.echo === true, handleSignals: options.handleSignals !== false,
     });
-    let log = '';
-    try { log = fs.readFileSync(logFile, 'utf8'); } catch { /* no log */ }
-    const runscError = outcome.exitCode === 128 || outcome.exitCode === 2 ? runscErrorFromLog(log) : undefined;
+    const runscError = outcome.exitCode === 128 || outcome.exitCode === 2 ? runscErrorFromLog(readTail(logFile, LOG_TAIL_BYTES)) : undefined;
     return {
       workload: plan.workload,
       container: plan.container,
@@ -269,15 +293,34 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
       ...(plan.deadlineSeconds !== undefined ? { deadlineSeconds: plan.deadlineSeconds, deadlineSource: plan.deadlineSource } : {}),
       ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
       ...(runscError ? { runscError } : {}),
-      stdout: outcome.stdout,
-      stderr: outcome.stderr,
+      stdout: outcome.stdout.text(),
+      stderr: outcome.stderr.text(),
+      stdoutBytes: outcome.stdout.totalBytes,
+      stderrBytes: outcome.stderr.totalBytes,
       warnings: plan.warnings,
       ...(plan.memoryLimitBytes !== undefined ? { memoryLimitBytes: plan.memoryLimitBytes } : {}),
       durationMs: outcome.durationMs,
     };
   } finally {
-    if (started) quietly(runsc, [...root, 'delete', '--force', id]);
-    fs.rmSync(work, { recursive: true, force: true });
+    // Tear down first, then release the watchdog: if this process dies in between, the watchdog finishes the job.
+    teardownRun(target);
+    watchdog?.release();
+  }
+}
+
+/** The last `bytes` bytes of a file as text ('' when it cannot be read). */
+function readTail(file: string, bytes: number): string {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(size, bytes));
+    fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -285,6 +328,8 @@ interface SuperviseOptions {
   readonly id: string;
   readonly root: string[];
   readonly deadlineMs?: number;
+  readonly watchdog: Watchdog;
+  readonly tailBytes: number;
   readonly echo: boolean;
   readonly handleSignals: boolean;
 }
@@ -293,21 +338,35 @@ interface Outcome {
   readonly exitCode: number;
   readonly deadlineExceeded: boolean;
   readonly interrupted?: string;
-  readonly stdout: string;
-  readonly stderr: string;
+  readonly stdout: OutputTail;
+  readonly stderr: OutputTail;
   readonly durationMs: number;
 }
 
-/** Spawns `runsc run`, pipes its output through, and kills the sandbox at the deadline or on a signal. */
+/** Copies a child's stream to ours, pausing the child while ours is full (so nothing piles up in memory). */
+function relay(from: NodeJS.ReadableStream, to: NodeJS.WritableStream): void {
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
+}
+
+/**
+ * Spawns `runsc run`, keeps the tails of its output (streaming it with `echo`), and kills the sandbox on a
+ * signal, when the watchdog reports the deadline, or at the deadline plus a grace when the watchdog is gone.
+ */
 function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     const startedAt = process.hrtime.bigint();
     // Own process group: a terminal's Ctrl-C reaches only us, and we tear the sandbox down in order.
     const child: ChildProcess = spawn(runsc, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => { out.push(chunk); if (opts.echo) process.stdout.write(chunk); });
-    child.stderr!.on('data', (chunk: Buffer) => { err.push(chunk); if (opts.echo) process.stderr.write(chunk); });
+    const stdout = new OutputTail(opts.tailBytes);
+    const stderr = new OutputTail(opts.tailBytes);
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    if (opts.echo) { relay(child.stdout!, process.stdout); relay(child.stderr!, process.stderr); }
     let deadlineExceeded = false;
     let interrupted: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -321,14 +380,16 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
         try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
       }, KILL_GRACE_MS);
     };
-    const deadlineTimer = opts.deadlineMs !== undefined ? setTimeout(() => { deadlineExceeded = true; kill(); }, opts.deadlineMs) : undefined;
+    const onDeadline = () => { deadlineExceeded = true; kill(); };
+    opts.watchdog.onDeadline(onDeadline);
+    const fallbackTimer = opts.deadlineMs !== undefined ? setTimeout(onDeadline, opts.deadlineMs + WATCHDOG_FALLBACK_MS) : undefined;
     const onSignal = (signal: NodeJS.Signals) => { interrupted ??= signal; kill(); };
-    if (opts.handleSignals) { process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal); }
+    if (opts.handleSignals) for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
     const done = () => {
-      if (deadlineTimer) clearTimeout(deadlineTimer);
+      if (fallbackTimer) clearTimeout(fallbackTimer);
       if (killTimer) clearInterval(killTimer);
       if (escalateTimer) clearTimeout(escalateTimer);
-      if (opts.handleSignals) { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); }
+      if (opts.handleSignals) for (const signal of INTERRUPT_SIGNALS) process.off(signal, onSignal);
     };
     child.on('error', (e: any) => { done(); reject(new RunnerError(`cannot start ${runsc}: ${e?.message ?? e}; ${RUNSC_INSTALL_HINT}`)); });
     child.on('close', (code, signal) => {
@@ -338,8 +399,8 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
         exitCode: code ?? 128 + signalNumber,
         deadlineExceeded,
         ...(interrupted ? { interrupted } : {}),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+        stdout,
+        stderr,
         durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6,
       });
     });

@@ -8,6 +8,7 @@ import { buildPodSpec } from './pod';
 import { SandboxPodProps, SandboxResources, SandboxVolumeMount, SandboxWorkloadIdentityProps, WritablePath } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
 import { SandboxVolume } from './volume';
+import { findUnsafeCharacter } from './yaml-text';
 import { WorkloadIdentity, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
 
 /** Where the code of a run comes from when it is not given inline. */
@@ -207,7 +208,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     }
   }
   // metadataOf gives each object its own metadata, so that labelling one returned object does not label the others.
-  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(identity), immutable: true, data: { ...files } } : undefined;
+  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(identity), immutable: true, ...configMapFiles(files) } : undefined;
   const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: workloadMetadataOf(identity), spec: jobSpec(identity, finalPodSpec) };
   const networkPolicy = buildDenyAllPolicy(metadataOf(identity), { matchLabels: { ...identity.selectorLabels } });
   if (configMap) {
@@ -218,6 +219,20 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   }
   const objects = [...(configMap ? [configMap] : []), job, networkPolicy];
   return { name, selectorLabels: identity.selectorLabels, podLabels: identity.podLabels, ...(configMap ? { configMap } : {}), job, networkPolicy, objects };
+}
+
+/**
+ * The files as ConfigMap `data`, except those holding characters cdk8s cannot write safely into YAML for
+ * kubectl (U+2028 in a string literal, say): those go in `binaryData`, base64, and mount as the same bytes.
+ */
+function configMapFiles(files: { readonly [name: string]: string }): { data?: { [name: string]: string }; binaryData?: { [name: string]: string } } {
+  let data: { [name: string]: string } | undefined;
+  let binaryData: { [name: string]: string } | undefined;
+  for (const [fileName, content] of Object.entries(files)) {
+    if (findUnsafeCharacter(content) === undefined) (data ??= {})[fileName] = content;
+    else (binaryData ??= {})[fileName] = Buffer.from(content, 'utf8').toString('base64');
+  }
+  return { ...(data ? { data } : {}), ...(binaryData ? { binaryData } : {}) };
 }
 
 function checkFileName(site: Site, name: string, value: unknown): void {

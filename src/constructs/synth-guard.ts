@@ -6,6 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
+import { UNSAFE_YAML_CHARACTERS, findUnsafeStrings } from '../builders/yaml-text';
 import { Finding, KubeObject, SUPPRESS_ANNOTATION, checkObjects, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
@@ -61,7 +62,9 @@ export class SandboxSynthGuard extends Construct {
       }
     }
 
-    const all = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(jsonOf);
+    const apiObjects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    for (const o of apiObjects) errors.push(...unsafeTextErrors(o, jsonOf(o)));
+    const all = apiObjects.map(jsonOf);
     const policies = all.filter((o) => o.kind === 'NetworkPolicy');
     const pods = all.filter((o) => o.kind !== 'NetworkPolicy');
     const options = resolveCrossResourceOptions();
@@ -83,6 +86,14 @@ export class SandboxSynthGuard extends Construct {
     }
     return errors;
   }
+}
+
+/**
+ * Strings of an object that cdk8s would write raw into YAML where kubectl reads them differently: a U+2028
+ * in a ConfigMap's code becomes a line break for kubectl, and the text after it new keys or a new object.
+ */
+function unsafeTextErrors(o: ApiObject, json: KubeObject): string[] {
+  return findUnsafeStrings(json).map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`);
 }
 
 /** Whether a workload carries a recorded network-isolation opt-out. */

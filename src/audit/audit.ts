@@ -3,7 +3,8 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, labelsPathOf, podTemplateOf, refOf,
+  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, checkPodTemplatesIn,
+  embeddedPodsOf, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
 import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
@@ -31,6 +32,13 @@ export interface AuditOptions {
    * @default []
    */
   readonly ignoreRules?: readonly string[];
+  /**
+   * Fail the run (exit 2) on containers the audit cannot judge: those of kinds it does not know that sit
+   * outside any pod template (Argo Workflow `container`, Tekton `steps`). Without it they are reported as
+   * warnings ("not audited").
+   * @default false
+   */
+  readonly strict?: boolean;
 }
 
 /** Options of `auditManifests`: the audit options plus where standard input comes from. */
@@ -112,7 +120,10 @@ export function resolveAuditOptions(options: AuditOptions = {}): Required<Omit<A
   if (unknown.length > 0) {
     throw new Error(`unknown rule id(s) to ignore: ${unknown.join(', ')}; known rules: ${[...RULE_IDS].join(', ')}`);
   }
-  return { runtimeClassName, onlyRuntimeClass: options.onlyRuntimeClass ?? false, ignoreRules, ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) };
+  return {
+    runtimeClassName, onlyRuntimeClass: options.onlyRuntimeClass ?? false, ignoreRules, strict: options.strict ?? false,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+  };
 }
 
 /** Kinds that live outside namespaces (those an audit may meet). */
@@ -249,7 +260,17 @@ export class Auditor implements LoadSink {
       const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? 'default';
       this.usedAccounts.add(`${this.namespaceOf(obj)}/${account}`);
     }
-    for (const found of [checkObject(obj, this.checkOptions), suppressions.findings]) {
+    // A kind the profile does not know may still carry pods: its pod templates are found by their shape and
+    // judged by the pod rules; containers outside any template are reported as not audited.
+    const embedded = pod ? undefined : embeddedPodsOf(obj);
+    for (const path of embedded?.loneContainers ?? []) {
+      this.problems.push({
+        file: loaded.file, line: loaded.lineOf(path), severity: this.options.strict ? 'error' : 'warning',
+        message: `not audited: ${obj.kind}/${obj.metadata?.name ?? '(unnamed)'} ${path} is a container outside any pod template the audit knows, so how its pod runs cannot be judged${this.options.strict ? '' : ' (--strict fails on it)'}`,
+      });
+    }
+    const embeddedFindings = embedded && embedded.templates.length > 0 ? checkPodTemplatesIn(obj, embedded.templates, this.checkOptions) : [];
+    for (const found of [checkObject(obj, this.checkOptions), embeddedFindings, suppressions.findings]) {
       for (const finding of found) {
         const accepted = this.accept(finding, entry, loaded.lineOf(finding.path));
         if (!accepted) continue;

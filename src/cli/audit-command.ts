@@ -36,6 +36,11 @@ export interface AuditCommandOptions {
    * @default []
    */
   readonly ignoreRule?: readonly string[];
+  /**
+   * Fail (exit 2) on containers the audit cannot judge.
+   * @default false
+   */
+  readonly strict?: boolean;
 }
 
 /** Where the command reads and writes (the process's streams, or test doubles). */
@@ -62,6 +67,7 @@ export async function runAuditCommand(paths: readonly string[], options: AuditCo
     ...(options.runtimeClass !== undefined ? { runtimeClassName: options.runtimeClass } : {}),
     onlyRuntimeClass: options.onlyRuntimeClass ?? false,
     ignoreRules: options.ignoreRule ?? [],
+    strict: options.strict ?? false,
   };
   try {
     resolveAuditOptions(auditOptions);
@@ -90,6 +96,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--only-runtime-class', 'audit only pods that set a runtimeClassName (and the ServiceAccounts they use)', false)
     .option('--runtime-class <name>', 'the RuntimeClass sandboxed pods must name', 'gvisor')
     .option('--ignore-rule <id>', 'ignore a rule for the whole run (repeatable)', collect, [])
+    .option('--strict', 'fail (exit 2) on containers the audit cannot judge: those outside any pod template, in kinds it does not know', false)
     .addHelpText('after', [
       '',
       'Suppress a rule on one object with the annotation cdk8s-sandbox.io/suppress, one "rule-id: reason" per line.',

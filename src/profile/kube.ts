@@ -67,6 +67,76 @@ export function podTemplateOf(obj: KubeObject): PodTemplateLocation | undefined 
   }
 }
 
+/** Built-in kinds that never carry pods, and whose contents (data, schemas) must not be mistaken for them. */
+const PODLESS_KINDS: ReadonlySet<string> = new Set([
+  'ConfigMap', 'Secret', 'CustomResourceDefinition', 'Namespace', 'Service', 'ServiceAccount', 'NetworkPolicy',
+  'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+]);
+
+/** How deep the structural search goes into an object (JobSet's pod spec sits 7 levels down). */
+const MAX_SEARCH_DEPTH = 24;
+
+/** Where a kind the profile does not know carries pods, found by their shape. */
+export interface EmbeddedPods {
+  /** Pod templates: a `template` with a `spec` that has `containers` (Argo Rollout, Knative Service, JobSet, PodTemplate, ...). */
+  readonly templates: PodTemplateLocation[];
+  /**
+   * JSON paths of containers outside any such template (Argo Workflow `container`, Tekton `steps`): the
+   * profile cannot judge them, since no pod spec around them says how they run.
+   */
+  readonly loneContainers: string[];
+}
+
+/** Whether an apiVersion is Kubernetes' own (the core group, `apps`, `policy`, `*.k8s.io`), not a CRD's (Knative's Service is not v1's). */
+function isBuiltinApi(apiVersion: unknown): boolean {
+  if (typeof apiVersion !== 'string' || !apiVersion.includes('/')) return true;
+  const group = apiVersion.slice(0, apiVersion.indexOf('/'));
+  return !group.includes('.') || group.endsWith('.k8s.io');
+}
+
+function isMapping(value: unknown): value is { [key: string]: any } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A mapping that looks like a container: an `image` string with a `name`, a `command` or `args`. */
+function looksLikeContainer(value: { [key: string]: any }): boolean {
+  return typeof value.image === 'string' && (typeof value.name === 'string' || Array.isArray(value.command) || Array.isArray(value.args));
+}
+
+/**
+ * The pod templates and lone containers of an object of a kind outside WORKLOAD_KINDS, found structurally:
+ * any `template: {metadata?, spec: {containers: [...]}}` at any depth is a pod template; any other mapping
+ * with an `image` and a `name`, `command` or `args` is a container the profile cannot place.
+ */
+export function embeddedPodsOf(obj: KubeObject): EmbeddedPods {
+  const templates: PodTemplateLocation[] = [];
+  const loneContainers: string[] = [];
+  if (WORKLOAD_KINDS.includes(obj.kind) || (isBuiltinApi(obj.apiVersion) && PODLESS_KINDS.has(obj.kind))) return { templates, loneContainers };
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > MAX_SEARCH_DEPTH) return;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, depth + 1);
+      return;
+    }
+    if (!isMapping(value)) return;
+    const template = value.template;
+    if (isMapping(template) && isMapping(template.spec) && Array.isArray(template.spec.containers)) {
+      const templatePath = path ? `${path}.template` : 'template';
+      templates.push({ specPath: `${templatePath}.spec`, spec: template.spec, metadata: isMapping(template.metadata) ? template.metadata : {} });
+      for (const key of Object.keys(value)) if (key !== 'template') visit(value[key], path ? `${path}.${key}` : key, depth + 1);
+      return;
+    }
+    if (path !== '' && looksLikeContainer(value)) { loneContainers.push(path); return; }
+    for (const key of Object.keys(value)) {
+      if (path === '' && (key === 'metadata' || key === 'status')) continue;
+      visit(value[key], path ? `${path}.${key}` : key, depth + 1);
+    }
+  };
+  visit(obj, '', 0);
+  return { templates, loneContainers };
+}
+
 /** The Job spec of a Job or of a CronJob's job template, with its JSON path. */
 export function jobSpecOf(obj: KubeObject): { path: string; spec: { [key: string]: any } } | undefined {
   if (obj.kind === 'Job' && obj.spec) return { path: 'spec', spec: obj.spec };

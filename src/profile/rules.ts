@@ -392,6 +392,21 @@ export function checkObject(obj: KubeObject, options: CheckOptions = {}): Findin
   return sink.findings;
 }
 
+/**
+ * Runs the profile's pod rules over pod templates found inside an object of a kind the profile does not
+ * know (see `embeddedPodsOf`); findings name the object and the template's own paths.
+ */
+export function checkPodTemplatesIn(obj: KubeObject, templates: readonly PodTemplateLocation[], options: CheckOptions = {}): Finding[] {
+  const resolved = resolveCheckOptions(options);
+  const sink = new FindingSink();
+  sink.obj = obj;
+  for (const t of templates) {
+    const view: ObjectView = { obj, pod: new PodTemplateView(t.specPath, t.spec, t.metadata) };
+    for (const run of RULE_VIEW_CHECKS) run(view, sink, resolved);
+  }
+  return sink.findings;
+}
+
 /** Runs every rule of the profile over many objects. */
 export function checkObjects(objects: readonly KubeObject[], options: CheckOptions = {}): Finding[] {
   const resolved = resolveCheckOptions(options);

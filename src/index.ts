@@ -18,6 +18,7 @@ export { SandboxPlatform, type RuntimeClassToleration, type GvisorRuntimeClassSp
 export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
+export { SandboxRuntimes } from './constructs/sandbox-runtimes';
 export * from './audit';
 export { runWorkload, planWorkload, type RunWorkloadOptions, type RunResult, RUNSC_INSTALL_HINT } from './runner/runsc';
 export { RunnerError } from './runner/errors';

@@ -4,7 +4,7 @@
 // unknown-field validation of every object. Output is judged by literal values, never by src/profile.
 import { Chart, Testing } from 'cdk8s';
 import {
-  CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxValidationError, SandboxVolume,
+  CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxValidationError, SandboxVolume,
 } from '../src';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
@@ -15,6 +15,8 @@ const PY = 'print("hello")\n';
 /** Synthesizes one CodeRunnerJob in a fresh chart `test` (construct path `test/<id>`). */
 function synth(props: CodeRunnerJobProps, id = 'run', chartNamespace?: string): { run: CodeRunnerJob; objects: Json[] } {
   const chart = new Chart(Testing.app(), 'test', chartNamespace ? { namespace: chartNamespace } : {});
+  // The tests' own gVisor RuntimeClasses (self-managed clusters), allowed deliberately.
+  for (const name of ['gvisor-ptrace', 'gvisor-kvm']) SandboxRuntimes.allow(chart, name, 'test: a gVisor RuntimeClass of a self-managed cluster');
   const run = new CodeRunnerJob(chart, id, props);
   return { run, objects: Testing.synth(chart) };
 }

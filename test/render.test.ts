@@ -8,7 +8,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import {
   CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, KubeObject, Language, SandboxProfileViolationError,
-  SandboxValidationError, buildCodeRun, renderCodeRun, renderCodeRunObjects, toYaml,
+  SandboxRuntimes, SandboxValidationError, buildCodeRun, renderCodeRun, renderCodeRunObjects, toYaml,
 } from '../src';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
@@ -60,11 +60,15 @@ function errorOf(fn: () => unknown): Error {
 /** A deep copy through JSON: what a platform would send to the API server. */
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
+/** The gVisor RuntimeClasses of the props sets: a self-managed cluster's, allowed deliberately on both paths. */
+const OWN_RUNTIME_CLASSES = ['gvisor-ptrace', 'other'];
+
 describe('construct and render path produce identical objects', () => {
   test.each(PROP_SETS)('%s', (_name, props) => {
     const chart = new Chart(Testing.app(), 'test');
+    for (const name of OWN_RUNTIME_CLASSES) SandboxRuntimes.allow(chart, name, 'test: a gVisor RuntimeClass of a self-managed cluster');
     const run = new CodeRunnerJob(chart, 'submission', props);
-    const rendered = renderCodeRunObjects(props, { defaultName: 'submission' });
+    const rendered = renderCodeRunObjects(props, { defaultName: 'submission', allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     expect(rendered.name).toBe(run.name);
     expect(Testing.synth(chart)).toEqual(plain(rendered.objects));
     expect(chart.toJson()).toEqual(plain(rendered.objects));
@@ -82,8 +86,8 @@ describe('construct and render path produce identical objects', () => {
 
   test('renderCodeRun returns the same objects as renderCodeRunObjects, plus their YAML', () => {
     for (const [, props] of PROP_SETS) {
-      const full = renderCodeRun(props);
-      const objectsOnly = renderCodeRunObjects(props);
+      const full = renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
+      const objectsOnly = renderCodeRunObjects(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
       expect(full.name).toBe(objectsOnly.name);
       expect(full.objects).toEqual(objectsOnly.objects);
       expect(full.yaml).toBe(toYaml(objectsOnly.objects));
@@ -127,7 +131,7 @@ describe('render output', () => {
   });
 
   test.each(PROP_SETS)('%s: every object is schema-valid with no unknown field, before and after YAML', (_name, props) => {
-    const { objects, yaml } = renderCodeRun(props);
+    const { objects, yaml } = renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     for (const obj of [...objects, ...(jsYaml.loadAll(yaml) as KubeObject[])]) {
       expect({ object: `${obj.kind}/${obj.metadata?.name}`, schema: schemaErrors(obj), unknown: unknownFields(obj) })
         .toEqual({ object: `${obj.kind}/${obj.metadata?.name}`, schema: [], unknown: [] });
@@ -158,7 +162,7 @@ describe('render output', () => {
 
 describe('YAML', () => {
   test.each(PROP_SETS)('%s: parses back (js-yaml loadAll) to the same objects', (_name, props) => {
-    const { objects, yaml } = renderCodeRun(props);
+    const { objects, yaml } = renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     const docs = jsYaml.loadAll(yaml);
     expect(docs).toEqual(plain(objects));
     expect(yaml.split(/^---$/m)).toHaveLength(objects.length);
@@ -184,7 +188,7 @@ describe('YAML', () => {
 
 describe('determinism and isolation', () => {
   test.each(PROP_SETS)('%s: the same input twice gives identical YAML strings', (_name, props) => {
-    expect(renderCodeRun(props).yaml).toBe(renderCodeRun(props).yaml);
+    expect(renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES }).yaml).toBe(renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES }).yaml);
   });
 
   test('equal props built anew, files in another insertion order, give identical YAML', () => {
@@ -200,7 +204,7 @@ describe('determinism and isolation', () => {
     renderCodeRun({
       code: PY, runId: 'other-run', namespace: 'elsewhere', labels: { leak: 'yes' }, env: { PYTHONUNBUFFERED: EnvValue.fromValue('0'), LEAK: EnvValue.fromValue('1') },
       resources: { cpuLimit: '2' }, writablePaths: [{ path: '/scratch' }], language: Language.PYTHON, runtimeClassName: 'other',
-    });
+    }, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     expect(() => renderCodeRun({ code: PY, language: 'ruby' as any })).toThrow(SandboxValidationError);
     const again = renderCodeRun(a);
     expect(again.yaml).toBe(first.yaml);
@@ -397,7 +401,7 @@ describe('fail closed: output that violates the profile is refused, not returned
       mod = require('../src/builders/render');
     });
     jest.dontMock('../src/builders/compliance');
-    const result = mod!.renderCodeRun({ code: PY, runtimeClassName: 'gvisor-ptrace' }, { where: 'platform/run-1' });
+    const result = mod!.renderCodeRun({ code: PY, runtimeClassName: 'gvisor-ptrace' }, { where: 'platform/run-1', allowedRuntimeClasses: ['gvisor-ptrace'] });
     expect(calls).toHaveLength(1);
     expect(calls[0][0]).toBe('platform/run-1');
     expect(calls[0][1]).toEqual(result.objects);
@@ -412,7 +416,7 @@ describe('in-process: no files, no App', () => {
     const spies = ['writeFileSync', 'writeFile', 'appendFileSync', 'mkdirSync', 'mkdtempSync', 'openSync', 'createWriteStream']
       .map((fn) => jest.spyOn(fs, fn));
     try {
-      for (const [, props] of PROP_SETS) renderCodeRun(props);
+      for (const [, props] of PROP_SETS) renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
     } finally {
       for (const spy of spies) spy.mockRestore();

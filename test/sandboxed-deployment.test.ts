@@ -7,7 +7,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  EnvValue, Probe, Protocol, SandboxValidationError, SandboxVolume, SandboxedDeployment, SandboxedDeploymentProps,
+  EnvValue, Probe, Protocol, SandboxRuntimes, SandboxValidationError, SandboxVolume, SandboxedDeployment, SandboxedDeploymentProps,
   SeccompProfileType, buildSandboxedDeployment,
 } from '../src';
 import { kubernetesProblems } from './helpers/schema';
@@ -76,6 +76,8 @@ const EVERY_OPTION: SandboxedDeploymentProps = {
 /** A fresh chart with one SandboxedDeployment `id`. */
 function make(props: SandboxedDeploymentProps, id = 'api'): { chart: Chart; deployment: SandboxedDeployment } {
   const chart = new Chart(Testing.app(), 'chart');
+  // The tests' own gVisor RuntimeClass (a self-managed cluster's), allowed deliberately.
+  SandboxRuntimes.allow(chart, 'gvisor-custom', 'test: a gVisor RuntimeClass of a self-managed cluster');
   return { chart, deployment: new SandboxedDeployment(chart, id, props) };
 }
 

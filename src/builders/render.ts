@@ -4,7 +4,7 @@ import * as jsYaml from 'js-yaml';
 import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
 import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
 import { assertProfile, describeFinding } from './compliance';
-import { SandboxProfileViolationError } from './errors';
+import { SandboxProfileViolationError, SandboxValidationError } from './errors';
 
 /** The cross-resource rules a lone run can be judged by: its pod is isolated by its own policy, which selects it. */
 const RUN_NETWORK_RULES = ['network-isolation', 'network-policy-selects-pods', 'egress-peers'];
@@ -21,6 +21,12 @@ export interface RenderOptions {
    * @default 'code-run'
    */
   readonly defaultName?: string;
+  /**
+   * Runtime classes a submission may name besides `gvisor`: gVisor RuntimeClasses (handler `runsc`) of a
+   * self-managed cluster. Any other name is refused: it would not sandbox the code.
+   * @default - only 'gvisor'
+   */
+  readonly allowedRuntimeClasses?: string[];
 }
 
 /** One rendered submission. */
@@ -36,12 +42,21 @@ export interface RenderedCodeRun {
 /** Renders one submission to plain objects, checking them against the hardening profile (fail closed). */
 export function renderCodeRunObjects(props: CodeRunnerJobProps, options: RenderOptions = {}): { name: string; objects: readonly KubeObject[] } {
   const where = options.where ?? 'render';
+  checkRuntimeClassAllowed(where, props.runtimeClassName, options.allowedRuntimeClasses);
   const built = buildCodeRun(where, props, options.defaultName ?? 'code-run');
   assertProfile(where, built.objects, { runtimeClassName: props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName });
   // The construct path checks network isolation app-wide at synth; a render has only its own objects to go by.
   const networkFindings = RUN_NETWORK_RULES.flatMap((id) => crossResourceRuleById(id)!.check(built.objects, resolveCrossResourceOptions()));
   if (networkFindings.length > 0) throw new SandboxProfileViolationError(where, networkFindings.map(describeFinding));
   return { name: built.name, objects: built.objects };
+}
+
+/** Refuses a runtime class that is neither gvisor nor in the render's allowlist. */
+function checkRuntimeClassAllowed(where: string, runtimeClassName: string | undefined, allowed: readonly string[] = []): void {
+  const name = runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+  if (name === SANDBOX_DEFAULTS.runtimeClassName || allowed.includes(name)) return;
+  throw new SandboxValidationError(where, 'runtimeClassName', JSON.stringify(name),
+    `not known to be a sandboxed runtime; allowed: ${[SANDBOX_DEFAULTS.runtimeClassName, ...allowed].map((n) => JSON.stringify(n)).join(', ')}. A gVisor RuntimeClass of your own goes in RenderOptions.allowedRuntimeClasses`);
 }
 
 /** Renders one submission to plain objects and YAML, checking them against the hardening profile (fail closed). */

@@ -2,6 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GvisorRuntimeClassSpec, buildGvisorRuntimeClass } from '../builders/runtime-class';
+import { SandboxSynthGuard } from './synth-guard';
 
 /** Props of a GvisorRuntimeClass. */
 export interface GvisorRuntimeClassProps extends GvisorRuntimeClassSpec {}
@@ -21,6 +22,8 @@ export class GvisorRuntimeClass extends Construct {
     super(scope, id);
     const built = buildGvisorRuntimeClass(this.node.path, props);
     this.name = built.name;
+    // Pods of the app may name it: the synth checks accept it as a sandboxed runtime.
+    SandboxSynthGuard.of(this).addGvisorRuntimeClass(this.name);
     if (built.runtimeClass) this.runtimeClass = new ApiObject(this, 'RuntimeClass', built.runtimeClass as any);
   }
 }

@@ -1,5 +1,5 @@
 // SandboxNamespace: a namespace for sandboxes, under Pod Security "restricted", with quota, limits and deny-all.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SandboxLimitRange, SandboxQuota, buildSandboxNamespace } from '../builders/namespace';
 import { dnsLabelFromId } from '../builders/validate';
@@ -59,5 +59,7 @@ export class SandboxNamespace extends Construct {
     this.name = name;
     (this as any)[NAMESPACE_SCOPE] = name;
     [this.namespace, this.resourceQuota, this.limitRange, this.defaultDenyPolicy] = addApiObjects(this, built.objects);
+    // A Namespace is cluster-scoped: the chart's namespace, which cdk8s gives every object, does not apply to it.
+    if (Chart.of(this).namespace !== undefined) this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
 }

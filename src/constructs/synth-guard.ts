@@ -7,7 +7,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
 import { UNSAFE_YAML_CHARACTERS, findUnsafeStrings } from '../builders/yaml-text';
-import { Finding, KubeObject, SUPPRESS_ANNOTATION, checkObjects, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
+import {
+  CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
+} from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
 
@@ -23,6 +25,16 @@ export interface GuardedConstruct {
   readonly policy?: ApiObject;
 }
 
+/** A runtime class allowed deliberately with `SandboxRuntimes.allow`. */
+interface AllowedRuntime {
+  readonly name: string;
+  readonly reason: string;
+  readonly path: string;
+}
+
+/** Cross-resource rules run over every object of the app, whoever made it (a raw sibling policy, a patched namespace). */
+const APP_WIDE_RULES = ['egress-peers', 'namespace-pod-security', 'namespace-quota'];
+
 /** Runs the synth-time checks of all sandbox constructs of one app. */
 export class SandboxSynthGuard extends Construct {
   /** The guard of the app `scope` belongs to, created on first use. */
@@ -32,6 +44,9 @@ export class SandboxSynthGuard extends Construct {
   }
 
   private readonly entries: { construct: IConstruct; guarded: GuardedConstruct }[] = [];
+  /** Names of the GvisorRuntimeClasses of the app. */
+  private readonly gvisorRuntimeClasses = new Set<string>();
+  private readonly allowedRuntimes: AllowedRuntime[] = [];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -43,27 +58,36 @@ export class SandboxSynthGuard extends Construct {
     this.entries.push({ construct, guarded });
   }
 
+  /** Registers the name of a GvisorRuntimeClass of the app: pods may name it. */
+  public addGvisorRuntimeClass(name: string): void {
+    this.gvisorRuntimeClasses.add(name);
+  }
+
+  /** Allows pods of the app to name `name` as their runtime class, for the recorded reason. */
+  public allowRuntimeClass(name: string, reason: string, path: string): void {
+    this.allowedRuntimes.push({ name, reason, path });
+  }
+
   private check(): string[] {
     if (this.entries.length === 0) return [];
+    // Every object is read once, as plain data, and pinned: what cdk8s writes later must be what was checked.
+    const apiObjects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const json = new Map<ApiObject, KubeObject>();
-    const jsonOf = (o: ApiObject): KubeObject => {
-      const cached = json.get(o);
-      if (cached !== undefined) return cached;
-      const fresh: KubeObject = o.toJson();
-      json.set(o, fresh);
-      return fresh;
-    };
+    for (const o of apiObjects) json.set(o, pinnedJson(o));
+    const jsonOf = (o: ApiObject): KubeObject => json.get(o) ?? pinnedJson(o);
     const errors: string[] = [];
 
     for (const { construct, guarded } of this.entries) {
+      if (guarded.runtimeClassName !== undefined && guarded.workload) errors.push(...this.runtimeClassErrors(construct, guarded.runtimeClassName));
       if (guarded.objects.length === 0) continue;
       for (const f of checkObjects(guarded.objects.map(jsonOf), { runtimeClassName: guarded.runtimeClassName })) {
         errors.push(`[${construct.node.path}] ${describeFinding(f)}`);
       }
     }
-
-    const apiObjects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     for (const o of apiObjects) errors.push(...unsafeTextErrors(o, jsonOf(o)));
+    errors.push(...duplicateNameErrors(apiObjects, jsonOf));
+    errors.push(...clusterScopedNamespaceErrors(apiObjects, jsonOf));
+
     const all = apiObjects.map(jsonOf);
     const policies = all.filter((o) => o.kind === 'NetworkPolicy');
     const pods = all.filter((o) => o.kind !== 'NetworkPolicy');
@@ -76,16 +100,84 @@ export class SandboxSynthGuard extends Construct {
     }
 
     const guardedPolicies = this.entries.filter((e) => e.guarded.policy);
-    const policyJson = guardedPolicies.map((e) => jsonOf(e.guarded.policy!));
-    const policyFindings = [
-      ...crossResourceRuleById('network-policy-selects-pods')!.check([...policyJson, ...pods], options),
-      ...crossResourceRuleById('egress-peers')!.check(policyJson, options),
-    ];
-    for (const [construct, f] of attribute(policyFindings, guardedPolicies.map((e) => [e.construct, jsonOf(e.guarded.policy!)]))) {
+    const selects = crossResourceRuleById('network-policy-selects-pods')!.check([...guardedPolicies.map((e) => jsonOf(e.guarded.policy!)), ...pods], options);
+    for (const [construct, f] of attribute(selects, guardedPolicies.map((e) => [e.construct, jsonOf(e.guarded.policy!)]))) {
+      errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
+    }
+    // Findings about a sandbox construct's own object name the construct; any other object names itself.
+    const ownerOf = new Map<ApiObject, IConstruct>();
+    for (const { construct, guarded } of this.entries) {
+      for (const o of [...guarded.objects, guarded.workload, guarded.policy]) if (o) ownerOf.set(o, construct);
+    }
+    const appWide = APP_WIDE_RULES.flatMap((id) => crossResourceRuleById(id)!.check(all, options));
+    for (const [construct, f] of attribute(appWide, apiObjects.map((o) => [ownerOf.get(o) ?? o, jsonOf(o)]))) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }
     return errors;
   }
+
+  /** A runtime class must be one known to sandbox: gvisor, a GvisorRuntimeClass of the app, or one allowed deliberately. */
+  private runtimeClassErrors(construct: IConstruct, name: string): string[] {
+    if (name === SANDBOX_DEFAULTS.runtimeClassName || this.gvisorRuntimeClasses.has(name) || this.allowedRuntimes.some((a) => a.name === name)) return [];
+    const quoted = (names: Iterable<string>) => [...names].map((n) => JSON.stringify(n)).join(', ') || 'none';
+    return [`[${construct.node.path}] runtimeClassName is ${JSON.stringify(name)}, which is not known to be a sandboxed runtime; `
+      + `allowed: ${JSON.stringify(SANDBOX_DEFAULTS.runtimeClassName)} (GKE Sandbox), the name of a GvisorRuntimeClass in this app (${quoted(this.gvisorRuntimeClasses)}), `
+      + `or a name allowed deliberately with SandboxRuntimes.allow(app, name, reason) (${quoted(this.allowedRuntimes.map((a) => a.name))}). `
+      + 'A runtime class that is not gVisor (runc, a plain kata or crun handler) does not sandbox untrusted code.'];
+  }
+}
+
+const ORIGINAL_TO_JSON = Symbol.for('cdk8s-sandbox.original-to-json');
+
+/**
+ * An object's JSON as plain data (getters read once), and from now on its `toJson()` returns that very JSON:
+ * if the object would serialize differently when cdk8s writes it (a patch value that changes when read,
+ * a later mutation), writing fails instead of emitting what was not checked. The next synth checks anew.
+ */
+function pinnedJson(o: ApiObject): KubeObject {
+  const target = o as ApiObject & { [ORIGINAL_TO_JSON]?: () => any };
+  // The object's own toJson (generated L1 classes override it to render their props), kept from the first pin.
+  const original = target[ORIGINAL_TO_JSON] ??= o.toJson.bind(o);
+  const checkedText = JSON.stringify(original());
+  const checked: KubeObject = JSON.parse(checkedText);
+  o.toJson = () => {
+    const text = JSON.stringify(original());
+    if (text !== checkedText) {
+      throw new Error(`[${o.node.path}] ${checked.kind}/${checked.metadata?.name ?? '(unnamed)'} serializes differently from what the synth checks judged (a patch or value that changes when read, or a change after validation); refusing to write it`);
+    }
+    return JSON.parse(text);
+  };
+  return checked;
+}
+
+/** The API group of an apiVersion (`apps` of `apps/v1`; '' for the core group). */
+function groupOf(apiVersion: string | undefined): string {
+  const v = String(apiVersion ?? '');
+  return v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+}
+
+/** Two objects with one group, kind, namespace and name: the cluster keeps only one of them. */
+function duplicateNameErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiObject) => KubeObject): string[] {
+  const seen = new Map<string, ApiObject>();
+  const errors: string[] = [];
+  for (const o of apiObjects) {
+    const j = jsonOf(o);
+    const name = j.metadata?.name;
+    if (!name) continue;
+    const namespace = CLUSTER_SCOPED_KINDS.has(j.kind) ? '' : j.metadata?.namespace ?? '';
+    const key = `${groupOf(j.apiVersion)}\u0000${j.kind}\u0000${namespace}\u0000${name}`;
+    const first = seen.get(key);
+    if (!first) { seen.set(key, o); continue; }
+    errors.push(`[${o.node.path}] ${j.kind} ${namespace ? `${namespace}/` : ''}${name} is also defined by [${first.node.path}]: two objects with the same apiVersion, kind, namespace and name overwrite each other when applied. Fix: give one of them another name (runId, name) or namespace`);
+  }
+  return errors;
+}
+
+/** Cluster-scoped objects (a Namespace) must not carry a namespace, as a chart's namespace would give them. */
+function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiObject) => KubeObject): string[] {
+  return apiObjects.map((o) => [o, jsonOf(o)] as const)
+    .filter(([, j]) => CLUSTER_SCOPED_KINDS.has(j.kind) && j.metadata?.namespace !== undefined)
+    .map(([o, j]) => `[${o.node.path}] ${j.kind}/${j.metadata?.name ?? '(unnamed)'} metadata.namespace is ${JSON.stringify(j.metadata!.namespace)}; a ${j.kind} is cluster-scoped and takes no namespace (the chart's namespace was applied to it). Fix: define it in a chart without a namespace, or remove metadata.namespace`);
 }
 
 /**

@@ -47,6 +47,13 @@ export interface PodTemplateLocation {
   readonly metadata: ObjectMeta;
 }
 
+/** Kinds that live outside namespaces (those a sandbox app or an audit may meet). */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'RuntimeClass', 'StorageClass', 'PriorityClass',
+  'CustomResourceDefinition', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'CSIDriver', 'VolumeAttachment',
+]);
+
 /** Workload kinds whose pod templates the profile checks. */
 export const WORKLOAD_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 

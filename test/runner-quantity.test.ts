@@ -1,0 +1,95 @@
+// Issue #10 item 7: quantities are parsed exactly, and what is not a finite, exact, in-range value
+// is refused with the field, the value and what is allowed (never a silent `"limit": null`).
+import { MAX_EXACT_INTEGER, MAX_MILLICORES, RunnerError, buildRunPlan, cpuQuotaUs, cpuShares, parseBytes, parseMillicores, parseQuantity } from '../src/runner';
+import { KubeObject } from '../src/profile/kube';
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RunnerError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a RunnerError');
+}
+
+describe('byte quantities', () => {
+  test.each([
+    ['64Mi', 67108864], ['1G', 1e9], ['1e3', 1000], ['1E3', 1000], ['1.5Gi', 1610612736], ['0.1Mi', 104858], ['.5Ki', 512],
+    ['+2k', 2000], ['100m', 1], ['7Pi', 7 * 2 ** 50], ['1e-3', 1], ['0', 0], [536870912, 536870912], [0.5, 1],
+  ])('%p is %p bytes (rounded up, as the kubelet does)', (value, bytes) => {
+    expect(parseBytes(value, 'limits.memory')).toBe(bytes);
+  });
+
+  test('exact beyond floating point: 9007199254740991 is exact, one more is refused', () => {
+    expect(parseBytes('9007199254740991', 'x')).toBe(MAX_EXACT_INTEGER);
+    expect(messageOf(() => parseBytes('9007199254740992', 'limits.memory'))).toBe(
+      'limits.memory: "9007199254740992" is out of range (allowed: a byte quantity from 0 to 9007199254740991 bytes, about 8Pi)');
+  });
+
+  test('"1e400" is refused, not turned into Infinity (and config.json\'s "limit": null)', () => {
+    expect(messageOf(() => parseBytes('1e400', 'Job/x, container c: limits.memory'))).toBe(
+      'Job/x, container c: limits.memory: "1e400" is out of range: its exponent 400 is beyond ±200 (allowed: a whole number of at most 9007199254740991)');
+    expect(messageOf(() => parseBytes('1e30', 'limits.memory'))).toBe('limits.memory: "1e30" is out of range (allowed: a byte quantity from 0 to 9007199254740991 bytes, about 8Pi)');
+    expect(messageOf(() => parseBytes('8Pi', 'limits.memory'))).toMatch(/"8Pi" is out of range/); // 2^53: not exact
+    expect(messageOf(() => parseBytes('16Ei', 'limits.memory'))).toMatch(/"16Ei" is out of range/);
+  });
+
+  test('numbers from YAML that are not finite or are negative are refused', () => {
+    expect(messageOf(() => parseBytes(Infinity, 'limits.memory'))).toBe('limits.memory: Infinity is not a finite quantity (examples: 64Mi, 1Gi, 500m, 2)');
+    expect(messageOf(() => parseBytes(NaN, 'limits.memory'))).toBe('limits.memory: NaN is not a finite quantity (examples: 64Mi, 1Gi, 500m, 2)');
+    expect(messageOf(() => parseBytes(-1, 'limits.memory'))).toBe('limits.memory: -1 is negative; a quantity here must be at least 0');
+    expect(messageOf(() => parseBytes('-1Gi', 'limits.memory'))).toBe('limits.memory: "-1Gi" is negative; a quantity here must be at least 0');
+    expect(messageOf(() => parseBytes({} as any, 'limits.memory'))).toBe('limits.memory: {} is not a Kubernetes quantity (examples: 64Mi, 1Gi, 500m, 2)');
+  });
+
+  test('a minimum: 0 would mean "no limit" to runsc and tmpfs', () => {
+    expect(messageOf(() => parseBytes('0', 'limits.memory', { min: 1 }))).toBe('limits.memory: "0" is out of range (allowed: a byte quantity from 1 to 9007199254740991 bytes, about 8Pi)');
+    expect(parseBytes('1', 'x', { min: 1 })).toBe(1);
+  });
+
+  test('text that is not a quantity, or absurdly long, is refused', () => {
+    expect(messageOf(() => parseBytes('lots', 'limits.memory'))).toBe('limits.memory: "lots" is not a Kubernetes quantity (examples: 64Mi, 1Gi, 500m, 2)');
+    expect(messageOf(() => parseBytes('1'.repeat(101), 'limits.memory'))).toMatch(/is 101 characters long; a quantity here has at most 100$/);
+    expect(messageOf(() => parseBytes('1Mib', 'x'))).toMatch(/is not a Kubernetes quantity/);
+  });
+});
+
+describe('CPU quantities', () => {
+  test('millicores, rounded up to 1m', () => {
+    expect(parseMillicores('500m', 'x')).toBe(500);
+    expect(parseMillicores('1.5', 'x')).toBe(1500);
+    expect(parseMillicores('0.0001', 'x')).toBe(1);
+    expect(parseMillicores(0.25, 'x')).toBe(250);
+    expect(parseMillicores('1e6', 'x')).toBe(MAX_MILLICORES);
+  });
+
+  test('out of range is refused with the limit', () => {
+    expect(messageOf(() => parseMillicores('1e400', 'limits.cpu'))).toMatch(/^limits.cpu: "1e400" is out of range/);
+    expect(messageOf(() => parseMillicores('2e6', 'limits.cpu'))).toBe('limits.cpu: "2e6" is out of range (allowed: a CPU quantity of at most 1000000 CPUs, 1000000000m)');
+  });
+
+  test('quota and shares follow the kubelet, shares clamped to cgroup v1\'s range', () => {
+    expect(cpuQuotaUs(500)).toBe(50000);
+    expect(cpuQuotaUs(1)).toBe(1000);
+    expect(cpuShares(250)).toBe(256);
+    expect(cpuShares(1)).toBe(2);
+    expect(cpuShares(MAX_MILLICORES)).toBe(262144);
+  });
+});
+
+test('parseQuantity (the downward API\'s divisor) refuses what it cannot represent', () => {
+  expect(parseQuantity('1Mi', 'divisor')).toBe(2 ** 20);
+  expect(parseQuantity('500m', 'x')).toBe(0.5);
+  expect(messageOf(() => parseQuantity('1e400', 'divisor'))).toMatch(/^divisor: "1e400" is out of range/);
+});
+
+test('a manifest\'s limits.memory "1e400" stops the plan instead of reaching config.json as null', () => {
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    spec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'c', command: ['true'], resources: { limits: { memory: '1e400' } } }] },
+  };
+  expect(messageOf(() => buildRunPlan({
+    docs: [pod as KubeObject], bundleDir: '/tmp/b', containerId: 'id', cgroupControllers: ['memory'], rootfs: { path: '/', hostRoot: true, entries: [] },
+  }))).toBe('Pod/p, container c: limits.memory: "1e400" is out of range: its exponent 400 is beyond ±200 (allowed: a whole number of at most 9007199254740991)');
+});

@@ -98,13 +98,17 @@ describe('the code runner as an OCI spec', () => {
 
   test('shows only the runtime directories of the host root, read-only, and creates its mount points itself', () => {
     const binds = p.spec.mounts.filter((m) => m.type === 'bind' && !m.source.startsWith(BUNDLE));
-    expect(binds).toEqual(['etc', 'opt', 'usr'].map((n) => ({ destination: `/${n}`, type: 'bind', source: `/${n}`, options: ['rbind', 'ro'] })));
+    // Not the host's /etc (shadow, resolv.conf, hostname) nor /opt: /etc is generated in the skeleton.
+    expect(binds).toEqual([{ destination: '/usr', type: 'bind', source: '/usr', options: ['rbind', 'ro'] }]);
     expect(p.symlinks).toEqual([
+      { path: 'rootfs/etc/mtab', target: '../proc/self/mounts' },
       { path: 'rootfs/bin', target: 'usr/bin' }, { path: 'rootfs/lib', target: 'usr/lib' },
       { path: 'rootfs/lib64', target: 'usr/lib64' }, { path: 'rootfs/sbin', target: 'usr/sbin' },
     ]);
     const dirs = p.dirs.map((d) => d.path);
-    expect(dirs).toEqual(expect.arrayContaining(['rootfs/proc', 'rootfs/dev', 'rootfs/sys', 'rootfs/tmp', 'rootfs/workspace']));
+    expect(dirs).toEqual(expect.arrayContaining(['rootfs/proc', 'rootfs/dev', 'rootfs/sys', 'rootfs/tmp', 'rootfs/etc', 'rootfs/workspace']));
+    expect(p.files.filter((f) => f.path.startsWith('rootfs/etc/')).map((f) => f.path)).toEqual(
+      ['passwd', 'group', 'hosts', 'hostname', 'nsswitch.conf'].map((n) => `rootfs/etc/${n}`));
     expect(dirs.some((d) => /rootfs\/(home|root|var|secrets)/.test(d))).toBe(false);
     expect(p.requiredPaths).toEqual([]);
   });
@@ -123,6 +127,7 @@ describe('the code runner as an OCI spec', () => {
     expect(text).toMatch(/ephemeral-storage limit 128Mi is NOT enforced as a total/);
     expect(text).toMatch(/seccompProfile RuntimeDefault is not applied/);
     expect(text).toMatch(/no PID limit/);
+    expect(text).toMatch(/with a generated \/etc \(passwd, group, hosts, hostname, nsswitch.conf; not the host's\)/);
     expect(text).not.toMatch(/memory limit/i);
   });
 });
@@ -188,7 +193,7 @@ describe('clear errors', () => {
   });
 
   test('several workloads need --workload', () => {
-    const docs = [...codeRunnerDocs(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other' }, spec: { containers: [{ name: 'c', command: ['true'] }] } }];
+    const docs = [...codeRunnerDocs(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other' }, spec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'c', command: ['true'] }] } }];
     expect(errorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload: Job\/user-code-run-12345, Pod\/other/);
     expect(plan(docs, { workload: 'Pod/other' }).workload).toBe('Pod/other');
   });
@@ -198,13 +203,14 @@ describe('clear errors', () => {
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [{ name: 'c', command: ['sleep', '1'] }] } } } };
     const p = plan([pod, deployment] as KubeObject[], { workload: 'p' });
     expect([p.workload, p.deadlineSeconds, p.deadlineSource, p.spec.hostname]).toEqual(['Pod/p', 30, 'pod activeDeadlineSeconds', 'p']);
-    const d = plan([pod, deployment] as KubeObject[], { workload: 'Deployment/d' });
+    // The Deployment sets no runAsUser: it would run as root, which needs allowRoot (--allow-root).
+    const d = plan([pod, deployment] as KubeObject[], { workload: 'Deployment/d', allowRoot: true });
     expect(d.deadlineSeconds).toBeUndefined();
     expect(d.spec.process.user.uid).toBe(0);
     expect(d.warnings.join('\n')).toMatch(/no deadline \(activeDeadlineSeconds or --timeout\)/);
-    expect(d.warnings.join('\n')).toMatch(/no runAsUser: .* runs as UID 0/);
+    expect(d.warnings.join('\n')).toMatch(/no runAsUser: .* runs as UID 0 \(root inside the sandbox\), allowed by --allow-root/);
     expect(d.warnings.join('\n')).toMatch(/no memory limit in the manifest/);
-    expect(plan([pod, deployment] as KubeObject[], { workload: 'd', timeoutSeconds: 9 }).deadlineSeconds).toBe(9);
+    expect(plan([pod, deployment] as KubeObject[], { workload: 'd', timeoutSeconds: 9, allowRoot: true }).deadlineSeconds).toBe(9);
   });
 
   test('a volume type that cannot be mapped names the type and what is supported', () => {
@@ -236,7 +242,7 @@ describe('volumes, env and quantities', () => {
   test('secrets are decoded, items pick keys and paths, and mount points under bound directories must exist', () => {
     const docs = withPod((pod, c) => {
       pod.volumes.push({ name: 'creds', secret: { secretName: 'creds', items: [{ key: 'token', path: 'sub/token.txt', mode: 0o400 }] } });
-      c.volumeMounts.push({ name: 'creds', mountPath: '/etc/creds' });
+      c.volumeMounts.push({ name: 'creds', mountPath: '/usr/share/creds' });
     });
     docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'sandbox-jobs' }, data: { token: Buffer.from('s3cret').toString('base64') } });
     const p = plan(docs);
@@ -244,7 +250,19 @@ describe('volumes, env and quantities', () => {
     expect(file.content.toString()).toBe('s3cret');
     expect(file.mode).toBe(0o440); // 0400 plus group read for the fsGroup, as the kubelet does
     expect(p.dirs.map((d) => d.path)).toContain('volumes/creds/sub');
-    expect(p.requiredPaths).toEqual(['/etc/creds']);
+    expect(p.requiredPaths).toEqual(['/usr/share/creds']);
+  });
+
+  test('a mount point under the generated /etc is made in the skeleton, not required on the host', () => {
+    const docs = withPod((pod, c) => {
+      pod.volumes.push({ name: 'creds', secret: { secretName: 'creds' } });
+      c.volumeMounts.push({ name: 'creds', mountPath: '/etc/creds' });
+    });
+    docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { token: Buffer.from('s3cret').toString('base64') } });
+    const p = plan(docs);
+    expect(p.requiredPaths).toEqual([]);
+    expect(p.dirs.map((d) => d.path)).toContain('rootfs/etc/creds');
+    expect(p.spec.mounts.find((m) => m.destination === '/etc/creds')?.source).toBe(`${BUNDLE}/volumes/creds`);
   });
 
   test('env from ConfigMaps, the downward API and $(VAR) expansion', () => {

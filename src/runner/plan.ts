@@ -18,6 +18,9 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 /** Size of /dev/shm, as containerd mounts it. */
 export const SHM_SIZE_BYTES = 64 * 2 ** 20;
 
+/** Largest UID or GID Kubernetes accepts in a securityContext (2^31 - 1). */
+export const MAX_POD_ID = 2_147_483_647;
+
 /** Everything the plan is computed from. */
 export interface RunPlanInput {
   /** All objects from the manifest files. */
@@ -48,6 +51,12 @@ export interface RunPlanInput {
    * @default - none
    */
   readonly pidsLimit?: number;
+  /**
+   * Run a container that would run as UID 0 (no runAsUser anywhere, or runAsUser 0): root inside the
+   * sandbox. Refused unless this is true (the CLI's --allow-root).
+   * @default false
+   */
+  readonly allowRoot?: boolean;
   /** cgroup controllers the host offers (`memory`, `cpu`, `pids`): limits need them to be enforced. */
   readonly cgroupControllers: readonly string[];
 }
@@ -87,6 +96,27 @@ function first<T>(...values: (T | undefined)[]): T | undefined {
 export function podNameOf(workload: SelectedWorkload): string {
   const name = workload.object.metadata?.name ?? 'workload';
   return (workload.object.kind === 'Pod' ? name : `${name}-local`).slice(0, 63).replace(/[-.]+$/, '');
+}
+
+/** A DNS-1123 subdomain, as pod and workload names are. */
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The pod's hostname, after checking that the name it comes from is a DNS-1123 subdomain (it goes into /etc/hosts and /etc/hostname). */
+function checkedPodName(workload: SelectedWorkload): string {
+  const name = workload.object.metadata?.name;
+  if (name !== undefined && (typeof name !== 'string' || name.length > 253 || !DNS1123_SUBDOMAIN.test(name))) {
+    throw new RunnerError(`${workload.ref}: metadata.name ${JSON.stringify(name)} is not a valid name (allowed: a DNS-1123 subdomain of at most 253 characters: lower-case letters, digits, "-" and ".")`);
+  }
+  return podNameOf(workload);
+}
+
+/** A UID or GID from a securityContext, checked as the API server checks it (an integer from 0 to 2^31 - 1). */
+function checkId(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_POD_ID) {
+    throw new RunnerError(`${field}: ${JSON.stringify(value) ?? String(value)} is not a valid ID (allowed: an integer from 0 to ${MAX_POD_ID})`);
+  }
+  return value;
 }
 
 /** The deadline: the shortest of the Job's and pod's activeDeadlineSeconds and the timeout option. */
@@ -135,17 +165,30 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   }
 
   // User and groups.
-  const uid = first<number>(sc.runAsUser, podSc.runAsUser);
-  const gid = first<number>(sc.runAsGroup, podSc.runAsGroup) ?? 0;
+  const containerField = `${where}: securityContext`;
+  const podField = `${workload.ref}: pod securityContext`;
+  const uid = first<number>(checkId(sc.runAsUser, `${containerField}.runAsUser`), checkId(podSc.runAsUser, `${podField}.runAsUser`));
+  const gid = first<number>(checkId(sc.runAsGroup, `${containerField}.runAsGroup`), checkId(podSc.runAsGroup, `${podField}.runAsGroup`)) ?? 0;
   const runAsNonRoot = first<boolean>(sc.runAsNonRoot, podSc.runAsNonRoot);
   if (uid === undefined) {
     if (runAsNonRoot) throw new RunnerError(`${where}: runAsNonRoot is true but no runAsUser is set; the image's user is unknown here, so set a numeric runAsUser`);
-    warnings.push('no runAsUser: the image\'s user is unknown here, so the container runs as UID 0 (root inside the sandbox)');
   }
   const effectiveUid = uid ?? 0;
   if (runAsNonRoot && effectiveUid === 0) throw new RunnerError(`${where}: runAsNonRoot is true but runAsUser is 0; the kubelet refuses to start such a container`);
-  const fsGroup: number | undefined = podSc.fsGroup;
-  const additionalGids = [...new Set([...(fsGroup !== undefined ? [fsGroup] : []), ...(podSc.supplementalGroups ?? [])])].filter((g) => g !== gid);
+  if (effectiveUid === 0) {
+    const field = sc.runAsUser !== undefined && sc.runAsUser !== null ? 'the container\'s securityContext.runAsUser' : 'the pod\'s securityContext.runAsUser';
+    const given = uid === undefined ? 'runAsUser is not set (neither in the container\'s nor in the pod\'s securityContext), and the image\'s user is unknown here' : `${field} is 0`;
+    if (input.allowRoot !== true) {
+      throw new RunnerError(`${where}: would run as UID 0 (root inside the sandbox): ${given}; set securityContext.runAsUser to a non-zero UID (e.g. 65534), or pass --allow-root to run it as root`);
+    }
+    warnings.push(`${uid === undefined ? 'no runAsUser: the image\'s user is unknown here, so the container' : 'runAsUser is 0: the container'} runs as UID 0 (root inside the sandbox), allowed by --allow-root`);
+  }
+  const fsGroup = checkId(podSc.fsGroup, `${podField}.fsGroup`);
+  const supplementalGroups = podSc.supplementalGroups ?? [];
+  if (!Array.isArray(supplementalGroups)) throw new RunnerError(`${podField}.supplementalGroups: ${JSON.stringify(supplementalGroups)} is not a list of IDs`);
+  supplementalGroups.forEach((g: unknown, i: number) => checkId(g, `${podField}.supplementalGroups[${i}]`));
+  const additionalGids = [...new Set([...(fsGroup !== undefined ? [fsGroup] : []), ...supplementalGroups as number[]])].filter((g) => g !== gid);
+  const podName = checkedPodName(workload);
 
   // Resources.
   const limits = container.resources?.limits ?? {};
@@ -184,7 +227,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   }
 
   // Filesystem: skeleton root with the base bound read-only, then the volumes.
-  const root = planRootView(input.rootfs);
+  const root = planRootView(input.rootfs, { uid: effectiveUid, gid, groups: additionalGids, hostname: podName });
   const volumes = planVolumes({ docs: input.docs, workload, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
   warnings.push(...volumes.warnings);
   const readOnlyRoot = sc.readOnlyRootFilesystem === true;
@@ -194,9 +237,11 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
     warnings.push('readOnlyRootFilesystem is not true: the root is writable through an in-memory overlay (writes vanish at exit); the base\'s directories stay read-only');
   }
   const dirs: BundleDir[] = [...root.dirs, ...volumes.dirs];
-  const files: BundleFile[] = [...root.files, ...volumes.files];
+  let files: BundleFile[] = [...root.files, ...volumes.files];
   const requiredPaths: string[] = [];
   const skeletonPaths = new Set(root.dirs.map((d) => d.path));
+  const links = new Map(root.symlinks.map((l) => [l.path, l.target]));
+  const bundleFiles = new Set(volumes.files.map((f) => `${input.bundleDir}/${f.path}`));
   const tmpfsDestinations = volumes.mounts.filter((m) => m.type === 'tmpfs').map((m) => m.destination);
   const under = (p: string, parent: string) => p === parent || p.startsWith(`${parent}/`);
   for (const mount of volumes.mounts) {
@@ -209,16 +254,26 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
     }
     // Mount points live in the skeleton: create them (and their parents) so runsc creates nothing.
     const parts = dest.split('/').filter(Boolean);
-    const isFile = mount.type === 'bind' && files.some((f) => `${input.bundleDir}/${f.path}` === mount.source);
+    const isFile = mount.type === 'bind' && bundleFiles.has(mount.source);
     for (let i = 1; i <= parts.length; i++) {
       const rel = `${root.rootDir}/${parts.slice(0, i).join('/')}`;
-      if (i === parts.length && isFile) { files.push({ path: rel, content: Buffer.alloc(0), mode: 0o444 }); break; }
+      const shownPath = `/${parts.slice(0, i).join('/')}`;
+      if (links.has(rel)) {
+        throw new RunnerError(`${where}: mountPath ${dest} is ${i === parts.length ? 'at' : 'under'} ${shownPath}, a symlink (to ${links.get(rel)}) in the root filesystem; mount the volume at the path it points to`);
+      }
+      const planned = files.find((f) => f.path === rel);
+      if (i === parts.length && isFile) {
+        if (skeletonPaths.has(rel)) throw new RunnerError(`${where}: mountPath ${dest} is a directory of the root filesystem; a file (subPath) cannot be mounted over it`);
+        if (!planned) files.push({ path: rel, content: Buffer.alloc(0), mode: 0o444 }); // a generated /etc file is a mount point as it is
+        break;
+      }
+      // A directory mount at or above a generated file (e.g. /etc/hosts) hides that file: drop it.
+      if (planned) files = files.filter((f) => f !== planned);
       if (!skeletonPaths.has(rel)) { skeletonPaths.add(rel); dirs.push({ path: rel, mode: 0o755 }); }
     }
   }
 
   // Environment, command, working directory.
-  const podName = podNameOf(workload);
   const env = resolveEnv({ docs: input.docs, workload, podName });
   const vars = new Map(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
   const args = [...container.command, ...(container.args ?? [])].map((a: unknown) => expandVars(String(a), vars));
@@ -227,7 +282,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
 
   // What the cluster applies that this run does not.
   const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
-  warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}` : `a read-only view of ${input.rootfs.path}`}`);
+  warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}, with a generated /etc (passwd, group, hosts, hostname, nsswitch.conf; not the host's)` : `a read-only view of ${input.rootfs.path}`}`);
   const seccomp = first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile);
   if (seccomp?.type && seccomp.type !== 'Unconfined') warnings.push(`seccompProfile ${seccomp.type} is not applied: runsc ignores OCI seccomp profiles (as GKE Sandbox does); gVisor itself is the syscall filter`);
   for (const field of ['seLinuxOptions', 'appArmorProfile', 'windowsOptions', 'procMount'] as const) {

@@ -93,3 +93,17 @@ test('a manifest\'s limits.memory "1e400" stops the plan instead of reaching con
     docs: [pod as KubeObject], bundleDir: '/tmp/b', containerId: 'id', cgroupControllers: ['memory'], rootfs: { path: '/', hostRoot: true, entries: [] },
   }))).toBe('Pod/p, container c: limits.memory: "1e400" is out of range: its exponent 400 is beyond ±200 (allowed: a whole number of at most 9007199254740991)');
 });
+
+test('limits where 0 would mean "unlimited" to runsc or tmpfs refuse 0', () => {
+  const pod = (resources: any, volume: any = { name: 'tmp', emptyDir: {} }): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' },
+    spec: {
+      securityContext: { runAsUser: 1000 }, volumes: [volume],
+      containers: [{ name: 'c', command: ['true'], resources, volumeMounts: [{ name: volume.name, mountPath: '/tmp' }] }],
+    },
+  } as KubeObject);
+  const plan = (doc: KubeObject) => buildRunPlan({ docs: [doc], bundleDir: '/tmp/b', containerId: 'id', cgroupControllers: ['memory'], rootfs: { path: '/', hostRoot: true, entries: [] } });
+  expect(messageOf(() => plan(pod({ limits: { memory: '0' } })))).toBe('Pod/p, container c: limits.memory: "0" is out of range (allowed: a byte quantity from 1 to 9007199254740991 bytes, about 8Pi)');
+  expect(messageOf(() => plan(pod({ limits: { 'ephemeral-storage': 0 } })))).toMatch(/limits.ephemeral-storage: 0 is out of range \(allowed: a byte quantity from 1 to/);
+  expect(messageOf(() => plan(pod({}, { name: 'tmp', emptyDir: { sizeLimit: '0Mi' } })))).toBe('volume tmp sizeLimit: "0Mi" is out of range (allowed: a byte quantity from 1 to 9007199254740991 bytes, about 8Pi)');
+});

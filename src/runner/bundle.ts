@@ -64,3 +64,13 @@ export interface BundleSymlink {
   /** The link's target, as written. */
   readonly target: string;
 }
+
+/**
+ * The most bytes a bundle's files may hold in total (config.json included): 16 MiB. Kubernetes caps
+ * each ConfigMap and Secret at 1 MiB; this caps the sum over all mounted volumes (and aliases of one
+ * big value), so a manifest cannot fill the host's temporary directory.
+ */
+export const MAX_BUNDLE_BYTES = 16 * 2 ** 20;
+
+/** The most directories, files and symlinks a bundle may hold (volume files, their directories, the skeleton root). */
+export const MAX_BUNDLE_ENTRIES = 10_000;

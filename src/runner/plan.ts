@@ -1,10 +1,11 @@
 // The pure core of `run`: manifests + options -> OCI runtime spec, bundle files, runsc flags, deadline, warnings.
 import * as path from 'path';
-import { BundleDir, BundleFile, BundleSymlink, OciMount, OciSpec } from './bundle';
+import { BundleDir, BundleFile, BundleSymlink, MAX_BUNDLE_BYTES, OciMount, OciSpec } from './bundle';
+import { checkBundlePlan } from './bundle-writer';
 import { expandVars, resolveEnv } from './env';
 import { RunnerError } from './errors';
 import { SelectedWorkload, selectWorkload } from './manifests';
-import { CPU_PERIOD_US, cpuQuotaUs, cpuShares, parseBytes, parseMillicores } from './quantity';
+import { CPU_PERIOD_US, cpuQuotaUs, cpuShares, formatBytes, parseBytes, parseMillicores } from './quantity';
 import { RootfsSource, planRootView } from './rootfs';
 import { planVolumes } from './volumes';
 import { KubeObject } from '../profile/kube';
@@ -20,6 +21,12 @@ export const SHM_SIZE_BYTES = 64 * 2 ** 20;
 
 /** Largest UID or GID Kubernetes accepts in a securityContext (2^31 - 1). */
 export const MAX_POD_ID = 2_147_483_647;
+
+/** Longest single argument or environment string execve takes, NUL included (Linux and gVisor: 32 pages). */
+export const MAX_EXEC_STRING_BYTES = 128 * 1024;
+
+/** Most bytes of arguments plus environment execve takes (gVisor's limit, and Linux's with the default 8 MiB stack). */
+export const MAX_EXEC_TOTAL_BYTES = 2 * 2 ** 20;
 
 /** Everything the plan is computed from. */
 export interface RunPlanInput {
@@ -197,7 +204,8 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   const resources: { memory?: { limit: number }; cpu?: { quota?: number; period?: number; shares?: number }; pids?: { limit: number } } = {};
   let memoryLimitBytes: number | undefined;
   if (limits.memory !== undefined) {
-    const bytes = parseBytes(limits.memory, `${where}: limits.memory`);
+    // 0 would mean "no limit" to runsc, so the smallest memory limit is 1 byte.
+    const bytes = parseBytes(limits.memory, `${where}: limits.memory`, { min: 1 });
     if (hasController('memory')) { resources.memory = { limit: bytes }; memoryLimitBytes = bytes; } else warnings.push(`memory limit ${limits.memory} is NOT enforced: the host offers no memory cgroup controller`);
   } else {
     warnings.push('no memory limit in the manifest: the sandbox\'s memory is not limited');
@@ -222,7 +230,8 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   }
   let ephemeralLimitBytes: number | undefined;
   if (limits['ephemeral-storage'] !== undefined) {
-    ephemeralLimitBytes = parseBytes(limits['ephemeral-storage'], `${where}: limits.ephemeral-storage`);
+    // It caps emptyDirs without sizeLimit, and a tmpfs of size 0 would be unlimited: at least 1 byte.
+    ephemeralLimitBytes = parseBytes(limits['ephemeral-storage'], `${where}: limits.ephemeral-storage`, { min: 1 });
     warnings.push(`ephemeral-storage limit ${limits['ephemeral-storage']} is NOT enforced as a total here: each emptyDir is a tmpfs capped at its own size, and the root is read-only or in memory`);
   }
 
@@ -272,6 +281,10 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
       if (!skeletonPaths.has(rel)) { skeletonPaths.add(rel); dirs.push({ path: rel, mode: 0o755 }); }
     }
   }
+  const fileBytes = files.reduce((sum, f) => sum + f.content.length, 0);
+  if (fileBytes > MAX_BUNDLE_BYTES) {
+    throw new RunnerError(`${workload.ref}: the mounted volumes would write ${fileBytes} bytes (${formatBytes(fileBytes)}) to the bundle on this host; at most ${MAX_BUNDLE_BYTES} (${formatBytes(MAX_BUNDLE_BYTES)}) are allowed`);
+  }
 
   // Environment, command, working directory.
   const env = resolveEnv({ docs: input.docs, workload, podName });
@@ -279,6 +292,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   const args = [...container.command, ...(container.args ?? [])].map((a: unknown) => expandVars(String(a), vars));
   const cwd = container.workingDir ? String(container.workingDir) : '/';
   if (!path.posix.isAbsolute(cwd)) throw new RunnerError(`${where}: workingDir "${cwd}" must be an absolute path`);
+  checkExecSize(where, args, env);
 
   // What the cluster applies that this run does not.
   const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
@@ -324,7 +338,14 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
       ...(Object.keys(resources).length ? { resources } : {}),
     },
   };
-  return {
+  // Every bind source is a base root entry, or a directory or file of the bundle (proven by the writer again on disk).
+  const rootSources = new Set(root.mounts.map((m) => m.source));
+  for (const mount of volumes.mounts) {
+    if (mount.type === 'bind' && !rootSources.has(mount.source) && !under(path.posix.normalize(mount.source), input.bundleDir)) {
+      throw new RunnerError(`${where}: the bind-mount source ${mount.source} of ${mount.destination} is outside the bundle ${input.bundleDir}`);
+    }
+  }
+  const plan: RunPlan = {
     workload: workload.ref,
     container: container.name,
     spec,
@@ -337,4 +358,24 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
     ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
     warnings,
   };
+  // The same lexical checks the writer makes: clean relative paths, parents first, caps, bind sources in the bundle.
+  checkBundlePlan(input.bundleDir, plan);
+  return plan;
+}
+
+/** Refuses a command line and environment that execve would refuse (E2BIG): a string over 128 KiB, or over 2 MiB in all. */
+function checkExecSize(where: string, args: readonly string[], env: readonly string[]): void {
+  let total = 0;
+  for (const [kind, list] of [['argument', args], ['environment variable', env]] as const) {
+    for (const text of list) {
+      const bytes = Buffer.byteLength(text) + 1;
+      if (bytes > MAX_EXEC_STRING_BYTES) {
+        throw new RunnerError(`${where}: ${kind} ${JSON.stringify(text.slice(0, 40))}... is ${bytes} bytes; execve takes at most ${MAX_EXEC_STRING_BYTES} (${formatBytes(MAX_EXEC_STRING_BYTES)}) per string, so it would fail (E2BIG) in the cluster too`);
+      }
+      total += bytes;
+    }
+  }
+  if (total > MAX_EXEC_TOTAL_BYTES) {
+    throw new RunnerError(`${where}: the command and environment hold ${total} bytes (${formatBytes(total)}); execve takes at most ${MAX_EXEC_TOTAL_BYTES} (${formatBytes(MAX_EXEC_TOTAL_BYTES)}) in all, so it would fail (E2BIG)`);
+  }
 }

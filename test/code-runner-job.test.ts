@@ -131,7 +131,7 @@ describe('defaults: every control as a literal value', () => {
 
   test('a ConfigMap, a Job and a NetworkPolicy, in that order, sharing one name', () => {
     expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['v1 ConfigMap', 'batch/v1 Job', 'networking.k8s.io/v1 NetworkPolicy']);
-    expect(name).toMatch(/^run-[0-9a-f]{10}$/);
+    expect(name).toMatch(/^run-[0-9a-f]{16}$/);
     expect(objects.map((o) => o.metadata.name)).toEqual([name, name, name]);
     for (const o of objects) {
       expect(o.metadata.labels).toEqual({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
@@ -351,7 +351,7 @@ describe('options', () => {
   });
 
   test('a given name gets the hash appended', () => {
-    expect(synth({ code: PY, name: 'exercise-7' }).run.name).toMatch(/^exercise-7-[0-9a-f]{10}$/);
+    expect(synth({ code: PY, name: 'exercise-7' }).run.name).toMatch(/^exercise-7-[0-9a-f]{16}$/);
   });
 
   test('a namespace goes on every object; a chart\'s namespace applies when none is given', () => {
@@ -446,7 +446,7 @@ describe('bad input: one clear error each, naming the construct path, the field,
     ['a run id over 63 characters', { code: PY, runId: 'r'.repeat(64) }, 'runId', `"${'r'.repeat(64)}"`, 'must be a DNS label: at most 63'],
     ['an unknown language by name', { code: PY, language: 'ruby' }, 'language', '"ruby"', 'unknown language; use one of Language.PYTHON, Language.NODE, Language.SHELL or Language.custom(...)'],
     ['an unknown language object', { code: PY, language: { name: 'ruby', image: 'ruby:3.3.5', command: ['ruby'], entryFile: 'main.rb', env: {} } }, 'language', '"ruby"', 'unknown language'],
-    ['a name too long to carry the hash', { code: PY, name: 'n'.repeat(53) }, 'name', `"${'n'.repeat(53)}"`, 'must be a DNS label: at most 52'],
+    ['a name too long to carry the hash', { code: PY, name: 'n'.repeat(47) }, 'name', `"${'n'.repeat(47)}"`, 'must be a DNS label: at most 46'],
     ['an image on :latest', { code: PY, image: 'python:latest' }, 'image', '"python:latest"', 'must name a version tag other than latest'],
     ['an image without a tag', { code: PY, image: 'python' }, 'image', '"python"', 'must name a version tag other than latest'],
     ['a custom language with an unpinned image', { code: PY, language: Language.custom({ name: 'r', image: 'r-base', command: ['Rscript'], entryFile: 'main.py' }) }, 'image', '"r-base"', 'must name a version tag'],
@@ -490,7 +490,7 @@ describe('bad input: one clear error each, naming the construct path, the field,
   test('a construct id that cannot become a DNS label asks for a name', () => {
     const err = errorOf(() => synth({ code: PY }, '___')) as SandboxValidationError;
     expect(err.message).toBe('test/___: name is unset; the construct id cannot be turned into a DNS label; give a name of lowercase letters, digits and \'-\'');
-    expect(synth({ code: PY, name: 'ok' }, '___').run.name).toMatch(/^ok-[0-9a-f]{10}$/);
+    expect(synth({ code: PY, name: 'ok' }, '___').run.name).toMatch(/^ok-[0-9a-f]{16}$/);
   });
 });
 
@@ -523,7 +523,7 @@ describe('names: a hash of everything that shapes the pod', () => {
   ] as [string, CodeRunnerJobProps][])('changes with %s', (_what, changed) => {
     const before = nameOf(base);
     const after = nameOf(changed);
-    expect(after).toMatch(/^run-[0-9a-f]{10}$/);
+    expect(after).toMatch(/^run-[0-9a-f]{16}$/);
     expect(after).not.toBe(before);
     expect(after.slice(0, 4)).toBe(before.slice(0, 4));
   });
@@ -551,7 +551,7 @@ describe('names: a hash of everything that shapes the pod', () => {
     const { run, objects } = synth({ code: PY }, id);
     expect(run.name.length).toBeLessThanOrEqual(63);
     expect(run.name).toMatch(DNS_LABEL);
-    expect(run.name).toMatch(/-[0-9a-f]{10}$/);
+    expect(run.name).toMatch(/-[0-9a-f]{16}$/);
     for (const o of objects) expect(o.metadata.name).toBe(run.name);
     for (const value of Object.values(jobOf(objects).spec.template.metadata.labels) as string[]) expect(value.length).toBeLessThanOrEqual(63);
     const other = synth({ code: 'print(2)\n' }, id).run.name;
@@ -560,7 +560,7 @@ describe('names: a hash of everything that shapes the pod', () => {
   });
 
   test('the longest accepted name and run id give 63-character names', () => {
-    expect(nameOf({ code: PY, name: 'n'.repeat(52) })).toHaveLength(63);
+    expect(nameOf({ code: PY, name: 'n'.repeat(46) })).toHaveLength(63);
     expect(nameOf({ code: PY, runId: 'r'.repeat(63) })).toBe('r'.repeat(63));
   });
 });

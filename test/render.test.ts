@@ -98,7 +98,7 @@ describe('construct and render path produce identical objects', () => {
 describe('render output', () => {
   test('defaults: names, order and the main controls', () => {
     const { name, objects } = renderCodeRunObjects({ code: PY });
-    expect(name).toMatch(/^code-run-[0-9a-f]{10}$/);
+    expect(name).toMatch(/^code-run-[0-9a-f]{16}$/);
     expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
     const job = objects[1] as Json;
     expect(job.spec.activeDeadlineSeconds).toBe(60);
@@ -110,7 +110,7 @@ describe('render output', () => {
   });
 
   test('options: `where` names the render in errors, `defaultName` names the objects', () => {
-    expect(renderCodeRunObjects({ code: PY }, { defaultName: 'exercise' }).name).toMatch(/^exercise-[0-9a-f]{10}$/);
+    expect(renderCodeRunObjects({ code: PY }, { defaultName: 'exercise' }).name).toMatch(/^exercise-[0-9a-f]{16}$/);
     expect(errorOf(() => renderCodeRun({ code: '' })).message).toBe('render: code is ""; the submission is empty; there is nothing to run');
     const err = errorOf(() => renderCodeRun({ code: PY, runId: 'Run_42' }, { where: 'platform/submission-42' }));
     expect(err).toBeInstanceOf(SandboxValidationError);

@@ -127,7 +127,11 @@ export const CODE_MOUNT_PATH = '/workspace';
 /** The largest ConfigMap the API server stores. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
-const HASH_LENGTH = 10;
+/**
+ * Hex digits of the content hash in generated names: 64 bits, so that even billions of submissions are
+ * unlikely to collide (40 bits collided after about a million), leaving 46 characters of a 63-character name.
+ */
+const HASH_LENGTH = 16;
 
 /** Builds one run's objects; `defaultName` (from the construct id) stands in for a missing `name`. */
 export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultName?: string): CodeRunObjects {

@@ -53,6 +53,8 @@ export function buildSandboxedDeployment(where: string, props: SandboxedDeployme
   if (props.service) {
     const ports: any[] = podSpec.containers?.[0]?.ports ?? [];
     if (ports.length === 0) fail(site, 'service', true, 'a Service needs at least one port on the main container (props.ports)');
+    // Service names are DNS-1035 labels: they must start with a letter (a DNS-1123 label may start with a digit).
+    if (!/^[a-z]/.test(identity.name)) fail(site, 'name', identity.name, 'with service: true the name is also the Service\'s, a DNS-1035 label: it must start with a lowercase letter');
     service = {
       apiVersion: 'v1',
       kind: 'Service',

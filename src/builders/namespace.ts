@@ -1,7 +1,7 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
 import { KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { buildDenyAllPolicy } from './network';
-import { Site, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
+import { Site, checkByteQuantity, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
 
 /** Caps of the namespace's ResourceQuota. */
 export interface SandboxQuota {
@@ -150,12 +150,15 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
   if (!/^v1\.[0-9]{1,2}$/.test(version)) fail(site, 'podSecurityVersion', version, 'must pin a Kubernetes minor version such as "v1.27" ("latest" is not pinned)');
   const q = { ...QUOTA_DEFAULTS, ...definedOnly(spec.quota ?? {}) };
   const l = { ...LIMIT_DEFAULTS, ...definedOnly(spec.limits ?? {}) };
-  for (const key of ['requestsCpu', 'limitsCpu', 'requestsMemory', 'limitsMemory', 'requestsEphemeralStorage', 'limitsEphemeralStorage'] as const) checkQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
+  for (const key of ['requestsCpu', 'limitsCpu'] as const) checkQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
+  for (const key of ['requestsMemory', 'limitsMemory', 'requestsEphemeralStorage', 'limitsEphemeralStorage'] as const) checkByteQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
   for (const [request, limit] of [['requestsCpu', 'limitsCpu'], ['requestsMemory', 'limitsMemory'], ['requestsEphemeralStorage', 'limitsEphemeralStorage']] as const) {
     if (parseQuantity(q[request])! > parseQuantity(q[limit])!) fail({ where, prefix: 'quota' }, request, q[request], `must not exceed ${limit} (${q[limit]}): every container's request is at most its limit, so a higher cap is never reached`);
   }
   for (const key of ['pods', 'jobs', 'configMaps'] as const) checkInteger({ where, prefix: 'quota' }, key, q[key], 1, 1000000);
-  for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof SandboxLimitRange)[]) checkQuantity({ where, prefix: 'limits' }, key, l[key], LIMIT_DEFAULTS[key]);
+  for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof SandboxLimitRange)[]) {
+    (key.includes('Cpu') ? checkQuantity : checkByteQuantity)({ where, prefix: 'limits' }, key, l[key], LIMIT_DEFAULTS[key]);
+  }
   for (const [request, limit] of [['defaultCpuRequest', 'defaultCpuLimit'], ['defaultMemoryRequest', 'defaultMemoryLimit'], ['defaultEphemeralStorageRequest', 'defaultEphemeralStorageLimit']] as const) {
     if (parseQuantity(l[request])! > parseQuantity(l[limit])!) fail({ where, prefix: 'limits' }, request, l[request], `must not exceed ${limit} (${l[limit]})`);
   }

@@ -1,7 +1,7 @@
 // Props -> a hardened pod spec (plain JSON). Every container gets the same hardening; weaker asks are refused.
 import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
 import { SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
-import { Site, checkAbsolutePath, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, definedOnly, fail, parseQuantity } from './validate';
+import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, definedOnly, fail, parseQuantity } from './validate';
 
 /** Pod-level values every container inherits, after defaults. */
 interface PodDefaults {
@@ -68,7 +68,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
       fail(volumeSite, 'projected.sources', 'a serviceAccountToken source', 'sandboxed pods never receive a service-account token');
     }
     if (kube.emptyDir && !kube.emptyDir.sizeLimit) fail(volumeSite, 'emptyDir.sizeLimit', undefined, 'every emptyDir needs a sizeLimit');
-    if (kube.emptyDir) checkQuantity(volumeSite, 'emptyDir.sizeLimit', kube.emptyDir.sizeLimit, '64Mi');
+    if (kube.emptyDir) checkByteQuantity(volumeSite, 'emptyDir.sizeLimit', kube.emptyDir.sizeLimit, '64Mi');
     userVolumes.set(volume.name, types[0]);
     volumes.push(kube);
   });
@@ -162,7 +162,7 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
     const wSite = child(site, `writablePaths[${i}]`);
     const path = checkAbsolutePath(wSite, 'path', w.path);
     claimPath(wSite, 'path', path);
-    const sizeLimit = checkQuantity(wSite, 'sizeLimit', w.sizeLimit ?? SANDBOX_DEFAULTS.writablePathSizeLimit, '64Mi');
+    const sizeLimit = checkByteQuantity(wSite, 'sizeLimit', w.sizeLimit ?? SANDBOX_DEFAULTS.writablePathSizeLimit, '64Mi');
     const volumeName = writableVolumeName(name, path, i);
     writableVolumes.push({ name: volumeName, emptyDir: { ...(w.inMemory ? { medium: 'Memory' } : {}), sizeLimit } });
     volumeMounts.push({ name: volumeName, mountPath: path });
@@ -238,15 +238,15 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
 function buildResources(site: Site, c: SandboxContainerBaseProps): { requests: { [k: string]: string }; limits: { [k: string]: string } } {
   const r = { ...RESOURCE_DEFAULTS, ...definedOnly(c.resources ?? {}) };
   const pairs = [
-    ['cpu', 'cpuRequest', 'cpuLimit', '500m'],
-    ['memory', 'memoryRequest', 'memoryLimit', '512Mi'],
-    ['ephemeral-storage', 'ephemeralStorageRequest', 'ephemeralStorageLimit', '256Mi'],
+    ['cpu', 'cpuRequest', 'cpuLimit', '500m', checkQuantity],
+    ['memory', 'memoryRequest', 'memoryLimit', '512Mi', checkByteQuantity],
+    ['ephemeral-storage', 'ephemeralStorageRequest', 'ephemeralStorageLimit', '256Mi', checkByteQuantity],
   ] as const;
   const requests: { [k: string]: string } = {};
   const limits: { [k: string]: string } = {};
-  for (const [resource, requestKey, limitKey, example] of pairs) {
-    const request = checkQuantity(site, requestKey, r[requestKey], example);
-    const limit = checkQuantity(site, limitKey, r[limitKey], example);
+  for (const [resource, requestKey, limitKey, example, check] of pairs) {
+    const request = check(site, requestKey, r[requestKey], example);
+    const limit = check(site, limitKey, r[limitKey], example);
     if (parseQuantity(request)! > parseQuantity(limit)!) fail(site, requestKey, request, `must not exceed ${limitKey} (${limit})`);
     requests[resource] = request;
     limits[resource] = limit;

@@ -69,13 +69,37 @@ export function checkHighId(site: Site, name: string, value: unknown): number {
   return checkInteger(site, name, value, SANDBOX_DEFAULTS.minimumId, 2147483647, `a numeric id (kube-score and kubesec want ids >= ${SANDBOX_DEFAULTS.minimumId})`);
 }
 
-/** Checks that an image is pinned to a tag other than latest or to a digest. */
+/** A repository path component of an image reference (the distribution reference grammar): lowercase only. */
+const IMAGE_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+/** A registry host, with an optional port. */
+const IMAGE_DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+
+/** Why an image's repository is not a valid reference (`Nginx:1.25`: uppercase), or undefined. */
+function imageRepositoryProblem(image: string): string | undefined {
+  const at = image.indexOf('@');
+  const withoutDigest = at >= 0 ? image.slice(0, at) : image;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  const repository = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+  const components = repository.split('/');
+  // As the container runtimes read it: a first component with '.', ':' or uppercase, or "localhost", is a registry.
+  const first = components[0];
+  const hasDomain = components.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  if (hasDomain && !IMAGE_DOMAIN.test(first)) return `registry "${first}" is not a host name (with an optional port)`;
+  const bad = components.slice(hasDomain ? 1 : 0).find((c) => !IMAGE_PATH_COMPONENT.test(c));
+  if (bad !== undefined) return `repository component "${bad}" must be lowercase letters and digits, separated by '.', '_', '__' or '-'`;
+  return undefined;
+}
+
+/** Checks that an image is a valid reference pinned to a tag other than latest or to a digest. */
 export function checkImage(site: Site, name: string, value: unknown): string {
   const problem = imagePinProblem(value);
   if (problem || typeof value !== 'string') {
     fail(site, name, value, 'must name a version tag other than latest (repo/image:1.2.3) or a digest (repo/image@sha256:<64 hex>)');
   }
   if (/\s/.test(value)) fail(site, name, value, 'must not contain white space');
+  const repositoryProblem = imageRepositoryProblem(value);
+  if (repositoryProblem) fail(site, name, value, `is not a valid image reference: ${repositoryProblem} (e.g. "nginx:1.25.3", "registry.example.com/team/app:1.2.3")`);
   return value;
 }
 
@@ -111,6 +135,16 @@ export function checkQuantity(site: Site, name: string, value: unknown, example:
     fail(site, name, value, `${why}; give a positive quantity such as "${example}"`);
   }
   return value as string;
+}
+
+/** Checks a positive quantity of bytes (memory, ephemeral storage, sizes): a whole number of bytes, no milli-units. */
+export function checkByteQuantity(site: Site, name: string, value: unknown, example: string): string {
+  const checked = checkQuantity(site, name, value, example);
+  const bytes = parseQuantity(checked)!;
+  if (/m$/.test(checked) || !Number.isInteger(bytes)) {
+    fail(site, name, value, `must be a whole number of bytes (${JSON.stringify(checked)} is ${bytes} bytes; "m" means milli, not mega): use a suffix such as Mi or M, e.g. "${example}"`);
+  }
+  return checked;
 }
 
 /** Checks a positive whole number of seconds. */

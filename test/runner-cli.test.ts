@@ -43,6 +43,22 @@ function manifestWithCode(code: string): string {
 }
 
 describe('cdk8s-sandbox run: input errors (exit 2)', () => {
+  test('a pod that would run as root: refused, and run as root only with --allow-root', async () => {
+    const docs = yaml.loadAll(fs.readFileSync(CODE_RUNNER_FIXTURE, 'utf8')) as any[];
+    for (const d of docs.filter((o) => o.kind === 'Job')) {
+      for (const sc of [d.spec.template.spec.securityContext, d.spec.template.spec.containers[0].securityContext ?? {}]) { delete sc.runAsUser; delete sc.runAsNonRoot; }
+    }
+    const file = path.join(tmp, 'root.yaml');
+    fs.writeFileSync(file, docs.map((d) => yaml.dump(d)).join('---\n'));
+    const refused = await cli(file, '--print-spec');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.error.message).toMatch(/would run as UID 0 \(root inside the sandbox\): runAsUser is not set .* or pass --allow-root to run it as root$/);
+    const allowed = await cli(file, '--print-spec', '--allow-root');
+    expect(allowed.error).toBeUndefined();
+    expect(JSON.parse(allowed.stdout).process.user.uid).toBe(0);
+    expect(allowed.stderr).toContain('allowed by --allow-root');
+  });
+
   test('a workload that is not in the files', async () => {
     const r = await cli(CODE_RUNNER_FIXTURE, '--workload', 'nope');
     expect(r.exitCode).toBe(2);

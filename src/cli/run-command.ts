@@ -14,6 +14,7 @@ interface RunCommandOptions {
   readonly timeout?: number;
   readonly pidsLimit?: number;
   readonly runsc?: string;
+  readonly allowRoot?: boolean;
   readonly printSpec?: boolean;
 }
 
@@ -56,6 +57,7 @@ export function registerRunCommand(program: Command): void {
     .option('--rootfs <dir>', 'root filesystem to use, shown read-only (default: a read-only view of the host\'s /usr, /etc, /opt and /bin, /lib links)')
     .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
     .option('--pids-limit <n>', 'cgroup pids limit for the sandbox (counts gVisor\'s host threads; exceeding it kills the sandbox)', positiveInteger('--pids-limit'))
+    .option('--allow-root', 'run a pod that would run as UID 0 (no runAsUser, or runAsUser 0); refused otherwise')
     .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
     .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')
     .addHelpText('after', `
@@ -72,6 +74,7 @@ this one: if this process is killed, the sandbox is killed and removed, and a la
         timeoutSeconds: opts.timeout,
         pidsLimit: opts.pidsLimit,
         runsc: opts.runsc,
+        allowRoot: opts.allowRoot === true,
         // Output is streamed to the terminal; the result keeps only what the closing line needs.
         outputTailBytes: Math.min(DEFAULT_OUTPUT_TAIL_BYTES, 64 * 1024),
         echo: true,

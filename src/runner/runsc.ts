@@ -4,6 +4,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeBundle } from './bundle-writer';
 import { RunnerError } from './errors';
 import { parseManifests } from './manifests';
 import { RunPlan, buildRunPlan } from './plan';
@@ -81,6 +82,12 @@ export interface RunWorkloadOptions {
    * @default true
    */
   readonly handleSignals?: boolean;
+  /**
+   * Run a pod that would run as UID 0 (no runAsUser, or runAsUser 0). Refused otherwise: UID 0 inside the
+   * sandbox can read and change everything the sandbox is shown.
+   * @default false
+   */
+  readonly allowRoot?: boolean;
   /**
    * Bytes of each of stdout and stderr the result keeps: the newest, so the end of the output survives.
    * Output beyond it is streamed (with `echo`) or dropped, never held in memory.
@@ -187,25 +194,6 @@ export function loadDocuments(files: readonly string[] = [], documents: readonly
   return out;
 }
 
-/** Creates the bundle's directories, files and symlinks, and writes config.json. */
-export function writeBundle(bundleDir: string, plan: RunPlan): void {
-  fs.mkdirSync(bundleDir, { mode: 0o700 });
-  for (const dir of plan.dirs) {
-    const p = path.join(bundleDir, dir.path);
-    fs.mkdirSync(p, { recursive: true });
-    fs.chmodSync(p, dir.mode);
-    if (dir.gid !== undefined) fs.chownSync(p, 0, dir.gid);
-  }
-  for (const file of plan.files) {
-    const p = path.join(bundleDir, file.path);
-    fs.writeFileSync(p, file.content);
-    fs.chmodSync(p, file.mode);
-    if (file.gid !== undefined) fs.chownSync(p, 0, file.gid);
-  }
-  for (const link of plan.symlinks) fs.symlinkSync(link.target, path.join(bundleDir, link.path));
-  fs.writeFileSync(path.join(bundleDir, 'config.json'), JSON.stringify(plan.spec, null, 2));
-}
-
 /** runsc's own error message from its JSON or text log, if it logged one. */
 export function runscErrorFromLog(log: string): string | undefined {
   let found: string | undefined;
@@ -236,7 +224,7 @@ export function planWorkload(options: RunWorkloadOptions, containerId: string = 
   const plan = buildRunPlan({
     docs, workload: options.workload, container: options.container, rootfs, containerId,
     bundleDir: path.join(path.resolve(options.tempDir ?? os.tmpdir()), containerId, 'bundle'),
-    timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, cgroupControllers: hostCgroupControllers(),
+    timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, allowRoot: options.allowRoot, cgroupControllers: hostCgroupControllers(),
   });
   for (const required of plan.requiredPaths) {
     if (!fs.existsSync(required)) {

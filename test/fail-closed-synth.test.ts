@@ -196,3 +196,31 @@ describe('what is written is what was checked', () => {
     expect(thrown(() => app.synthYaml())).toContain('[not-privileged]');
   });
 });
+
+describe('requests and limits within the namespace\'s LimitRange and quota', () => {
+  test('limits above the LimitRange max (2 CPU / 4Gi) are refused, naming the container, the value and the max', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const ns = new SandboxNamespace(chart, 'jobs');
+    new SandboxedDeployment(ns, 'api', { image: IMAGE, replicas: 1, resources: { cpuLimit: '4', memoryLimit: '8Gi' } });
+    const message = thrown(() => Testing.synth(chart));
+    expect(message).toContain('[c/jobs/api] [namespace-bounds] spec.template.spec.containers[0].resources.limits.cpu: container "main" limits cpu 4, above the max 2 of LimitRange "sandbox-limits" in namespace "jobs": the API server refuses its pods. Fix: Lower it to at most 2, or raise the namespace\'s LimitRange max (SandboxNamespace limits).');
+    expect(message).toContain('[c/jobs/api] [namespace-bounds] spec.template.spec.containers[0].resources.limits.memory: container "main" limits memory 8Gi, above the max 4Gi of LimitRange "sandbox-limits" in namespace "jobs"');
+  });
+
+  test('one pod larger than the whole quota, and replicas beyond it', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const ns = new SandboxNamespace(chart, 'jobs', { quota: { limitsCpu: '4', requestsCpu: '1' }, limits: { maxCpu: '8', defaultCpuLimit: '500m' } });
+    new SandboxedDeployment(ns, 'big', { image: IMAGE, replicas: 1, resources: { cpuLimit: '6', cpuRequest: '500m' } });
+    new SandboxedDeployment(ns, 'many', { image: IMAGE, replicas: 5, resources: { cpuLimit: '1', cpuRequest: '100m' } });
+    const message = thrown(() => Testing.synth(chart));
+    expect(message).toContain('[c/jobs/big] [namespace-bounds] spec.template.spec.containers: one pod limits cpu 6 in all, more than ResourceQuota "sandbox-quota" of namespace "jobs" allows for the whole namespace (4): no pod can ever be admitted');
+    expect(message).toContain('[c/jobs/many] [namespace-bounds] spec.replicas: 5 pods limit cpu 5 in all, more than ResourceQuota "sandbox-quota" of namespace "jobs" allows (4): some of them are never admitted');
+  });
+
+  test('within bounds, and outside any SandboxNamespace, nothing is refused', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new SandboxedDeployment(new SandboxNamespace(chart, 'jobs'), 'api', { image: IMAGE, replicas: 2, resources: { cpuLimit: '2', memoryLimit: '4Gi' } });
+    new SandboxedDeployment(chart, 'free', { image: IMAGE, resources: { cpuLimit: '16', memoryLimit: '64Gi' }, networkPolicyManagedElsewhere: 'not under test' });
+    expect(Testing.synth(chart).filter((o) => o.kind === 'Deployment')).toHaveLength(2);
+  });
+});

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
 import { UNSAFE_YAML_CHARACTERS, findUnsafeStrings } from '../builders/yaml-text';
 import {
-  CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
+  CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
 } from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
@@ -109,7 +109,7 @@ export class SandboxSynthGuard extends Construct {
     for (const { construct, guarded } of this.entries) {
       for (const o of [...guarded.objects, guarded.workload, guarded.policy]) if (o) ownerOf.set(o, construct);
     }
-    const appWide = APP_WIDE_RULES.flatMap((id) => crossResourceRuleById(id)!.check(all, options));
+    const appWide = [...APP_WIDE_RULES.flatMap((id) => crossResourceRuleById(id)!.check(all, options)), ...checkNamespaceBounds(all)];
     for (const [construct, f] of attribute(appWide, apiObjects.map((o) => [ownerOf.get(o) ?? o, jsonOf(o)]))) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }

@@ -1,6 +1,8 @@
 // The hardening profile: rules as data, the defaults they imply, and the checks.
 export * from './kube';
+export * from './quantity';
 export * from './rule';
 export * from './defaults';
 export * from './rules';
 export * from './cross-resource';
+export * from './namespace-bounds';

@@ -75,3 +75,13 @@ describe('content-hash names: 64 bits within 63 characters', () => {
     expect(run.name).toMatch(/^x{46}-[0-9a-f]{16}$/);
   });
 });
+
+describe('file names the kubelet would refuse', () => {
+  test.each(['..data', '..2024_01_01', '...py'])('%s is refused', (fileName) => {
+    expect(thrown(() => renderCodeRun({ files: { 'main.py': PY, [fileName]: 'x' } }))).toBe(`render: files["${fileName}"] is "${fileName}"; file names must not start with "..": the kubelet refuses such keys in a mounted ConfigMap`);
+  });
+
+  test('a name with dots inside is fine', () => {
+    expect(renderCodeRun({ files: { 'main.py': PY, 'a..b.py': 'x' } }).objects[0].data).toEqual({ 'main.py': PY, 'a..b.py': 'x' });
+  });
+});

@@ -243,6 +243,8 @@ function checkFileName(site: Site, name: string, value: unknown): void {
   if (typeof value !== 'string' || !FILE_NAME.test(value) || value.length > 253 || value === '.' || value === '..') {
     fail(site, name, value, 'file names must be valid ConfigMap keys: at most 253 letters, digits, \'-\', \'_\' and \'.\' (no directories)');
   }
+  // The kubelet's atomic writer keeps its own ..data and ..<timestamp> entries in the volume and refuses such keys.
+  if (value.startsWith('..')) fail(site, name, value, 'file names must not start with "..": the kubelet refuses such keys in a mounted ConfigMap');
 }
 
 /** A short, stable hash of JSON values (keys sorted), as a DNS-label-safe suffix. */

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { CODE_RUNNER_FIXTURE } from './fixtures/runner/code-runner';
 import {
-  DEFAULT_PATH, RootfsSource, RunPlanInput, RunnerError, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
+  DEFAULT_PATH, DEFAULT_PIDS_LIMIT, RootfsSource, RunPlanInput, RunnerError, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
   parseBytes, parseManifests, parseMillicores, planRootView, selectWorkload,
 } from '../src/runner';
 import { KubeObject } from '../src/profile/kube';
@@ -79,7 +79,8 @@ describe('the code runner as an OCI spec', () => {
 
   test('maps the memory and CPU limits onto the sandbox cgroup', () => {
     expect(p.spec.linux.cgroupsPath).toBe('cdk8s-sandbox-abc123');
-    expect(p.spec.linux.resources).toEqual({ memory: { limit: 536870912 }, cpu: { quota: 50000, period: 100000, shares: 256 } });
+    expect(p.spec.linux.resources).toEqual({ memory: { limit: 536870912 }, cpu: { quota: 50000, period: 100000, shares: 256 }, pids: { limit: 1024 } });
+    expect(DEFAULT_PIDS_LIMIT).toBe(1024);
     expect(p.memoryLimitBytes).toBe(536870912);
   });
 
@@ -126,7 +127,7 @@ describe('the code runner as an OCI spec', () => {
     expect(text).toMatch(/image python:3.12-slim is not pulled/);
     expect(text).toMatch(/ephemeral-storage limit 128Mi is NOT enforced as a total/);
     expect(text).toMatch(/seccompProfile RuntimeDefault is not applied/);
-    expect(text).toMatch(/no PID limit/);
+    expect(text).toMatch(/PID limit: the sandbox may use at most 1024 host tasks \(the default of 1024\)/);
     expect(text).toMatch(/with a generated \/etc \(passwd, group, hosts, hostname, nsswitch.conf; not the host's\)/);
     expect(text).not.toMatch(/memory limit/i);
   });
@@ -139,10 +140,17 @@ describe('limits the host cannot enforce are warned about, not dropped', () => {
     expect(p.warnings.join('\n')).toMatch(/memory limit 512Mi is NOT enforced: the host offers no memory cgroup controller/);
   });
 
-  test('--pids-limit maps to the pids cgroup', () => {
+  test('--pids-limit maps to the pids cgroup, and replaces the default', () => {
     const p = plan(undefined, { pidsLimit: 128 });
     expect(p.spec.linux.resources?.pids).toEqual({ limit: 128 });
-    expect(p.warnings.join('\n')).not.toMatch(/no PID limit/);
+    expect(p.warnings.join('\n')).toMatch(/at most 128 host tasks \(--pids-limit 128; the default is 1024\)/);
+    expect(errorOf(() => plan(undefined, { pidsLimit: 0 })).message).toBe('pids limit must be a positive integer, got 0');
+  });
+
+  test('without a pids controller the default limit is reported as not enforced', () => {
+    const p = plan(undefined, { cgroupControllers: ['memory', 'cpu'] });
+    expect(p.spec.linux.resources?.pids).toBeUndefined();
+    expect(p.warnings.join('\n')).toMatch(/pids limit 1024 \(the default of 1024\) is NOT enforced: the host offers no pids cgroup controller/);
   });
 
   test('a writable root becomes an in-memory overlay, never a write to the base', () => {

@@ -110,10 +110,6 @@ export interface RootView {
   readonly mounts: OciMount[];
   /** Names of the top-level entries that are bind mounts of the base. */
   readonly bound: ReadonlySet<string>;
-  /** Names of the top-level entries that are symlinks in the skeleton (nothing can be mounted under them). */
-  readonly linked: ReadonlySet<string>;
-  /** True when /etc is the generated one. */
-  readonly generatedEtc: boolean;
 }
 
 /** The identity used for /etc when none is given: root, hostname `localhost`. */
@@ -130,7 +126,6 @@ export function planRootView(source: RootfsSource, identity: PodIdentity = DEFAU
   const symlinks: BundleSymlink[] = [];
   const mounts: OciMount[] = [];
   const bound = new Set<string>();
-  const linked = new Set<string>();
   const skeletonNames = new Set(SKELETON_DIRS.map(([name]) => name));
   for (const [name, mode] of SKELETON_DIRS) dirs.push({ path: `${rootDir}/${name}`, mode });
   if (source.hostRoot) {
@@ -148,7 +143,6 @@ export function planRootView(source: RootfsSource, identity: PodIdentity = DEFAU
     const mount: OciMount = { destination: `/${entry.name}`, type: 'bind', source: path.posix.join(source.path, entry.name), options: ['rbind', 'ro'] };
     if (entry.type === 'symlink' && entry.target !== undefined) {
       symlinks.push({ path: inBundle, target: entry.target });
-      linked.add(entry.name);
     } else if (entry.type === 'directory') {
       dirs.push({ path: inBundle, mode: 0o755 });
       mounts.push(mount);
@@ -159,5 +153,5 @@ export function planRootView(source: RootfsSource, identity: PodIdentity = DEFAU
       bound.add(entry.name);
     }
   }
-  return { rootDir, dirs, files, symlinks, mounts, bound, linked, generatedEtc: source.hostRoot };
+  return { rootDir, dirs, files, symlinks, mounts, bound };
 }

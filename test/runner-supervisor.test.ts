@@ -300,3 +300,26 @@ describe('a failed start leaves no cgroup (runsc)', () => {
     expect(fs.readdirSync(tempDir)).toEqual([]);
   }, 60_000);
 });
+
+describe('processStartTime', () => {
+  test('a live process has one; a zombie (exited, not reaped) and a missing pid have none', async () => {
+    expect(processStartTime(process.pid)).toEqual(expect.any(Number));
+    expect(processStartTime(2 ** 30)).toBeUndefined();
+    // A child that exits while its 'exit' is not yet handled stays a zombie until Node reaps it; hold it with a
+    // shell that ignores its own child's exit for a moment.
+    const child = spawn('sh', ['-c', 'sleep 0.2 & exec sleep 2'], { stdio: 'ignore' });
+    const zombie = await waitFor('the grandchild to become a zombie', () => {
+      for (const entry of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (fields[0] === 'Z' && Number(fields[1]) === child.pid) return Number(entry);
+        } catch { /* gone */ }
+      }
+      return undefined;
+    }, 5000);
+    expect(processStartTime(zombie)).toBeUndefined();
+    child.kill('SIGKILL');
+  });
+});

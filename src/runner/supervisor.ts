@@ -178,12 +178,16 @@ export function startWatchdog(target: TeardownTarget, deadlineMs: number): Watch
   };
 }
 
-/** A process's start time in clock ticks since boot, or undefined when it does not exist. */
+/**
+ * A process's start time in clock ticks since boot, or undefined when it does not exist or has exited and
+ * waits to be reaped (a zombie: a killed watchdog whose parent died stays one until init reaps it).
+ */
 export function processStartTime(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (comm) may hold spaces and parentheses: count fields after its closing ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
     return Number(fields[19]);
   } catch {
     return undefined;

@@ -168,3 +168,18 @@ describe('under runsc (ptrace)', () => {
     expect(processesMentioning(r.containerId)).toEqual([]);
   });
 });
+
+describe('the run says why runsc crashed at the limit', () => {
+  testRunsc('60 forked sleepers under --pids-limit 200: exit 2, and runscError names the limit', async () => {
+    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-pids-explained-'));
+    try {
+      const code = 'import os, time\nfor i in range(60):\n    if os.fork() == 0:\n        time.sleep(30)\n        os._exit(0)\ntime.sleep(30)\n';
+      const r = await runWorkload({ documents: codeRunnerWithCode(code), workload: CODE_RUNNER_WORKLOAD, tempDir, handleSignals: false, pidsLimit: 200 });
+      expect(r.exitCode).toBe(2);
+      expect(r.runscError).toBe('the sandbox reached its pids limit of 200 host tasks and runsc crashed; raise --pids-limit if the workload needs more processes');
+      expect(fs.readdirSync(tempDir)).toEqual([]);
+    } finally {
+      fs.rmSync(tempDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 // The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
 import { Command, InvalidArgumentError } from 'commander';
 import * as os from 'os';
-import { DEFAULT_OUTPUT_TAIL_BYTES, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
+import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
 export const DEADLINE_EXIT_CODE = 124;
@@ -54,9 +54,9 @@ export function registerRunCommand(program: Command): void {
     .argument('<manifest...>', 'YAML files with the workload and the ConfigMaps/Secrets it mounts')
     .option('-w, --workload <name>', 'workload to run, as name or Kind/name (needed when the files hold several)')
     .option('-c, --container <name>', 'container to run (default: the first)')
-    .option('--rootfs <dir>', 'root filesystem to use, shown read-only (default: a read-only view of the host\'s /usr, /etc, /opt and /bin, /lib links)')
+    .option('--rootfs <dir>', 'root filesystem to use, shown read-only (default: a read-only view of the host\'s /usr and /bin, /lib*, /sbin links, with a generated /etc)')
     .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
-    .option('--pids-limit <n>', 'cgroup pids limit for the sandbox (counts gVisor\'s host threads; exceeding it kills the sandbox)', positiveInteger('--pids-limit'))
+    .option('--pids-limit <n>', `cgroup pids limit for the sandbox (counts gVisor's host threads and stubs, about 35 idle and 7-14 per process; reaching it crashes the sandbox; default ${DEFAULT_PIDS_LIMIT})`, positiveInteger('--pids-limit'))
     .option('--allow-root', 'run a pod that would run as UID 0 (no runAsUser, or runAsUser 0); refused otherwise')
     .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
     .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')

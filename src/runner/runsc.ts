@@ -24,7 +24,7 @@ export const DEFAULT_OUTPUT_TAIL_BYTES = 1024 * 1024;
 /** How long after the deadline the runner kills the sandbox itself if the watchdog has not (it died, or was stopped). */
 const WATCHDOG_FALLBACK_MS = 2000;
 
-/** runsc's log is read from its end: runsc's own error is its last line. */
+/** Bytes of runsc's logs read for its error: the end of its log, the start of its panic log. */
 const LOG_TAIL_BYTES = 64 * 1024;
 
 /** Signals that interrupt a run: the sandbox is killed and removed, and the result names the signal. */
@@ -54,7 +54,7 @@ export interface RunWorkloadOptions {
   readonly container?: string;
   /**
    * Root filesystem directory, shown read-only (images cannot be pulled here).
-   * @default - a read-only view of the host's /usr, /etc, /opt and the /bin, /lib links
+   * @default - a read-only view of the host's /usr and the /bin, /lib*, /sbin links, with a generated /etc
    */
   readonly rootfs?: string;
   /**
@@ -63,8 +63,8 @@ export interface RunWorkloadOptions {
    */
   readonly timeoutSeconds?: number;
   /**
-   * cgroup pids limit for the sandbox (counts its host threads and ptrace stubs; exceeding it kills the sandbox).
-   * @default - none, as Kubernetes sets none per pod
+   * cgroup pids limit for the sandbox (counts its host threads and ptrace stubs; reaching it crashes the sandbox).
+   * @default DEFAULT_PIDS_LIMIT (1024)
    */
   readonly pidsLimit?: number;
   /**
@@ -254,6 +254,7 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
   const bundleDir = path.join(work, 'bundle');
   const stateDir = path.join(work, 'state');
   const logFile = path.join(work, 'runsc.log');
+  const panicLog = path.join(work, 'runsc-panic.log');
   const root = [`--root=${stateDir}`];
   const target: TeardownTarget = { runsc, stateDir, id, workDir: work };
   const owner = { pid: process.pid, startTime: processStartTime(process.pid) };
@@ -267,11 +268,15 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
     const deadlineMs = plan.deadlineSeconds !== undefined ? plan.deadlineSeconds * 1000 : undefined;
     watchdog = startWatchdog(target, deadlineMs ?? 0);
     writeOwner(work, { ...owner, watchdogPid: watchdog.process.pid, watchdogStartTime: watchdog.process.pid !== undefined ? processStartTime(watchdog.process.pid) : undefined });
-    const outcome = await supervise(runsc, [...root, `--log=${logFile}`, ...plan.runscFlags, 'run', '--bundle', bundleDir, id], {
+    const outcome = await supervise(runsc, [...root, `--log=${logFile}`, `--panic-log=${panicLog}`, ...plan.runscFlags, 'run', '--bundle', bundleDir, id], {
       id, root, deadlineMs, watchdog, tailBytes,
       echo: options.echo === true, handleSignals: options.handleSignals !== false,
     });
-    const runscError = outcome.exitCode === 128 || outcome.exitCode === 2 ? runscErrorFromLog(readTail(logFile, LOG_TAIL_BYTES)) : undefined;
+    const runscFailed = outcome.exitCode === 128 || outcome.exitCode === 2;
+    const runscError = runscFailed
+      // runsc's own error ends its log; a Go panic starts the panic log (its goroutine dumps follow).
+      ? runscErrorFromLog(readPart(logFile, LOG_TAIL_BYTES, 'end')) ?? panicExplained(readPart(panicLog, LOG_TAIL_BYTES, 'start'), plan.spec.linux.resources?.pids?.limit)
+      : undefined;
     return {
       workload: plan.workload,
       container: plan.container,
@@ -296,14 +301,27 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
   }
 }
 
-/** The last `bytes` bytes of a file as text ('' when it cannot be read). */
-function readTail(file: string, bytes: number): string {
+/**
+ * What runsc's panic log says, in words: reaching the pids limit crashes this runsc's sandbox ("creating stub
+ * process: resource temporarily unavailable") instead of failing the workload's fork.
+ */
+export function panicExplained(panic: string, pidsLimit: number | undefined): string | undefined {
+  if (panic.trim() === '') return undefined;
+  if (pidsLimit !== undefined && /resource temporarily unavailable|errno=11|newosproc/.test(panic)) {
+    return `the sandbox reached its pids limit of ${pidsLimit} host tasks and runsc crashed; raise --pids-limit if the workload needs more processes`;
+  }
+  const first = panic.split('\n').find((l) => /^(panic|fatal error):/.test(l));
+  return first ? `runsc crashed: ${first}` : undefined;
+}
+
+/** The first or last `bytes` bytes of a file as text ('' when it cannot be read). */
+function readPart(file: string, bytes: number, from: 'start' | 'end'): string {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
     const size = fs.fstatSync(fd).size;
     const buffer = Buffer.alloc(Math.min(size, bytes));
-    fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    fs.readSync(fd, buffer, 0, buffer.length, from === 'end' ? size - buffer.length : 0);
     return buffer.toString('utf8');
   } catch {
     return '';

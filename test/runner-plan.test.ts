@@ -65,7 +65,7 @@ describe('the code runner as an OCI spec', () => {
     expect(p.spec.process.capabilities).toEqual({ bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] });
     expect(p.spec.process.noNewPrivileges).toBe(true);
     expect(p.spec.root).toEqual({ path: `${BUNDLE}/rootfs`, readonly: true });
-    expect(p.runscFlags).toEqual(['--network=none']);
+    expect(p.runscFlags).toEqual(['--network=none', '--oci-seccomp']);
     expect(p.spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'network', 'ipc', 'uts', 'mount']);
   });
 
@@ -156,7 +156,7 @@ describe('limits the host cannot enforce are warned about, not dropped', () => {
   test('a writable root becomes an in-memory overlay, never a write to the base', () => {
     const p = plan(withPod((_pod, c) => { c.securityContext.readOnlyRootFilesystem = false; }));
     expect(p.spec.root.readonly).toBe(false);
-    expect(p.runscFlags).toEqual(['--network=none', '--overlay2=all:memory']);
+    expect(p.runscFlags).toEqual(['--network=none', '--oci-seccomp', '--overlay2=all:memory']);
     expect(p.warnings.join('\n')).toMatch(/readOnlyRootFilesystem is not true/);
   });
 

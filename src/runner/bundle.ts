@@ -32,7 +32,20 @@ export interface OciSpec {
       readonly cpu?: { readonly quota?: number; readonly period?: number; readonly shares?: number };
       readonly pids?: { readonly limit: number };
     };
+    readonly seccomp?: OciSeccomp;
   };
+}
+
+/** An OCI seccomp profile (`linux.seccomp`), as runsc applies it inside the sandbox with `--oci-seccomp`. */
+export interface OciSeccomp {
+  readonly defaultAction: string;
+  readonly architectures: string[];
+  readonly syscalls: {
+    readonly names: string[];
+    readonly action: string;
+    readonly errnoRet?: number;
+    readonly args?: { readonly index: number; readonly value: number; readonly valueTwo: number; readonly op: string }[];
+  }[];
 }
 
 /** A file to write under the bundle directory. */

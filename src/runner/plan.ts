@@ -1,6 +1,6 @@
 // The pure core of `run`: manifests + options -> OCI runtime spec, bundle files, runsc flags, deadline, warnings.
 import * as path from 'path';
-import { BundleDir, BundleFile, BundleSymlink, MAX_BUNDLE_BYTES, OciMount, OciSpec } from './bundle';
+import { BundleDir, BundleFile, BundleSymlink, MAX_BUNDLE_BYTES, OciMount, OciSeccomp, OciSpec } from './bundle';
 import { checkBundlePlan } from './bundle-writer';
 import { expandVars, resolveEnv } from './env';
 import { RunnerError } from './errors';
@@ -15,6 +15,25 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
+
+/** The file-type bits of a mode, and the types of device nodes. */
+const S_IFMT = 0o170000;
+const DEVICE_TYPES = { S_IFCHR: 0o020000, S_IFBLK: 0o060000 };
+
+/**
+ * The seccomp filter every run gets: creating a character or block device node fails with EPERM. This runsc
+ * lets a user without CAP_MKNOD create them (`mknod /tmp/x c 1 3` succeeds), though the kubelet's mounts
+ * would refuse; FIFOs and sockets stay allowed. runsc applies it inside the sandbox (`--oci-seccomp`).
+ */
+export const DEVICE_NODE_SECCOMP: OciSeccomp = {
+  defaultAction: 'SCMP_ACT_ALLOW',
+  architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'],
+  syscalls: Object.values(DEVICE_TYPES).flatMap((type) => [
+    // mknod(path, mode, dev) and mknodat(dirfd, path, mode, dev): the mode is argument 1 and 2.
+    { names: ['mknod'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: S_IFMT, valueTwo: type, op: 'SCMP_CMP_MASKED_EQ' }] },
+    { names: ['mknodat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 2, value: S_IFMT, valueTwo: type, op: 'SCMP_CMP_MASKED_EQ' }] },
+  ]),
+};
 
 /** Size of /dev/shm, as containerd mounts it. */
 export const SHM_SIZE_BYTES = 64 * 2 ** 20;
@@ -256,7 +275,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   const volumes = planVolumes({ docs: input.docs, workload, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
   warnings.push(...volumes.warnings);
   const readOnlyRoot = sc.readOnlyRootFilesystem === true;
-  const runscFlags = ['--network=none'];
+  const runscFlags = ['--network=none', '--oci-seccomp'];
   if (!readOnlyRoot) {
     runscFlags.push('--overlay2=all:memory');
     warnings.push('readOnlyRootFilesystem is not true: the root is writable through an in-memory overlay (writes vanish at exit); the base\'s directories stay read-only');
@@ -314,7 +333,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
   warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}, with a generated /etc (passwd, group, hosts, hostname, nsswitch.conf; not the host's)` : `a read-only view of ${input.rootfs.path}`}`);
   const seccomp = first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile);
-  if (seccomp?.type && seccomp.type !== 'Unconfined') warnings.push(`seccompProfile ${seccomp.type} is not applied: runsc ignores OCI seccomp profiles (as GKE Sandbox does); gVisor itself is the syscall filter`);
+  if (seccomp?.type && seccomp.type !== 'Unconfined') warnings.push(`seccompProfile ${seccomp.type} is not applied: gVisor itself is the syscall filter (GKE Sandbox ignores the pod's profile unless the pod asks for it); here only a filter refusing device nodes (mknod of character and block devices) runs inside the sandbox`);
   for (const field of ['seLinuxOptions', 'appArmorProfile', 'windowsOptions', 'procMount'] as const) {
     if (sc[field] !== undefined || podSc[field] !== undefined) warnings.push(`${field} is not applied locally`);
   }
@@ -352,6 +371,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
       cgroupsPath: input.containerId,
       ...(Object.keys(resources).length ? { resources } : {}),
+      seccomp: DEVICE_NODE_SECCOMP,
     },
   };
   // Every bind source is a base root entry, or a directory or file of the bundle (proven by the writer again on disk).

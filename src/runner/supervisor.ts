@@ -85,11 +85,13 @@ export function teardownRun(target: TeardownTarget): void {
   try { controllers = nodeFs.readdirSync(cgroupRoot); } catch { /* no cgroupfs */ }
   for (const name of controllers) bases.add(nodePath.join(cgroupRoot, name));
   for (const [, names, ownPath] of own) {
-    if (names === '') bases.add(nodePath.join(cgroupRoot, ownPath));
-    for (const name of names.replace(/^name=/, '').split(',')) {
-      bases.add(nodePath.join(cgroupRoot, name, ownPath));
+    if (names === '') {
+      // cgroup v2: mounted at the root (v2 only) or at unified/ (hybrid).
+      bases.add(nodePath.join(cgroupRoot, ownPath));
       bases.add(nodePath.join(cgroupRoot, 'unified', ownPath));
+      continue;
     }
+    for (const name of names.replace(/^name=/, '').split(',')) bases.add(nodePath.join(cgroupRoot, name, ownPath));
   }
   // rmdir removes an empty cgroup; one whose last processes are still exiting is busy for a moment.
   for (const base of bases) {

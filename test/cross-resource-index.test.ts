@@ -2,6 +2,7 @@
 // pods, policies and budgets with every kind of selector, they must flag exactly the objects that
 // trying every pair with selectorMatches flags.
 import { KubeObject, crossResourceRuleById, policyTypesOf, resolveCrossResourceOptions, selectorMatches } from '../src/profile';
+import { ipBlockRanges, parseCidr, rangeOfCidr, rangesCover } from '../src/profile/cidr';
 
 /** A small deterministic random source (mulberry32). */
 function random(seed: number): () => number {
@@ -18,6 +19,9 @@ function random(seed: number): () => number {
 const KEYS = ['app', 'tier', 'zone', 'constructor', 'length', '0', 'k1', 'k2', 'k3', 'k4', 'k5'];
 const VALUES: unknown[] = ['a', 'b', 'c', '1', 1, true, 'true', null, ''];
 const NAMESPACES = [undefined, 'default', 'x', 'y'];
+
+/** Egress CIDRs of which none holds 10.0.0.0/8 alone, but some together do. */
+const HALVES = ['10.0.0.0/9', '10.128.0.0/9', '10.0.0.0/10', '10.64.0.0/10', '8.8.8.0/24'];
 
 function randomSet(seed: number): KubeObject[] {
   const rnd = random(seed);
@@ -68,7 +72,8 @@ function randomSet(seed: number): KubeObject[] {
   }
   for (let i = 0; i < 30; i++) {
     const s = selector();
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(`np${i}`), spec: { ...(s !== undefined ? { podSelector: s } : {}), ...(rnd() < 0.7 ? { policyTypes: pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]) } : {}) } });
+    const egress = rnd() < 0.5 ? { egress: [{ to: [{ ipBlock: { cidr: pick(HALVES) } }], ports: [{ port: 443 }] }] } : {};
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: metadata(`np${i}`), spec: { ...(s !== undefined ? { podSelector: s } : {}), ...(rnd() < 0.7 ? { policyTypes: pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]) } : {}), ...egress } });
     objects.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: metadata(`pdb${i}`), spec: { selector: selector() } });
   }
   return objects;
@@ -95,7 +100,21 @@ describe.each(Array.from({ length: 40 }, (_, i) => i + 1))('random set %i', (see
       const selecting = ofKind('NetworkPolicy').filter((np) => ns(np) === p.namespace && selectorMatches(np.spec.podSelector ?? {}, p.labels));
       return !['Ingress', 'Egress'].every((type) => selecting.some((np) => policyTypesOf(np).includes(type)));
     }).map((p) => p.o.metadata!.name!).sort();
-    expect(flagged('network-isolation', objects)).toEqual(expected);
+    const unisolated = crossResourceRuleById('network-isolation')!.check(objects, resolveCrossResourceOptions())
+      .filter((f) => f.message.includes('are selected by no NetworkPolicy with policyTypes')).map((f) => f.object.name).sort();
+    expect(unisolated).toEqual(expected);
+  });
+
+  test('network-isolation flags the pods whose selecting policies (every pair) together reach 10.0.0.0/8', () => {
+    const whole = rangeOfCidr(parseCidr('10.0.0.0/8')!);
+    const expected = pods.filter((p) => {
+      const selecting = ofKind('NetworkPolicy').filter((np) => ns(np) === p.namespace && selectorMatches(np.spec.podSelector ?? {}, p.labels) && policyTypesOf(np).includes('Egress'));
+      const blocks = selecting.flatMap((np) => (np.spec.egress ?? []).map((r: any) => r.to[0].ipBlock));
+      return rangesCover(blocks.flatMap(ipBlockRanges), whole);
+    }).map((p) => p.o.metadata!.name!).sort();
+    const union = crossResourceRuleById('network-isolation')!.check(objects, resolveCrossResourceOptions())
+      .filter((f) => f.message.includes('can reach 10.0.0.0/8 (private network) whole')).map((f) => f.object.name).sort();
+    expect(union).toEqual(expected);
   });
 
   test('network-policy-selects-pods flags the policies that select no pod of every pair', () => {

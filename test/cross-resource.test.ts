@@ -3,6 +3,8 @@
 import {
   CROSS_RESOURCE_RULES, KubeObject, RULES, checkObjectSet, cidrContains, parseCidr, selectorMatches, unexceptedRanges,
 } from '../src/profile';
+import { buildSandboxNamespace } from '../src/builders/namespace';
+import { cidrText, ipBlockRanges, rangeOfCidr, rangesCover } from '../src/profile/cidr';
 
 function deployment(name: string, labels: Record<string, string>, extra: { namespace?: string; replicas?: number } = {}): KubeObject {
   return {
@@ -59,8 +61,39 @@ describe('CIDRs', () => {
     expect(parseCidr('10.1.0.0/16')).toEqual({ bits: 32, addr: 0x0a010000n, prefix: 16 });
     expect(parseCidr('::/0')).toEqual({ bits: 128, addr: 0n, prefix: 0 });
     expect(parseCidr('fd20:ce::254/128')?.addr).toBe(0xfd2000ce000000000000000000000254n);
-    expect(parseCidr('::ffff:10.0.0.1/128')?.addr).toBe(0xffff0a000001n);
+    expect(parseCidr('::ffff:10.0.0.1/128')).toEqual({ bits: 32, addr: 0x0a000001n, prefix: 32 });
     for (const bad of ['10.0.0.0', '10.0.0.256/8', '10.0.0.0/33', 'a::b::c/64', 'x/1', 42]) expect(parseCidr(bad)).toBeUndefined();
+  });
+
+  test('IPv4-mapped IPv6 is the IPv4 CIDR Kubernetes reads it as, from a /96 up', () => {
+    expect(parseCidr('::ffff:0.0.0.0/96')).toEqual({ bits: 32, addr: 0n, prefix: 0 });
+    expect(parseCidr('::ffff:169.254.169.254/128')).toEqual({ bits: 32, addr: 0xa9fea9fen, prefix: 32 });
+    expect(parseCidr('::FFFF:a9fe:a9fe/128')).toEqual({ bits: 32, addr: 0xa9fea9fen, prefix: 32 });
+    expect(parseCidr('0:0:0:0:0:ffff:0a00:0/104')).toEqual({ bits: 32, addr: 0x0a000000n, prefix: 8 });
+    // A shorter prefix masks the ffff away: Go keeps those IPv6, and so does the parser.
+    expect(parseCidr('::ffff:0:0/95')?.bits).toBe(128);
+    expect(parseCidr('::/80')?.bits).toBe(128);
+    expect(parseCidr('64:ff9b::a9fe:a9fe/128')?.bits).toBe(128);
+    expect(cidrText(parseCidr('::ffff:203.0.113.0/120')!)).toBe('203.0.113.0/24');
+    expect(['::/0', 'fd20:ce::254/128', '2001:db8::/32', '1:0:0:2::/64', 'fe80::1:0:0:1/128'].map((c) => cidrText(parseCidr(c)!))).toEqual(['::/0', 'fd20:ce::254/128', '2001:db8::/32', '1:0:0:2::/64', 'fe80::1:0:0:1/128']);
+  });
+
+  test('IPv4-mapped CIDRs and excepts reach what their IPv4 reaches', () => {
+    expect(unexceptedRanges({ cidr: '::ffff:0.0.0.0/96' })).toEqual(unexceptedRanges({ cidr: '0.0.0.0/0' }));
+    expect(unexceptedRanges({ cidr: '::ffff:169.254.169.254/128' })).toEqual(['169.254.169.254/32 (the metadata server)']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['::ffff:169.254.0.0/112', '::ffff:10.0.0.0/104', '::ffff:172.16.0.0/108', '::ffff:192.168.0.0/112', '::ffff:100.64.0.0/106', '::ffff:168.63.129.16/128'] })).toEqual([]);
+    expect(unexceptedRanges({ cidr: '::ffff:0.0.0.0/96', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'] })).toEqual([]);
+  });
+
+  test('address ranges: an ipBlock without its excepts, and whether ranges together cover a CIDR', () => {
+    const r = (c: string) => rangeOfCidr(parseCidr(c)!);
+    expect(rangesCover([r('10.0.0.0/9'), r('10.128.0.0/9')], r('10.0.0.0/8'))).toBe(true);
+    expect(rangesCover([r('10.0.0.0/9'), r('10.128.0.0/10')], r('10.0.0.0/8'))).toBe(false);
+    expect(rangesCover([r('0.0.0.0/1'), r('10.0.0.0/16')], r('10.0.0.0/8'))).toBe(true);
+    expect(rangesCover([r('::/1'), r('10.0.0.0/8')], r('fc00::/7'))).toBe(false);
+    expect(ipBlockRanges({ cidr: '10.0.0.0/8', except: ['10.0.0.0/9', 'nope', 'fc00::/7'] })).toEqual([r('10.128.0.0/9')]);
+    expect(rangesCover(ipBlockRanges({ cidr: '0.0.0.0/0', except: ['10.1.0.0/16'] }), r('10.0.0.0/8'))).toBe(false);
+    expect(ipBlockRanges({ cidr: 'bad' })).toEqual([]);
   });
 
   test('containment', () => {
@@ -71,11 +104,16 @@ describe('CIDRs', () => {
   });
 
   test('the forbidden ranges an ipBlock reaches', () => {
-    expect(unexceptedRanges({ cidr: '0.0.0.0/0' }).map((r) => r.split(' ')[0])).toEqual(['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
-    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] })).toEqual([]);
-    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] }).map((r) => r.split(' ')[0])).toEqual(['169.254.0.0/16']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0' }).map((r) => r.split(' ')[0])).toEqual(['168.63.129.16/32', '169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'] })).toEqual([]);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'] }).map((r) => r.split(' ')[0])).toEqual(['169.254.0.0/16']);
+    // RFC 1918 and link-local alone leave the Alibaba Cloud metadata server and the Azure WireServer reachable.
+    expect(unexceptedRanges({ cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] })).toEqual([
+      '168.63.129.16/32 (the Azure WireServer)',
+      '100.64.0.0/10 (shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200)',
+    ]);
     expect(unexceptedRanges({ cidr: '::/0' }).map((r) => r.split(' ')[0])).toEqual(['fe80::/10', 'fc00::/7']);
-    expect(unexceptedRanges({ cidr: '0.0.0.0/1' }).map((r) => r.split(' ')[0])).toEqual(['10.0.0.0/8']);
+    expect(unexceptedRanges({ cidr: '0.0.0.0/1' }).map((r) => r.split(' ')[0])).toEqual(['10.0.0.0/8', '100.64.0.0/10']);
     expect(unexceptedRanges({ cidr: '169.254.20.10/32' })).toEqual([]);
     expect(unexceptedRanges({ cidr: '8.8.8.8/32' })).toEqual([]);
   });
@@ -164,7 +202,7 @@ describe('egress-peers', () => {
     expect(ids(withEgress([
       { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] },
       { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ port: 53, protocol: 'UDP' }] },
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', '168.63.129.16/32'] } }], ports: [{ port: 443 }] },
     ]))).toEqual([]);
   });
 
@@ -182,8 +220,8 @@ describe('egress-peers', () => {
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0', except: ['fc00::/7', 'fe80::/10'] } }] },
     ])).filter((f) => f.rule === 'egress-peers');
     expect(findings.map((f) => f.path)).toEqual(['spec.egress[0].to[0]', 'spec.egress[1].to[0].ipBlock']);
-    expect(findings[1].message).toBe('egress rule 1 ipBlock "0.0.0.0/0" reaches 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network): its except unset does not exclude them');
-    expect(findings[1].fix).toBe('Add 169.254.0.0/16, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 to ipBlock.except (or name narrower CIDRs).');
+    expect(findings[1].message).toBe('egress rule 1 ipBlock "0.0.0.0/0" reaches 168.63.129.16/32 (the Azure WireServer), 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network), 100.64.0.0/10 (shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200): its except unset does not exclude them');
+    expect(findings[1].fix).toBe('Add 168.63.129.16/32, 169.254.0.0/16, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 to ipBlock.except (or name narrower CIDRs).');
   });
 });
 
@@ -199,7 +237,7 @@ describe('egress-peers and the metadata server', () => {
     ]);
     expect(findings.map((f) => [f.path, f.message])).toEqual([
       ['spec.egress[0].to[0].ipBlock', 'egress rule 0 ipBlock "169.254.169.254/32" reaches 169.254.169.254/32 (the metadata server): its except unset does not exclude them'],
-      ['spec.egress[1].to[0].ipBlock', 'egress rule 1 ipBlock "169.254.128.0/17" reaches 169.254.169.254/32 (the metadata server): its except unset does not exclude them'],
+      ['spec.egress[1].to[0].ipBlock', 'egress rule 1 ipBlock "169.254.128.0/17" reaches 169.254.169.254/32 (the metadata server), 169.254.169.252/32 (the GKE metadata server of Workload Identity), 169.254.170.23/32 (the EKS Pod Identity agent): its except unset does not exclude them'],
       ['spec.egress[2].to[0].ipBlock', 'egress rule 2 ipBlock "fd20:ce::254/128" reaches fd20:ce::254/128 (the metadata server): its except unset does not exclude them'],
     ]);
   });
@@ -207,7 +245,7 @@ describe('egress-peers and the metadata server', () => {
   test('GKE Cloud DNS (the metadata server on port 53 only) and an excepted range pass', () => {
     expect(findingsOf([
       { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
-      { to: [{ ipBlock: { cidr: '169.254.128.0/17', except: ['169.254.169.254/32'] } }], ports: [{ port: 443 }] },
+      { to: [{ ipBlock: { cidr: '169.254.128.0/17', except: ['169.254.169.254/32', '169.254.169.252/32', '169.254.170.0/24'] } }], ports: [{ port: 443 }] },
     ])).toEqual([]);
   });
 
@@ -231,6 +269,29 @@ describe('namespace rules', () => {
     expect(messages).toEqual([
       'Namespace "sandbox" holds sandboxed pods but its pod-security.kubernetes.io/enforce label is "baseline"; must be "restricted"',
       'Namespace "sandbox" holds sandboxed pods but the set has no ResourceQuota in it',
+    ]);
+  });
+
+  test('a Namespace that sets a weaker level is reported though the set holds no pod in it', () => {
+    for (const level of ['privileged', 'baseline', 'Restricted']) {
+      expect(checkObjectSet([ns('tools', { 'pod-security.kubernetes.io/enforce': level })]).map((f) => [f.rule, f.path, f.message])).toEqual([[
+        'namespace-pod-security', 'metadata.labels["pod-security.kubernetes.io/enforce"]',
+        `Namespace "tools" sets pod-security.kubernetes.io/enforce to "${level}": any pod created in it later, a sandbox's included, is admitted without the restricted checks (the set holds none in it yet); must be "restricted"`,
+      ]]);
+    }
+  });
+
+  test('a sandbox namespace must enforce restricted whatever it holds', () => {
+    const sandboxNs = ns('jobs', { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
+    expect(checkObjectSet([sandboxNs]).map((f) => f.message)).toEqual([
+      'Namespace "jobs" is a sandbox namespace (app.kubernetes.io/managed-by=cdk8s-sandbox) but its pod-security.kubernetes.io/enforce label is unset; must be "restricted" whatever the set holds: the pods created in it later are admitted under it',
+    ]);
+    // SandboxNamespace's own objects pass; with the label weakened, its Namespace is reported without any pod in it.
+    const built = buildSandboxNamespace('app/jobs', { name: 'jobs' });
+    expect(checkObjectSet(built.objects)).toEqual([]);
+    const weakened = { ...built.namespace, metadata: { ...built.namespace.metadata, labels: { ...built.namespace.metadata!.labels, 'pod-security.kubernetes.io/enforce': 'privileged' } } };
+    expect(checkObjectSet([weakened, built.resourceQuota, built.limitRange, built.defaultDenyPolicy]).map((f) => f.message)).toEqual([
+      'Namespace "jobs" is a sandbox namespace (app.kubernetes.io/managed-by=cdk8s-sandbox) but its pod-security.kubernetes.io/enforce label is "privileged"; must be "restricted" whatever the set holds: the pods created in it later are admitted under it',
     ]);
   });
 

@@ -319,3 +319,52 @@ describe('a sandbox policy never opens egress to every destination', () => {
     expect(errors[0]).toMatch(/^\[cdk8s-sandbox-synth-guard\] \[c\/run\] \[egress-peers\] spec\.egress\[0\]\.to\[0\]\.ipBlock: .*169\.254\.169\.254\/32 \(the metadata server\)/);
   });
 });
+
+describe('policies add up: a sandboxed workload is judged by every policy that selects it', () => {
+  const API_PODS = `pods with labels ${API_LABELS} in namespace "default"`;
+
+  test('two SandboxNetworkPolicies that each open half of 10.0.0.0/8 fail synth, naming the workload', () => {
+    const app = newApp();
+    const chart = new Chart(app, 'c');
+    const a = api(chart);
+    new SandboxNetworkPolicy(chart, 'low', { selects: [a], egress: [{ peers: [NetworkPeer.cidr('10.0.0.0/9')], ports: [{ port: 443 }] }] });
+    new SandboxNetworkPolicy(chart, 'high', { selects: [a], egress: [{ peers: [NetworkPeer.cidr('10.128.0.0/9')], ports: [{ port: 443 }] }] });
+    expect(synthErrors(app)).toEqual([
+      `${GUARD} [c/api] [network-isolation] sandboxed ${API_PODS} can reach 10.0.0.0/8 (private network) whole, which their NetworkPolicies allow together though no single ipBlock does: `
+      + '"10.0.0.0/9" (NetworkPolicy "low" egress rule 0), "10.128.0.0/9" (NetworkPolicy "high" egress rule 0). '
+      + `Fix: NetworkPolicies add up: narrow these ipBlocks, or except 10.0.0.0/8 in them, so that together they leave it out. ${ISOLATION_FIX}`,
+    ]);
+  });
+
+  test('a hand-written policy that admits every source re-opens the sandbox\'s ingress and fails synth', () => {
+    const app = newApp();
+    const chart = new Chart(app, 'c');
+    const a = api(chart);
+    new SandboxNetworkPolicy(chart, 'api-network', { selects: [a] });
+    new k8s.KubeNetworkPolicy(chart, 'open', { metadata: { name: 'open' }, spec: { podSelector: { matchLabels: { 'cdk8s-sandbox.io/workload': 'api' } }, policyTypes: ['Ingress'], ingress: [{}] } });
+    expect(synthErrors(app)).toEqual([
+      `${GUARD} [c/api] [network-isolation] sandboxed ${API_PODS} accept connections from every source: NetworkPolicy "open" ingress rule 0 has no \`from\`: every port open to every pod of the cluster and any address that reaches them. `
+      + 'Fix: Name the clients: a podSelector with their labels (and a namespaceSelector on kubernetes.io/metadata.name for another namespace), or ipBlocks that except the private and link-local ranges, as NetworkPeer.pods, NetworkPeer.workload and NetworkPeer.cidr emit. '
+      + ISOLATION_FIX,
+    ]);
+  });
+
+  test('a hand-written policy with egress to every namespace fails synth, naming that policy', () => {
+    const app = newApp();
+    const chart = new Chart(app, 'c');
+    new SandboxNetworkPolicy(chart, 'api-network', { selects: [api(chart)] });
+    new k8s.KubeNetworkPolicy(chart, 'everywhere', { metadata: { name: 'everywhere' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] } });
+    expect(synthErrors(app)).toEqual([
+      `${GUARD} [c/everywhere] [egress-peers] spec.egress[0].to[0]: egress rule 0 peer 0 {"namespaceSelector":{}} selects every pod of every namespace: every port open to every workload of the cluster, other tenants' sandboxes included. `
+      + 'Fix: Select the pods by their labels (a podSelector with the workload label cdk8s-sandbox.io/workload), with a namespaceSelector on kubernetes.io/metadata.name for another namespace, as NetworkPeer.workload and NetworkPeer.pods emit.',
+    ]);
+  });
+
+  test('a trusted workload outside the sandbox may serve every source; its pods are not judged for ingress', () => {
+    const app = newApp();
+    const chart = new Chart(app, 'c');
+    new SandboxNetworkPolicy(chart, 'api-network', { selects: [api(chart)] });
+    new k8s.KubeNetworkPolicy(chart, 'trusted', { metadata: { name: 'trusted' }, spec: { podSelector: { matchLabels: { app: 'trusted' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(8080) }] }] } });
+    expect(synthErrors(app)).toEqual([]);
+  });
+});

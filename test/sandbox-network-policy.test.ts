@@ -63,7 +63,7 @@ const KUBE_DNS = {
   podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
 };
 const DNS_PORTS = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }];
-const FORBIDDEN_V4 = ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+const FORBIDDEN_V4 = ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'];
 const FORBIDDEN_V6 = ['fe80::/10', 'fc00::/7'];
 const INTERNET = [{ ipBlock: { cidr: '0.0.0.0/0', except: FORBIDDEN_V4 } }, { ipBlock: { cidr: '::/0', except: FORBIDDEN_V6 } }];
 
@@ -259,9 +259,9 @@ describe('DNS modes', () => {
 });
 
 describe('egress allowances', () => {
-  test('the internet is 0.0.0.0/0 and ::/0 without the metadata server, link-local and private ranges', () => {
+  test('the internet is 0.0.0.0/0 and ::/0 without the metadata servers, link-local, private and shared ranges', () => {
     expect(internetIpBlocks()).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'] } },
       { ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fc00::/7'] } },
     ]);
     const chart = newChart();
@@ -270,7 +270,7 @@ describe('egress allowances', () => {
     }).policy.toJson().spec;
     expect(spec.egress).toEqual([{
       to: [
-        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+        { ipBlock: { cidr: '0.0.0.0/0', except: FORBIDDEN_V4 } },
         { ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fc00::/7'] } },
       ],
       ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }],
@@ -469,19 +469,44 @@ describe('errors', () => {
     ['a CIDR that is the metadata server', egress({ peers: [NetworkPeer.cidr('169.254.169.254/32')], ports: [{ port: 80 }] }),
       `c/pol: egress[0].peers[0].peer.cidr is "169.254.169.254/32"; it contains 169.254.169.254/32 (the metadata server); ${CIDR_REFUSED}`],
     ['a CIDR around the metadata server', egress({ peers: [NetworkPeer.cidr('169.254.128.0/17')], ports: [{ port: 80 }] }),
-      `c/pol: egress[0].peers[0].peer.cidr is "169.254.128.0/17"; it contains 169.254.169.254/32 (the metadata server); ${CIDR_REFUSED}`],
+      `c/pol: egress[0].peers[0].peer.cidr is "169.254.128.0/17"; it contains 169.254.169.254/32 (the metadata server), 169.254.169.252/32 (the GKE metadata server of Workload Identity), 169.254.170.23/32 (the EKS Pod Identity agent); ${CIDR_REFUSED}`],
     ['a CIDR that is the IPv6 metadata server', egress({ peers: [NetworkPeer.cidr('fd20:ce::254/128')], ports: [{ port: 80 }] }),
       `c/pol: egress[0].peers[0].peer.cidr is "fd20:ce::254/128"; it contains fd20:ce::254/128 (the metadata server); ${CIDR_REFUSED}`],
     ['0.0.0.0/0 without except', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0')], ports: [{ port: 443 }] }),
-      `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network); ${CIDR_REFUSED}`],
-    ['0.0.0.0/0 missing one except', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12'])], ports: [{ port: 443 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 168.63.129.16/32 (the Azure WireServer), 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network), 100.64.0.0/10 (shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200); ${CIDR_REFUSED}`],
+    ['0.0.0.0/0 missing one except', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '100.64.0.0/10', '168.63.129.16/32'])], ports: [{ port: 443 }] }),
       `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 192.168.0.0/16 (private network); ${CIDR_REFUSED}`],
-    ['0.0.0.0/0 excepting private ranges but only part of link-local', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['169.254.0.0/17', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])], ports: [{ port: 443 }] }),
+    ['0.0.0.0/0 excepting private ranges but only part of link-local', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['169.254.0.0/17', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'])], ports: [{ port: 443 }] }),
       `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 169.254.0.0/16 (link-local, the metadata server 169.254.169.254); ${CIDR_REFUSED}`],
     ['a private range', egress({ peers: [NetworkPeer.cidr('172.16.0.0/12')], ports: [{ port: 443 }] }),
       `c/pol: egress[0].peers[0].peer.cidr is "172.16.0.0/12"; it contains 172.16.0.0/12 (private network); ${CIDR_REFUSED}`],
     ['::/0 without except', egress({ peers: [NetworkPeer.cidr('::/0')], ports: [{ port: 443 }] }),
-      `c/pol: egress[0].peers[0].peer.cidr is "::/0"; it contains fe80::/10 (IPv6 link-local), fc00::/7 (IPv6 unique local, the metadata server fd20:ce::254); ${CIDR_REFUSED}`],
+      `c/pol: egress[0].peers[0].peer.cidr is "::/0"; it contains fe80::/10 (IPv6 link-local), fc00::/7 (IPv6 unique local, the metadata servers fd20:ce::254 (GCE) and fd00:ec2::254 (AWS)); ${CIDR_REFUSED}`],
+    ['IPv4-mapped ::ffff:0.0.0.0/96 (Kubernetes reads 0.0.0.0/0)', egress({ peers: [NetworkPeer.cidr('::ffff:0.0.0.0/96')], ports: [{ port: 443 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "::ffff:0.0.0.0/96"; it contains 168.63.129.16/32 (the Azure WireServer), 169.254.0.0/16 (link-local, the metadata server 169.254.169.254), 10.0.0.0/8 (private network), 172.16.0.0/12 (private network), 192.168.0.0/16 (private network), 100.64.0.0/10 (shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200) (Kubernetes reads this IPv4-mapped IPv6 as 0.0.0.0/0); ${CIDR_REFUSED}`],
+    ['IPv4-mapped metadata server', egress({ peers: [NetworkPeer.cidr('::ffff:169.254.169.254/128')], ports: [{ port: 80 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "::ffff:169.254.169.254/128"; it contains 169.254.169.254/32 (the metadata server) (Kubernetes reads this IPv4-mapped IPv6 as 169.254.169.254/32); ${CIDR_REFUSED}`],
+    ['0.0.0.0/0 with the private ranges excepted, but not the metadata server as IPv4-mapped', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['::ffff:10.0.0.0/104', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32'])], ports: [{ port: 443 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 169.254.0.0/16 (link-local, the metadata server 169.254.169.254); ${CIDR_REFUSED}`],
+    ['the AWS IPv6 metadata server', egress({ peers: [NetworkPeer.cidr('fd00:ec2::254/128')], ports: [{ port: 80 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "fd00:ec2::254/128"; it contains fd00:ec2::254/128 (the AWS metadata server over IPv6); ${CIDR_REFUSED}`],
+    ['the Alibaba Cloud metadata server', egress({ peers: [NetworkPeer.cidr('100.100.100.0/24')], ports: [{ port: 80 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "100.100.100.0/24"; it contains 100.100.100.200/32 (the Alibaba Cloud metadata server); ${CIDR_REFUSED}`],
+    ['RFC 1918 excepted, but not the shared range and the Azure WireServer', egress({ peers: [NetworkPeer.cidr('0.0.0.0/0', ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])], ports: [{ port: 443 }] }),
+      `c/pol: egress[0].peers[0].peer.cidr is "0.0.0.0/0"; it contains 168.63.129.16/32 (the Azure WireServer), 100.64.0.0/10 (shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200); ${CIDR_REFUSED}`],
+    ['two CIDRs of one rule that together are 10.0.0.0/8', egress({ peers: [NetworkPeer.cidr('10.0.0.0/9'), NetworkPeer.cidr('10.128.0.0/9')], ports: [{ port: 443 }] }),
+      'c/pol: egress is ["10.0.0.0/9","10.128.0.0/9"]; together these CIDRs cover 10.0.0.0/8 (private network) whole, though none does alone; sandboxes never reach the metadata server or private ranges: narrow them or add 10.0.0.0/8 to their except'],
+    ['CIDRs of two rules that together are 192.168.0.0/16, written IPv4-mapped', (_c, api) => ({ selects: [api], egress: [
+      { peers: [NetworkPeer.cidr('192.168.0.0/17')], ports: [{ port: 443 }] }, { peers: [NetworkPeer.cidr('::ffff:192.168.128.0/113')], ports: [{ port: 80 }] }] }),
+    'c/pol: egress is ["192.168.0.0/17","192.168.128.0/17"]; together these CIDRs cover 192.168.0.0/16 (private network) whole, though none does alone; sandboxes never reach the metadata server or private ranges: narrow them or add 192.168.0.0/16 to their except'],
+    ['ingress CIDRs that together are 172.16.0.0/12', ingress({ peers: [NetworkPeer.cidr('172.16.0.0/13'), NetworkPeer.cidr('172.24.0.0/13')], ports: [{ port: 8080 }] }),
+      'c/pol: ingress is ["172.16.0.0/13","172.24.0.0/13"]; together these CIDRs cover 172.16.0.0/12 (private network) whole, though none does alone; sandboxes never reach the metadata server or private ranges: narrow them or add 172.16.0.0/12 to their except'],
+    ['egress to all of kube-system on every port', egress({ peers: [NetworkPeer.namespace('kube-system')] }),
+      'c/pol: egress[0].peers[0].peer.namespace is "kube-system"; every pod of kube-system on every port would be open to the sandbox; only DNS (port 53 alone) may go to all of kube-system: use DnsMode.CLUSTER, or NetworkPeer.pods with the labels of the one system workload needed'],
+    ['egress to all of kube-system on 53 and 443', egress({ peers: [NetworkPeer.namespace('kube-system')], ports: [{ port: 53, protocol: Protocol.UDP }, { port: 443 }] }),
+      'c/pol: egress[0].peers[0].peer.namespace is "kube-system"; every pod of kube-system on port(s) 53, 443 would be open to the sandbox; only DNS (port 53 alone) may go to all of kube-system: use DnsMode.CLUSTER, or NetworkPeer.pods with the labels of the one system workload needed'],
+    ['the policy\'s own namespace as a peer', (chart) => ({ selects: [deployment(new SandboxNamespace(chart, 'sb'), 'api')], ingress: [{ peers: [NetworkPeer.namespace('sb')], ports: [{ port: 8080 }] }] }),
+      'c/pol: ingress[0].peers[0].peer.namespace is "sb"; the policy\'s own namespace: every pod of it, other sandboxes included, would be a peer; name the pods with NetworkPeer.workload or NetworkPeer.pods'],
     ['a private range as an ingress peer', ingress({ peers: [NetworkPeer.cidr('10.0.0.0/8')], ports: [{ port: 8080 }] }),
       `c/pol: ingress[0].peers[0].peer.cidr is "10.0.0.0/8"; it contains 10.0.0.0/8 (private network); ${CIDR_REFUSED}`],
     ...['10.0.0.0', '256.0.0.0/8', '10.0.0.0/33', 'fe80::/129', '1:2:3/64', 'example.com/24', ''].map((cidr): Row => [
@@ -542,12 +567,38 @@ describe('errors', () => {
     expect(new SandboxNetworkPolicy(chart, '+++', { name: 'ok', selects: [api] }).name).toBe('ok');
   });
 
+  test('IPv4-mapped CIDRs and excepts are emitted as the IPv4 CIDRs Kubernetes reads them as', () => {
+    const chart = newChart();
+    const spec = new SandboxNetworkPolicy(chart, 'pol', {
+      selects: [deployment(chart, 'api')],
+      egress: [{ peers: [NetworkPeer.cidr('::ffff:203.0.113.0/120', ['::ffff:203.0.113.128/121'])], ports: [{ port: 443 }] }],
+    }).policy.toJson().spec;
+    expect(spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+  });
+
+  test('kube-system whole for DNS alone, as ingress, and halves that leave a gap are accepted', () => {
+    const chart = newChart();
+    const spec = new SandboxNetworkPolicy(chart, 'pol', {
+      selects: [deployment(chart, 'api')],
+      ingress: [{ peers: [NetworkPeer.namespace('kube-system')], ports: [{ port: 9090 }] }],
+      egress: [
+        { peers: [NetworkPeer.namespace('kube-system')], ports: [{ port: 53, protocol: Protocol.UDP }, { port: 53 }] },
+        { peers: [NetworkPeer.cidr('10.0.0.0/9'), NetworkPeer.cidr('10.128.0.0/9', ['10.200.0.0/16'])], ports: [{ port: 443 }] },
+      ],
+    }).policy.toJson().spec;
+    expect(spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }]);
+    expect(spec.egress.map((r: any) => r.to)).toEqual([
+      [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+      [{ ipBlock: { cidr: '10.0.0.0/9' } }, { ipBlock: { cidr: '10.128.0.0/9', except: ['10.200.0.0/16'] } }],
+    ]);
+  });
+
   test('the metadata server is refused in any CIDR unless excepted, and accepted once excepted', () => {
     const chart = newChart();
     const api = deployment(chart, 'api');
     const spec = new SandboxNetworkPolicy(chart, 'pol', {
-      selects: [api], egress: [{ peers: [NetworkPeer.cidr('169.254.128.0/17', ['169.254.169.0/24'])], ports: [{ port: 80 }] }],
+      selects: [api], egress: [{ peers: [NetworkPeer.cidr('169.254.128.0/17', ['169.254.169.0/24', '169.254.170.0/24'])], ports: [{ port: 80 }] }],
     }).policy.toJson().spec;
-    expect(spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '169.254.128.0/17', except: ['169.254.169.0/24'] } }], ports: [{ port: 80, protocol: 'TCP' }] }]);
+    expect(spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '169.254.128.0/17', except: ['169.254.169.0/24', '169.254.170.0/24'] } }], ports: [{ port: 80, protocol: 'TCP' }] }]);
   });
 });

@@ -1,5 +1,6 @@
 // SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for.
-import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, cidrContains, parseCidr, unexceptedRanges } from '../profile';
+import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, unexceptedRanges } from '../profile';
+import { cidrContains, cidrText, ipBlockRanges, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
 import { Protocol } from './pod-props';
 import { Site, checkDnsLabel, checkInteger, child, fail } from './validate';
 
@@ -67,17 +68,21 @@ export class NetworkPeer {
     return new NetworkPeer('pods', { labels: { ...labels }, namespace, what: `pods ${JSON.stringify(labels)}` });
   }
 
-  /** Every pod of a namespace. */
+  /** Every pod of a namespace: never the policy's own, and kube-system only for DNS (port 53). */
   public static namespace(name: string): NetworkPeer {
     return new NetworkPeer('namespace', { namespace: name, what: `namespace "${name}"` });
   }
 
-  /** An IP range. It may not contain the metadata server or a private range whole unless `except` removes it. */
+  /**
+   * An IP range. It may not contain a metadata server address, or a private, shared or link-local range
+   * whole, unless `except` removes it. IPv4-mapped IPv6 (`::ffff:a.b.c.d/n`) is judged and emitted as the
+   * IPv4 CIDR Kubernetes reads it as.
+   */
   public static cidr(cidr: string, except: string[] = []): NetworkPeer {
     return new NetworkPeer('cidr', { cidr, except: [...except], what: `CIDR ${cidr}` });
   }
 
-  /** The internet: 0.0.0.0/0 and ::/0, always without the metadata server, link-local and private ranges. */
+  /** The internet: 0.0.0.0/0 and ::/0, always without the metadata servers, link-local, private and shared ranges. */
   public static internet(): NetworkPeer {
     return new NetworkPeer('internet', { what: 'the internet' });
   }
@@ -166,11 +171,15 @@ function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {
   }
 }
 
-/** The ipBlocks of NetworkPeer.internet(): everything but the metadata server, link-local and private ranges. */
+/** The ipBlocks of NetworkPeer.internet(): everything but the metadata servers, link-local, private and shared ranges. */
 export function internetIpBlocks(): { ipBlock: { cidr: string; except: string[] } }[] {
-  const v4 = EGRESS_FORBIDDEN_RANGES.filter((r) => !r.cidr.includes(':')).map((r) => r.cidr);
-  const v6 = EGRESS_FORBIDDEN_RANGES.filter((r) => r.cidr.includes(':')).map((r) => r.cidr);
-  return [{ ipBlock: { cidr: '0.0.0.0/0', except: v4 } }, { ipBlock: { cidr: '::/0', except: v6 } }];
+  return [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExcepts(32) } }, { ipBlock: { cidr: '::/0', except: internetExcepts(128) } }];
+}
+
+/** A CIDR as the ipBlock carries it: as given, or IPv4-mapped IPv6 written as the IPv4 CIDR Kubernetes reads. */
+function ipBlockCidr(text: string): string {
+  const parsed = parseCidr(text)!;
+  return parsed.bits === 32 && text.includes(':') ? cidrText(parsed) : text;
 }
 
 function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undefined): { [key: string]: any }[] {
@@ -188,19 +197,28 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
       const crossNamespace = d.namespace !== undefined && d.namespace !== policyNamespace;
       return [{ ...(crossNamespace ? namespaceSelector(d.namespace!) : {}), podSelector: { matchLabels: { ...d.labels } } }];
     }
-    case 'namespace':
-      return [namespaceSelector(checkDnsLabel(site, 'peer.namespace', d.namespace))];
+    case 'namespace': {
+      const ns = checkDnsLabel(site, 'peer.namespace', d.namespace);
+      if (ns === policyNamespace) {
+        fail(site, 'peer.namespace', ns, `the policy's own namespace: every pod of it, other sandboxes included, would be a peer; name the pods with NetworkPeer.workload or NetworkPeer.pods`);
+      }
+      return [namespaceSelector(ns)];
+    }
     case 'cidr': {
-      if (!parseCidr(d.cidr)) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
-      for (const e of d.except ?? []) {
+      const outer = parseCidr(d.cidr);
+      if (!outer) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
+      const excepts = (d.except ?? []).map((e) => {
         const inner = parseCidr(e);
         if (!inner) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
-        const outer = parseCidr(d.cidr)!;
         if (!cidrContains(outer, inner) || inner.prefix <= outer.prefix) fail(site, 'peer.except', e, `must be a strict subset of the peer's CIDR ${d.cidr} (the API server refuses any other except)`);
-      }
+        return ipBlockCidr(e);
+      });
       const reached = unexceptedRanges({ cidr: d.cidr, except: d.except });
-      if (reached.length > 0) fail(site, 'peer.cidr', d.cidr, `it contains ${reached.join(', ')}; sandboxes never reach the metadata server or private ranges: add them to except or use NetworkPeer.internet()`);
-      return [{ ipBlock: { cidr: d.cidr, ...(d.except && d.except.length > 0 ? { except: [...d.except] } : {}) } }];
+      if (reached.length > 0) {
+        const mapped = ipBlockCidr(d.cidr!) !== d.cidr ? ` (Kubernetes reads this IPv4-mapped IPv6 as ${ipBlockCidr(d.cidr!)})` : '';
+        fail(site, 'peer.cidr', d.cidr, `it contains ${reached.join(', ')}${mapped}; sandboxes never reach the metadata server or private ranges: add them to except or use NetworkPeer.internet()`);
+      }
+      return [{ ipBlock: { cidr: ipBlockCidr(d.cidr!), ...(excepts.length > 0 ? { except: excepts } : {}) } }];
     }
     case 'internet':
       return internetIpBlocks();
@@ -231,8 +249,29 @@ function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly Netwo
     }
     const peers = rule.peers.flatMap((p, j) => peerJson(child(ruleSite, `peers[${j}]`), p, policyNamespace));
     const ports = portsJson(ruleSite, rule.ports, rule.peers);
+    const dnsOnly = ports !== undefined && ports.every((p) => p.port === 53 && p.endPort === undefined);
+    rule.peers.forEach((p, j) => {
+      if (name === 'egress' && p._kind === 'namespace' && p._data.namespace === 'kube-system' && !dnsOnly) {
+        fail(child(ruleSite, `peers[${j}]`), 'peer.namespace', 'kube-system', `every pod of kube-system on ${ports ? `port(s) ${ports.map((q) => q.port).join(', ')}` : 'every port'} would be open to the sandbox; only DNS (port 53 alone) may go to all of kube-system: use DnsMode.CLUSTER, or NetworkPeer.pods with the labels of the one system workload needed`);
+      }
+    });
     return { [name === 'egress' ? 'to' : 'from']: peers, ...(ports ? { ports } : {}) };
   });
+}
+
+/**
+ * NetworkPolicy rules add up: ipBlocks that each leave a forbidden range partly out may cover it whole
+ * together (10.0.0.0/9 and 10.128.0.0/9 are 10.0.0.0/8). Refuses a direction whose ipBlocks do.
+ */
+function checkIpBlockUnion(site: Site, name: 'ingress' | 'egress', rules: readonly { [key: string]: any }[]): void {
+  const blocks = rules.flatMap((r) => (r[name === 'egress' ? 'to' : 'from'] as any[]).filter((p) => p.ipBlock).map((p) => p.ipBlock));
+  if (blocks.length < 2) return;
+  const all = blocks.flatMap(ipBlockRanges);
+  for (const range of EGRESS_FORBIDDEN_RANGES) {
+    const target = rangeOfCidr(parseCidr(range.cidr)!);
+    if (!rangesCover(all, target) || blocks.some((b) => unexceptedRanges({ cidr: b.cidr, except: b.except }).length > 0)) continue;
+    fail(site, name, blocks.map((b) => b.cidr), `together these CIDRs cover ${range.cidr} (${range.what}) whole, though none does alone; sandboxes never reach the metadata server or private ranges: narrow them or add ${range.cidr} to their except`);
+  }
 }
 
 /** A NetworkPolicy selecting `podSelector` with both policy types and no rules: no traffic in or out. */
@@ -253,6 +292,8 @@ export function buildSandboxNetworkPolicy(where: string, spec: SandboxNetworkPol
   const namespace = spec.selection.namespace;
   const ingress = rulesJson(site, 'ingress', spec.ingress, namespace);
   const egress = [...dnsEgressRules(spec.dns), ...rulesJson(site, 'egress', spec.egress, namespace)];
+  checkIpBlockUnion(site, 'ingress', ingress);
+  checkIpBlockUnion(site, 'egress', egress);
   const policy = buildDenyAllPolicy({ name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) }, spec.selection.podSelector);
   return {
     ...policy,

@@ -1,8 +1,12 @@
 // The hardening rules that judge a set of objects together: network isolation, dangling policies,
 // egress scope, namespace labels, quotas and disruption budgets. Pure functions over plain objects,
 // shared by the audit command and the constructs' synth-time check.
+import { AddressRange, Cidr, cidrContains, ipBlockRanges, isIpv4MappedCidr, parseCidr, rangeOfCidr, rangesCover } from './cidr';
+import { MANAGED_BY_LABEL, SANDBOX_LABELS } from './defaults';
 import { KubeObject, labelsPathOf, podTemplateOf } from './kube';
 import { Finding, refOf, show } from './rule';
+
+export { type Cidr, cidrContains, parseCidr } from './cidr';
 
 /** Options every cross-resource check receives. */
 export interface CrossResourceOptions {
@@ -91,6 +95,8 @@ interface PodOf {
   readonly labels: { readonly [key: string]: string };
   /** JSON path of the pod template's labels. */
   readonly labelsPath: string;
+  /** The pod spec's runtimeClassName, when it names one. */
+  readonly runtimeClassName?: string;
 }
 
 
@@ -100,7 +106,8 @@ function podsOf(objects: readonly KubeObject[], options: Required<CrossResourceO
   for (const obj of objects) {
     const pod = podTemplateOf(obj);
     if (!pod) continue;
-    pods.push({ obj, namespace: namespaceOf(obj, options), labels: pod.metadata.labels ?? {}, labelsPath: labelsPathOf(pod.specPath) });
+    const runtimeClassName = typeof pod.spec.runtimeClassName === 'string' && pod.spec.runtimeClassName !== '' ? pod.spec.runtimeClassName : undefined;
+    pods.push({ obj, namespace: namespaceOf(obj, options), labels: pod.metadata.labels ?? {}, labelsPath: labelsPathOf(pod.specPath), runtimeClassName });
   }
   return pods;
 }
@@ -257,12 +264,32 @@ class LabelIndex<T> {
   }
 }
 
-/** A NetworkPolicy as the network rules read it. */
-interface PolicyOf {
-  readonly policy: KubeObject;
-  readonly namespace: string;
+/** A NetworkPolicy as the network rules read it; what only network-isolation needs is worked out on first use. */
+class PolicyOf {
   readonly selector: LabelSelectorJson;
   readonly requirement: Requirement;
+  private types_?: readonly string[];
+  private hasRules_?: boolean;
+
+  constructor(
+    readonly policy: KubeObject,
+    /** Its position among the set's NetworkPolicies. */
+    readonly index: number,
+    readonly namespace: string,
+  ) {
+    this.selector = podSelectorOf(policy);
+    this.requirement = requirementOf(this.selector);
+  }
+
+  /** The policy types it enforces (policyTypesOf). */
+  get types(): readonly string[] {
+    return this.types_ ??= policyTypesOf(this.policy);
+  }
+
+  /** Whether it has rules in a direction it enforces (a deny-all policy has none). */
+  get hasRules(): boolean {
+    return this.hasRules_ ??= (['Ingress', 'Egress'] as const).some((type) => this.types.includes(type) && rulesOf(this.policy, type).length > 0);
+  }
 }
 
 /**
@@ -274,6 +301,7 @@ class ObjectSet {
   private pods_?: PodOf[];
   private podsByNamespace_?: Map<string, PodOf[]>;
   private policies_?: PolicyOf[];
+  private namespaces_?: Map<string, KubeObject>;
 
   constructor(readonly objects: readonly KubeObject[], readonly options: Required<CrossResourceOptions>) {}
 
@@ -302,11 +330,43 @@ class ObjectSet {
 
   /** Every NetworkPolicy, in order, with its namespace and pod selector. */
   get policies(): readonly PolicyOf[] {
-    return this.policies_ ??= this.ofKind('NetworkPolicy').map((policy) => {
-      const selector = podSelectorOf(policy);
-      return { policy, namespace: namespaceOf(policy, this.options), selector, requirement: requirementOf(selector) };
-    });
+    return this.policies_ ??= this.ofKind('NetworkPolicy').map((policy, index) => new PolicyOf(policy, index, namespaceOf(policy, this.options)));
   }
+
+  /** The Namespace object of each name (the first of that name). */
+  private get namespaces(): ReadonlyMap<string, KubeObject> {
+    if (!this.namespaces_) {
+      this.namespaces_ = new Map();
+      for (const ns of this.ofKind('Namespace')) {
+        const name = ns.metadata?.name;
+        if (typeof name === 'string' && !this.namespaces_.has(name)) this.namespaces_.set(name, ns);
+      }
+    }
+    return this.namespaces_;
+  }
+
+  /**
+   * The labels a namespaceSelector sees on a namespace: those of its Namespace object when the set has it,
+   * and always `kubernetes.io/metadata.name` (the API server sets it on every namespace).
+   */
+  namespaceLabels(name: string): { readonly [key: string]: unknown } {
+    return { ...(this.namespaces.get(name)?.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+  }
+
+  /** Whether the set has the Namespace `name` and it is a sandbox namespace (isSandboxNamespace). */
+  isSandboxNamespace(name: string): boolean {
+    const ns = this.namespaces.get(name);
+    return ns !== undefined && isSandboxNamespace(ns);
+  }
+}
+
+/** The label the API server puts on every namespace, with its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Whether a Namespace is made for sandboxes: SandboxNamespace labels it `app.kubernetes.io/managed-by: cdk8s-sandbox`. */
+export function isSandboxNamespace(ns: KubeObject): boolean {
+  const [key, value] = Object.entries(MANAGED_BY_LABEL)[0];
+  return ns?.kind === 'Namespace' && ns.metadata?.labels?.[key] === value;
 }
 
 /** A cross-resource rule written against the shared view of a set. */
@@ -348,32 +408,178 @@ const networkIsolation = crossResourceRule({
   id: 'network-isolation', row: 18, title: 'Every sandboxed pod is isolated by NetworkPolicies for ingress and egress', references: ['NSA', 'KL', 'POL', 'KSc'],
 }, (set) => {
   // The policies of each namespace, indexed by selector; each pod looks up the few that may select it.
-  const policies = new Map<string, SelectorIndex<{ readonly types: readonly string[]; readonly selector: LabelSelectorJson }>>();
+  const policies = new Map<string, SelectorIndex<PolicyOf>>();
   for (const p of set.policies) {
     let index = policies.get(p.namespace);
     if (!index) policies.set(p.namespace, index = new SelectorIndex());
-    index.add(p.requirement, { types: policyTypesOf(p.policy), selector: p.selector });
+    index.add(p.requirement, p);
   }
   const findings: Finding[] = [];
+  // What the policies selecting a pod allow together, worked out once per set of policies (pods of one
+  // workload, or of one namespace-wide policy, share it).
+  const reach = new NetworkReach(set);
+  const selecting: PolicyOf[] = [];
   for (const pod of set.pods) {
     let ingress = false;
     let egress = false;
+    let withRules = false;
+    selecting.length = 0;
     policies.get(pod.namespace)?.candidates(pod.labels, (p) => {
       if (!selectorMatches(p.selector, pod.labels)) return false;
       ingress ||= p.types.includes('Ingress');
       egress ||= p.types.includes('Egress');
-      return ingress && egress;
+      selecting.push(p);
+      withRules ||= p.hasRules;
+      return false;
     });
-    if (ingress && egress) continue;
-    const missing = [...(ingress ? [] : ['Ingress']), ...(egress ? [] : ['Egress'])];
-    findings.push({
-      rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
-      message: `pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
-      fix: `Add a NetworkPolicy in namespace "${pod.namespace}" whose podSelector matches these labels with policyTypes [Ingress, Egress] and no rules (deny all), then allow only what the workload needs.`,
-    });
+    if (!(ingress && egress)) {
+      const missing = [...(ingress ? [] : ['Ingress']), ...(egress ? [] : ['Egress'])];
+      findings.push({
+        rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
+        message: `pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" are selected by no NetworkPolicy with policyTypes ${missing.join(' and ')}; their ${missing.map((m) => m.toLowerCase()).join(' and ')} traffic is unrestricted`,
+        fix: `Add a NetworkPolicy in namespace "${pod.namespace}" whose podSelector matches these labels with policyTypes [Ingress, Egress] and no rules (deny all), then allow only what the workload needs.`,
+      });
+    }
+    if (!withRules) continue;
+    const sandboxed = pod.runtimeClassName !== undefined || labelValue(pod.labels, SANDBOX_LABELS.sandboxed) === 'true' || set.isSandboxNamespace(pod.namespace);
+    for (const problem of reach.problems(selecting, sandboxed)) {
+      findings.push({
+        rule: 'network-isolation', object: refOf(pod.obj), path: pod.labelsPath,
+        message: `${sandboxed ? 'sandboxed ' : ''}pods with labels ${labelsText(pod.labels)} in namespace "${pod.namespace}" ${problem.message}`,
+        fix: problem.fix,
+      });
+    }
   }
   return findings;
 });
+
+/** One problem with what the policies selecting a pod allow, without the pod. */
+interface ReachProblem {
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** An ipBlock of a policy's rules, as the addresses it admits. */
+interface BlockOf {
+  readonly where: string;
+  readonly ipBlock: { readonly cidr?: unknown; readonly except?: unknown };
+  readonly ranges: readonly AddressRange[];
+}
+
+/** What one NetworkPolicy allows in one direction (only for the directions it enforces). */
+interface AllowanceOf {
+  /** Problems of the policy alone (ingress only: egress-peers judges each egress rule alone). */
+  readonly problems: readonly ReachProblem[];
+  readonly blocks: readonly BlockOf[];
+}
+
+const NAME_THE_CLIENTS = 'Name the clients: a podSelector with their labels (and a namespaceSelector on kubernetes.io/metadata.name for another namespace), or ipBlocks that except the private and link-local ranges, as NetworkPeer.pods, NetworkPeer.workload and NetworkPeer.cidr emit.';
+
+/**
+ * NetworkPolicies are additive: a pod may reach, and be reached by, whatever ANY policy selecting it allows.
+ * This judges the union of the policies selecting a pod: its ingress (for sandboxed pods) must not admit
+ * every source, every pod of the cluster or of its own namespace, or a private or link-local range whole;
+ * its ipBlocks together, in either direction, must not cover such a range whole even where no single one
+ * does (10.0.0.0/9 in one policy, 10.128.0.0/9 in another). Each egress rule alone is egress-peers' to judge.
+ */
+class NetworkReach {
+  private readonly allowances = new Map<PolicyOf, { ingress?: AllowanceOf; egress?: AllowanceOf }>();
+  private readonly memo = new Map<string, readonly ReachProblem[]>();
+
+  constructor(private readonly set: ObjectSet) {}
+
+  /** The problems of what `policies` allow together; the ingress ones only for sandboxed pods. */
+  problems(policies: readonly PolicyOf[], sandboxed: boolean): readonly ReachProblem[] {
+    const ordered = [...policies].sort((a, b) => a.index - b.index);
+    const key = `${sandboxed ? 's' : 'u'}${ordered.map((p) => p.index).join(',')}`;
+    let problems = this.memo.get(key);
+    if (!problems) this.memo.set(key, problems = this.judge(ordered, sandboxed));
+    return problems;
+  }
+
+  private judge(policies: readonly PolicyOf[], sandboxed: boolean): ReachProblem[] {
+    const problems: ReachProblem[] = [];
+    for (const direction of ['Ingress', 'Egress'] as const) {
+      if (direction === 'Ingress' && !sandboxed) continue;
+      const allowances = policies.map((p) => this.allowance(p, direction)).filter((a): a is AllowanceOf => !!a);
+      for (const a of allowances) problems.push(...a.problems);
+      const blocks = allowances.flatMap((a) => a.blocks);
+      if (blocks.length < 2) continue;
+      const all = blocks.flatMap((b) => b.ranges);
+      for (const range of EGRESS_FORBIDDEN_RANGES) {
+        const target = parsedRange(range.cidr).range;
+        // A range one ipBlock reaches alone is that block's finding (egress-peers, or the ingress one above).
+        if (!rangesCover(all, target) || blocks.some((b) => reachedIn(b.ipBlock, [range]).length > 0)) continue;
+        const parts = blocks.filter((b) => b.ranges.some((r) => r.bits === target.bits && r.last >= target.first && r.first <= target.last));
+        const what = direction === 'Ingress' ? `accept connections from ${rangeText(range)} whole, which their NetworkPolicies admit together` : `can reach ${rangeText(range)} whole, which their NetworkPolicies allow together`;
+        problems.push({
+          message: `${what} though no single ipBlock does: ${parts.map((b) => `${show(b.ipBlock.cidr)} (${b.where})`).join(', ')}`,
+          fix: `NetworkPolicies add up: narrow these ipBlocks, or except ${range.cidr} in them, so that together they leave it out.`,
+        });
+      }
+    }
+    return problems;
+  }
+
+  private allowance(p: PolicyOf, direction: 'Ingress' | 'Egress'): AllowanceOf | undefined {
+    let cached = this.allowances.get(p);
+    if (!cached) this.allowances.set(p, cached = {});
+    const key = direction === 'Ingress' ? 'ingress' : 'egress';
+    if (key in cached) return cached[key];
+    const rules = p.types.includes(direction) ? rulesOf(p.policy, direction) : [];
+    return cached[key] = rules.length === 0 ? undefined : this.allowanceOfRules(p, direction, rules);
+  }
+
+  private allowanceOfRules(p: PolicyOf, direction: 'Ingress' | 'Egress', rules: readonly any[]): AllowanceOf {
+    const name = `NetworkPolicy "${p.policy.metadata?.name ?? '(unnamed)'}"`;
+    const side = direction === 'Ingress' ? 'from' : 'to';
+    const problems: ReachProblem[] = [];
+    const blocks: BlockOf[] = [];
+    const labelsOf = (namespace: string) => this.set.namespaceLabels(namespace);
+    rules.forEach((rule: any, i: number) => {
+      const where = `${name} ${direction.toLowerCase()} rule ${i}`;
+      const peers = rule?.[side];
+      const ingress = direction === 'Ingress';
+      if (!Array.isArray(peers) || peers.length === 0) {
+        if (ingress) problems.push({ message: `accept connections from every source: ${where} has ${peers === undefined ? 'no `from`' : 'an empty `from`'}: ${portsText(rule)} open to every pod of the cluster and any address that reaches them`, fix: NAME_THE_CLIENTS });
+        return;
+      }
+      peers.forEach((peer: any, j: number) => {
+        if (!peer || typeof peer !== 'object' || Object.keys(peer).length === 0) {
+          if (ingress) problems.push({ message: `accept connections no one named: ${where} peer ${j} is empty (the API server refuses it)`, fix: NAME_THE_CLIENTS });
+          return;
+        }
+        if (isSet(peer.ipBlock)) {
+          blocks.push({ where, ipBlock: peer.ipBlock, ranges: ipBlockRanges(peer.ipBlock) });
+          if (!ingress) return;
+          const reached = reachedIn(peer.ipBlock, EGRESS_FORBIDDEN_RANGES);
+          if (reached.length > 0) {
+            const mapped = isIpv4Mapped(peer.ipBlock) ? ' (IPv4-mapped IPv6, which Kubernetes reads as IPv4)' : '';
+            problems.push({
+              message: `accept connections from whole private or link-local ranges: ${where} ipBlock ${show(peer.ipBlock.cidr)}${mapped} admits ${reached.map(rangeText).join(', ')} on ${portsText(rule)}; its except ${show(peer.ipBlock.except)} does not exclude them`,
+              fix: `Add ${reached.map((r) => r.cidr).join(', ')} to ipBlock.except, or name the clients (NetworkPeer.internet() for public clients).`,
+            });
+          }
+          return;
+        }
+        if (!ingress) return;
+        const span = peerSpan(peer, p.namespace, labelsOf);
+        if (span?.scope === 'cluster') {
+          problems.push({ message: `accept connections from every pod of the cluster: ${where} peer ${j} ${selectorsText(peer)} selects every pod of every namespace, on ${portsText(rule)}`, fix: NAME_THE_CLIENTS });
+        } else if (span?.namespace === p.namespace) {
+          problems.push({ message: `accept connections from every pod of their own namespace, other sandboxes included: ${where} peer ${j} ${selectorsText(peer)} selects every pod of namespace "${p.namespace}", on ${portsText(rule)}`, fix: NAME_THE_CLIENTS });
+        }
+      });
+    });
+    return { problems, blocks };
+  }
+}
+
+/** A policy's ingress or egress rules as written. */
+function rulesOf(policy: KubeObject, direction: 'Ingress' | 'Egress'): readonly any[] {
+  const rules = policy.spec?.[direction === 'Ingress' ? 'ingress' : 'egress'];
+  return Array.isArray(rules) ? rules : [];
+}
 
 const networkPolicySelectsPods = crossResourceRule({
   id: 'network-policy-selects-pods', row: 18, title: 'Every NetworkPolicy selects at least one pod of its namespace', references: ['KL'],
@@ -414,97 +620,88 @@ const networkPolicySelectsPods = crossResourceRule({
   return findings;
 });
 
-/** A parsed CIDR: the address as a 32- or 128-bit integer and its prefix length. */
-interface Cidr { readonly bits: 32 | 128; readonly addr: bigint; readonly prefix: number }
-
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
+/** A range of addresses the profile keeps sandboxes away from, and why. */
+export interface ProtectedRange {
+  readonly cidr: string;
+  readonly what: string;
 }
 
-function parseIpv6(text: string): bigint | undefined {
-  let head = text;
-  let tailV4: bigint | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    tailV4 = parseIpv4(text.slice(lastColon + 1));
-    if (tailV4 === undefined) return undefined;
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groups(halves[0]);
-  const right = halves.length === 2 ? groups(halves[1]) : [];
-  const fill = 8 - left.length - right.length;
-  if ((halves.length === 1 && fill !== 0) || fill < 0) return undefined;
-  const all = [...left, ...Array(halves.length === 2 ? fill : 0).fill('0'), ...right];
-  if (all.length !== 8 || !all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  let value = all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-  if (tailV4 !== undefined) value = (value & ~0xffffffffn) | tailV4;
-  return value;
-}
-
-/** Parses `a.b.c.d/n` or an IPv6 CIDR; undefined when malformed. */
-export function parseCidr(text: unknown): Cidr | undefined {
-  if (typeof text !== 'string') return undefined;
-  const [address, prefixText, extra] = text.trim().split('/');
-  if (extra !== undefined || prefixText === undefined || !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  const v4 = address.includes(':') ? undefined : parseIpv4(address);
-  if (v4 !== undefined) return prefix <= 32 ? { bits: 32, addr: v4, prefix } : undefined;
-  const v6 = address.includes(':') ? parseIpv6(address) : undefined;
-  return v6 !== undefined && prefix <= 128 ? { bits: 128, addr: v6, prefix } : undefined;
-}
-
-/** Whether `outer` contains every address of `inner`. */
-export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  if (outer.bits !== inner.bits || outer.prefix > inner.prefix) return false;
-  const shift = BigInt(outer.bits - outer.prefix);
-  return (outer.addr >> shift) === (inner.addr >> shift);
-}
-
-/** The ranges an ipBlock must except when it contains them whole: metadata server and private networks. */
-export const EGRESS_FORBIDDEN_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
+/** The ranges an ipBlock must except when it contains them whole: link-local (metadata servers), private and shared ranges. */
+export const EGRESS_FORBIDDEN_RANGES: readonly ProtectedRange[] = [
   { cidr: '169.254.0.0/16', what: 'link-local, the metadata server 169.254.169.254' },
   { cidr: '10.0.0.0/8', what: 'private network' },
   { cidr: '172.16.0.0/12', what: 'private network' },
   { cidr: '192.168.0.0/16', what: 'private network' },
+  { cidr: '100.64.0.0/10', what: 'shared address space: pod ranges on EKS and GKE, the Alibaba Cloud metadata server 100.100.100.200' },
   { cidr: 'fe80::/10', what: 'IPv6 link-local' },
-  { cidr: 'fc00::/7', what: 'IPv6 unique local, the metadata server fd20:ce::254' },
-];
-
-/** The metadata server's own addresses (IPv4, and IPv6 on GCE): no ipBlock may reach them, however narrow. */
-export const METADATA_SERVER_ADDRESSES: readonly { readonly cidr: string; readonly what: string }[] = [
-  { cidr: '169.254.169.254/32', what: 'the metadata server' },
-  { cidr: 'fd20:ce::254/128', what: 'the metadata server' },
+  { cidr: 'fc00::/7', what: 'IPv6 unique local, the metadata servers fd20:ce::254 (GCE) and fd00:ec2::254 (AWS)' },
 ];
 
 /**
- * The forbidden ranges an ipBlock reaches: those its CIDR contains whole and no `except` entry covers,
- * and the metadata server's address wherever the CIDR contains it unexcepted (a /32 included).
+ * The addresses of the clouds' metadata and credential servers: no ipBlock may reach them, however narrow.
+ * GCP's metadata.google.internal is 169.254.169.254, as are AWS's, Azure's, Oracle's and OpenStack's.
  */
-export function unexceptedRanges(ipBlock: { readonly cidr?: unknown; readonly except?: readonly unknown[] }): string[] {
+export const METADATA_SERVER_ADDRESSES: readonly ProtectedRange[] = [
+  { cidr: '169.254.169.254/32', what: 'the metadata server' },
+  { cidr: 'fd20:ce::254/128', what: 'the metadata server' },
+  { cidr: 'fd00:ec2::254/128', what: 'the AWS metadata server over IPv6' },
+  { cidr: '169.254.169.252/32', what: 'the GKE metadata server of Workload Identity' },
+  { cidr: '169.254.170.23/32', what: 'the EKS Pod Identity agent' },
+  { cidr: 'fd00:ec2::23/128', what: 'the EKS Pod Identity agent' },
+  { cidr: '100.100.100.200/32', what: 'the Alibaba Cloud metadata server' },
+  { cidr: '169.254.0.23/32', what: 'the Tencent Cloud metadata server' },
+  { cidr: '168.63.129.16/32', what: 'the Azure WireServer' },
+];
+
+/** GKE Cloud DNS answers at the metadata server's address: the one metadata address DNS (port 53 only) may reach. */
+const CLOUD_DNS_ADDRESS = METADATA_SERVER_ADDRESSES[0];
+
+const parsedRanges = new Map<string, { readonly cidr: Cidr; readonly range: AddressRange }>();
+function parsedRange(text: string): { readonly cidr: Cidr; readonly range: AddressRange } {
+  let parsed = parsedRanges.get(text);
+  if (!parsed) {
+    const cidr = parseCidr(text)!;
+    parsedRanges.set(text, parsed = { cidr, range: rangeOfCidr(cidr) });
+  }
+  return parsed;
+}
+
+/** The protected ranges (or addresses) an ipBlock contains whole with no `except` entry covering them. */
+function reachedIn(ipBlock: { readonly cidr?: unknown; readonly except?: unknown }, list: readonly ProtectedRange[]): ProtectedRange[] {
   const cidr = parseCidr(ipBlock?.cidr);
   if (!cidr) return [];
   const excepts = (Array.isArray(ipBlock.except) ? ipBlock.except : []).map(parseCidr).filter((c): c is Cidr => !!c);
-  const reached = (list: readonly { readonly cidr: string; readonly what: string }[]) => list.filter((range) => {
-    const forbidden = parseCidr(range.cidr)!;
+  return list.filter((range) => {
+    const forbidden = parsedRange(range.cidr).cidr;
     return cidrContains(cidr, forbidden) && !excepts.some((e) => cidrContains(e, forbidden));
   });
-  const ranges = reached(EGRESS_FORBIDDEN_RANGES);
-  const servers = reached(METADATA_SERVER_ADDRESSES).filter((m) => !ranges.some((r) => cidrContains(parseCidr(r.cidr)!, parseCidr(m.cidr)!)));
-  return [...servers, ...ranges].map((range) => `${range.cidr} (${range.what})`);
 }
 
-/** Whether an egress rule opens DNS (port 53) and nothing else: GKE Cloud DNS answers at the metadata server's address. */
+const rangeText = (range: ProtectedRange) => `${range.cidr} (${range.what})`;
+
+/**
+ * The forbidden ranges an ipBlock reaches: those its CIDR contains whole and no `except` entry covers,
+ * and each metadata server address the CIDR contains unexcepted (a /32 included). IPv4-mapped IPv6
+ * (`::ffff:0.0.0.0/96`) is read as the IPv4 it maps, in the CIDR and in its excepts.
+ */
+export function unexceptedRanges(ipBlock: { readonly cidr?: unknown; readonly except?: readonly unknown[] }): string[] {
+  const ranges = reachedIn(ipBlock, EGRESS_FORBIDDEN_RANGES);
+  const servers = reachedIn(ipBlock, METADATA_SERVER_ADDRESSES).filter((m) => !ranges.some((r) => cidrContains(parsedRange(r.cidr).cidr, parsedRange(m.cidr).cidr)));
+  return [...servers, ...ranges].map(rangeText);
+}
+
+/** The `except` entries NetworkPeer.internet() needs: every forbidden range, and the metadata addresses outside them. */
+export function internetExcepts(bits: 32 | 128): string[] {
+  const ranges = EGRESS_FORBIDDEN_RANGES.filter((r) => parsedRange(r.cidr).cidr.bits === bits);
+  const outside = METADATA_SERVER_ADDRESSES.filter((m) => parsedRange(m.cidr).cidr.bits === bits && !ranges.some((r) => cidrContains(parsedRange(r.cidr).cidr, parsedRange(m.cidr).cidr)));
+  return [...ranges, ...outside].map((r) => r.cidr);
+}
+
+/** Whether a rule opens DNS (port 53) and nothing else. */
 function isDnsOnly(rule: any): boolean {
   const ports = Array.isArray(rule?.ports) ? rule.ports : [];
   return ports.length > 0 && ports.every((p: any) => p?.port === 53 && p?.endPort === undefined);
 }
-
-const METADATA_ONLY = new Set(METADATA_SERVER_ADDRESSES.map((m) => `${m.cidr} (${m.what})`));
 
 function portsText(rule: any): string {
   const ports = Array.isArray(rule?.ports) ? rule.ports : [];
@@ -512,12 +709,50 @@ function portsText(rule: any): string {
   return `port(s) ${ports.map((p: any) => `${p?.port ?? 'all'}/${p?.protocol ?? 'TCP'}`).join(', ')}`;
 }
 
+/** A peer that selects every pod of the cluster, or every pod of one namespace. */
+type PeerSpan = { readonly scope: 'cluster' } | { readonly scope: 'namespace'; readonly namespace: string };
+
+/** A namespace that carries no label but its name, and a name no selector names. */
+const ANY_NAMESPACE = { [NAMESPACE_NAME_LABEL]: '\u0000any namespace' };
+
+const isSet = (v: unknown) => v !== undefined && v !== null;
+
+/**
+ * Whether a selector peer selects every pod of the cluster, of the policy's own namespace, or of kube-system.
+ * Its pods: all when podSelector is absent, or when it selects a pod without labels (`{}`, `NotIn`,
+ * `DoesNotExist`). Its namespaces: the policy's own without namespaceSelector; every one when the selector
+ * selects a namespace whatever its name (`{}`, `NotIn`); else the own one or kube-system when it selects
+ * their labels (those of their Namespace objects in the set, and `kubernetes.io/metadata.name`).
+ */
+function peerSpan(peer: any, policyNamespace: string, labelsOf: (namespace: string) => { readonly [key: string]: unknown }): PeerSpan | undefined {
+  if (!peer || typeof peer !== 'object' || isSet(peer.ipBlock)) return undefined;
+  const namespaces = peer.namespaceSelector;
+  const pods = peer.podSelector;
+  if (!isSet(namespaces) && !isSet(pods)) return undefined;
+  if (isSet(pods) && !selectorMatches(pods, {})) return undefined;
+  if (!isSet(namespaces)) return { scope: 'namespace', namespace: policyNamespace };
+  if (selectorMatches(namespaces, ANY_NAMESPACE)) return { scope: 'cluster' };
+  for (const namespace of [policyNamespace, 'kube-system']) {
+    if (selectorMatches(namespaces, labelsOf(namespace))) return { scope: 'namespace', namespace };
+  }
+  return undefined;
+}
+
+/** A peer's selectors for messages. */
+function selectorsText(peer: any): string {
+  return show({ ...(isSet(peer.namespaceSelector) ? { namespaceSelector: peer.namespaceSelector } : {}), ...(isSet(peer.podSelector) ? { podSelector: peer.podSelector } : {}) });
+}
+
+const NAME_THE_PODS = 'Select the pods by their labels (a podSelector with the workload label cdk8s-sandbox.io/workload), with a namespaceSelector on kubernetes.io/metadata.name for another namespace, as NetworkPeer.workload and NetworkPeer.pods emit.';
+
 const egressPeers = crossResourceRule({
   id: 'egress-peers', row: 19, title: 'Every egress rule names its peers and keeps the metadata server and private ranges out', references: ['project'],
 }, (set) => {
   const findings: Finding[] = [];
+  const labelsOf = (namespace: string) => set.namespaceLabels(namespace);
   for (const policy of set.ofKind('NetworkPolicy')) {
     const egress = Array.isArray(policy.spec?.egress) ? policy.spec.egress : [];
+    const namespace = namespaceOf(policy, set.options);
     egress.forEach((rule: any, i: number) => {
       const report = (path: string, message: string, fix: string) => findings.push({ rule: 'egress-peers', object: refOf(policy), path, message, fix });
       const to = rule?.to;
@@ -531,11 +766,24 @@ const egressPeers = crossResourceRule({
           report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} is empty and names no destination`, 'Give the peer a podSelector, namespaceSelector or ipBlock.');
           return;
         }
-        if (!peer.ipBlock) return;
+        if (!peer.ipBlock) {
+          const span = peerSpan(peer, namespace, labelsOf);
+          if (!span) return;
+          if (span.scope === 'cluster') {
+            report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} ${selectorsText(peer)} selects every pod of every namespace: ${portsText(rule)} open to every workload of the cluster, other tenants' sandboxes included`, NAME_THE_PODS);
+          } else if (span.namespace === namespace) {
+            report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} ${selectorsText(peer)} selects every pod of namespace "${namespace}", the policy's own: ${portsText(rule)} open to every other workload there, other sandboxes included`, NAME_THE_PODS);
+          } else if (!isDnsOnly(rule)) {
+            report(`spec.egress[${i}].to[${j}]`, `egress rule ${i} peer ${j} ${selectorsText(peer)} selects every pod of namespace "kube-system": ${portsText(rule)} open to the cluster's system pods; only DNS (port 53 alone) may go to all of them`,
+              'Select the kube-dns pods (podSelector k8s-app: kube-dns) on port 53, as DnsMode.CLUSTER emits, or the one system workload needed by its labels and ports.');
+          }
+          return;
+        }
         // GKE Cloud DNS: the metadata server's /32 on port 53 only is DNS, not its credentials endpoint.
-        const reached = unexceptedRanges(peer.ipBlock).filter((r) => !(isDnsOnly(rule) && METADATA_ONLY.has(r)));
+        const reached = unexceptedRanges(peer.ipBlock).filter((r) => !(isDnsOnly(rule) && r === rangeText(CLOUD_DNS_ADDRESS)));
         if (reached.length > 0) {
-          report(`spec.egress[${i}].to[${j}].ipBlock`, `egress rule ${i} ipBlock ${show(peer.ipBlock.cidr)} reaches ${reached.join(', ')}: its except ${show(peer.ipBlock.except)} does not exclude them`,
+          const mapped = isIpv4Mapped(peer.ipBlock) ? ' (IPv4-mapped IPv6, which Kubernetes reads as IPv4)' : '';
+          report(`spec.egress[${i}].to[${j}].ipBlock`, `egress rule ${i} ipBlock ${show(peer.ipBlock.cidr)}${mapped} reaches ${reached.join(', ')}: its except ${show(peer.ipBlock.except)} does not exclude them`,
             `Add ${reached.map((r) => r.split(' ')[0]).join(', ')} to ipBlock.except (or name narrower CIDRs).`);
         }
       });
@@ -544,18 +792,37 @@ const egressPeers = crossResourceRule({
   return findings;
 });
 
+/** Whether an ipBlock's CIDR or one of its excepts is IPv4-mapped IPv6. */
+function isIpv4Mapped(ipBlock: any): boolean {
+  return [ipBlock?.cidr, ...(Array.isArray(ipBlock?.except) ? ipBlock.except : [])].some(isIpv4MappedCidr);
+}
+
 const namespacePodSecurity = crossResourceRule({
-  id: 'namespace-pod-security', row: 23, title: 'Namespaces that hold sandboxed pods enforce the restricted Pod Security Standard', references: ['PSS', 'NSA'],
+  id: 'namespace-pod-security', row: 23, title: 'Namespaces that hold or are made for sandboxed pods enforce the restricted Pod Security Standard', references: ['PSS', 'NSA'],
 }, (set) => {
   const used = set.podsByNamespace;
-  return set.ofKind('Namespace')
-    .filter((ns) => used.has(ns.metadata?.name ?? ''))
-    .filter((ns) => ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL] !== 'restricted')
-    .map((ns) => ({
-      rule: 'namespace-pod-security', object: refOf(ns), path: `metadata.labels["${POD_SECURITY_ENFORCE_LABEL}"]`,
-      message: `Namespace "${ns.metadata?.name}" holds sandboxed pods but its ${POD_SECURITY_ENFORCE_LABEL} label is ${show(ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL])}; must be "restricted"`,
+  const findings: Finding[] = [];
+  for (const ns of set.ofKind('Namespace')) {
+    const name = ns.metadata?.name ?? '';
+    const level = ns.metadata?.labels?.[POD_SECURITY_ENFORCE_LABEL];
+    if (level === 'restricted') continue;
+    let message: string;
+    if (used.has(name)) {
+      message = `Namespace "${name}" holds sandboxed pods but its ${POD_SECURITY_ENFORCE_LABEL} label is ${show(level)}; must be "restricted"`;
+    } else if (isSandboxNamespace(ns)) {
+      // Pods come later: a code-execution platform renders its runs into the namespace at run time.
+      message = `Namespace "${name}" is a sandbox namespace (${labelsText(MANAGED_BY_LABEL)}) but its ${POD_SECURITY_ENFORCE_LABEL} label is ${show(level)}; must be "restricted" whatever the set holds: the pods created in it later are admitted under it`;
+    } else if (level !== undefined) {
+      message = `Namespace "${name}" sets ${POD_SECURITY_ENFORCE_LABEL} to ${show(level)}: any pod created in it later, a sandbox's included, is admitted without the restricted checks (the set holds none in it yet); must be "restricted"`;
+    } else {
+      continue;
+    }
+    findings.push({
+      rule: 'namespace-pod-security', object: refOf(ns), path: `metadata.labels["${POD_SECURITY_ENFORCE_LABEL}"]`, message,
       fix: `Label the Namespace ${POD_SECURITY_ENFORCE_LABEL}: restricted (and the audit and warn labels likewise).`,
-    }));
+    });
+  }
+  return findings;
 });
 
 const namespaceQuota = crossResourceRule({

@@ -121,10 +121,11 @@ describe('reading YAML and JSON', () => {
     const text = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\n  bad: indent\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: c}\nmetadata: {name: dup}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\n';
     const { objects, problems } = collect((sink) => readYamlText(text, 'm.yaml', sink));
     expect(objects.map((o) => o.object.metadata?.name)).toEqual(['a', 'd']);
-    expect(problems.map((p) => [p.line, p.severity, p.message.split(' at line')[0].split('\n')[0]])).toEqual([
+    expect(problems.map((p) => [p.line, p.severity, p.message.split(' (')[0]])).toEqual([
       [7, 'error', 'invalid YAML: bad indentation of a mapping entry'],
-      [12, 'error', 'invalid YAML: duplicated mapping key'],
+      [12, 'error', 'duplicated mapping key "metadata"'],
     ]);
+    expect(problems[1].message).toBe('duplicated mapping key "metadata" (first at line 11): kubectl keeps the last value, other tools the first; keep one');
   });
 
   test('documents that are not Kubernetes objects are skipped with a warning', () => {
@@ -137,9 +138,9 @@ describe('reading YAML and JSON', () => {
     ]);
   });
 
-  test('a .json file that is really YAML is read as YAML', () => {
-    const { objects } = collect((sink) => readJsonText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: y}\n', 'y.json', sink));
-    expect(objects.map((o) => [o.object.metadata?.name, o.line])).toEqual([['y', 1]]);
+  test('a .json file that is really YAML is read as YAML, as kubectl reads it (a plain y is true)', () => {
+    const { objects } = collect((sink) => readJsonText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: y, namespace: "y"}\n', 'y.json', sink));
+    expect(objects.map((o) => [o.object.metadata?.name, o.object.metadata?.namespace, o.line])).toEqual([[true, 'y', 1]]);
   });
 
   test('standard input is read as a stream, cut anywhere', async () => {

@@ -1,6 +1,7 @@
 // Splits a YAML stream into its documents as text arrives, so a large manifest set is parsed one
-// document at a time (memory bounded by the largest document), and parses each one, keeping lines.
-import * as jsyaml from 'js-yaml';
+// document at a time (memory bounded by the largest document), and parses each one, keeping lines,
+// with the reader that decodes YAML as kubectl does (kube-yaml.ts).
+import { readKubeYaml } from './kube-yaml';
 
 /** One YAML document's text, with where it starts in its file. */
 export interface RawDocument {
@@ -28,15 +29,6 @@ const DOCUMENT_START = /^---(?:[ \t]|$)/;
 function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
-
-/**
- * The YAML 1.2 core schema plus merge keys (`<<`): what Kubernetes' YAML decoder accepts, without
- * YAML 1.1 timestamps (an unquoted date stays a string, as it does in kubectl).
- */
-export const KUBE_YAML_SCHEMA = jsyaml.CORE_SCHEMA.extend({
-  // js-yaml 4 exports its built-in types as `types`; @types/js-yaml does not declare it.
-  implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
-});
 
 const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/;
 
@@ -118,18 +110,18 @@ export function firstContentLine(doc: RawDocument): number {
   return doc.startLine + Math.max(index, 0);
 }
 
-/** Parses one raw document (normally one YAML document; more when directives hide a marker). */
-export function parseDocument(doc: RawDocument, filename: string): { documents: ParsedDocument[]; error?: SyntaxProblem } {
-  const text = doc.lines.join('\n');
-  const line = firstContentLine(doc);
-  try {
-    const values = jsyaml.loadAll(text, undefined, { filename, schema: KUBE_YAML_SCHEMA });
-    return { documents: values.filter((v) => v !== null && v !== undefined).map((value) => ({ value, line })) };
-  } catch (err: any) {
-    const mark = err?.mark;
-    const at = typeof mark?.line === 'number' ? doc.startLine + Math.min(mark.line, doc.lines.length - 1) : line;
-    return { documents: [], error: { line: at, message: `invalid YAML: ${err?.reason ?? err?.message ?? String(err)}` } };
-  }
+/**
+ * Parses one raw document (normally one YAML document) into the values kubectl would decode, or
+ * a problem with its file line: a syntax error, or YAML that kubectl reads in a way the reader
+ * does not reproduce exactly (see kube-yaml.ts). Empty documents are left out.
+ */
+export function parseDocument(doc: RawDocument, _filename?: string): { documents: ParsedDocument[]; error?: SyntaxProblem } {
+  const { documents, error } = readKubeYaml(doc.lines.join('\n'), doc.startLine);
+  const first = firstContentLine(doc);
+  const parsed = documents
+    .map((d, i) => ({ value: d.value, line: i === 0 ? first : d.line }))
+    .filter((d) => d.value !== null && d.value !== undefined);
+  return error ? { documents: parsed, error } : { documents: parsed };
 }
 
 /**

@@ -1,0 +1,922 @@
+// Reads YAML the way kubectl does: sigs.k8s.io/yaml's YAMLToJSON on gopkg.in/yaml.v2 (a YAML 1.1
+// libyaml port), so the audit and the runner see the values the cluster would see. What this reader
+// cannot reproduce exactly it refuses, with the 1-based line and a way to write it unambiguously.
+//
+// Syntax comes from the `yaml` package (YAML 1.2, failsafe schema: every scalar a
+// string, no merge keys); values are built here by walking its nodes with yaml.v2's rules: plain
+// scalars resolved as YAML 1.1 (`yes`, `on`, `010` octal, `1_000`...), merge keys (`<<`) applied where
+// they stand, aliases expanded under caps, map keys turned into strings as sigs.k8s.io/yaml does.
+// Where libyaml's syntax differs from YAML 1.2 (NEL/LS/PS line breaks, tabs, escapes, flow `?` and
+// `:`...), the document is refused.
+import * as jsyaml from 'js-yaml';
+import { Alias, Document, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+
+/** One decoded document: its JSON value and the 1-based line where its content starts. */
+export interface KubeYamlDocument {
+  readonly value: unknown;
+  readonly line: number;
+}
+
+/** Why a document was not read: a syntax error, or YAML whose kubectl reading is not reproduced. */
+export interface KubeYamlProblem {
+  /** 1-based line in the file. */
+  readonly line: number;
+  readonly message: string;
+}
+
+/** The documents read (in order), and the problem that stopped reading, if any. */
+export interface KubeYamlResult {
+  readonly documents: KubeYamlDocument[];
+  readonly error?: KubeYamlProblem;
+}
+
+/**
+ * Bytes that alias expansion may add to one document: the Kubernetes API server's default request
+ * body limit (3 MiB). An object whose aliases alone expand beyond it could never be applied, so
+ * refusing it loses nothing, and a small file can no longer expand into gigabytes.
+ */
+export const MAX_ALIAS_EXPANSION_BYTES = 3 * 1024 * 1024;
+
+/** Nodes that alias expansion may add to one document (keeps the decoded value within tens of MB). */
+export const MAX_ALIAS_EXPANSION_NODES = 100_000;
+
+/** Deepest nesting of mappings and sequences read (real manifests stay far below it). */
+export const MAX_NESTING_DEPTH = 256;
+
+const STR_TAG = 'tag:yaml.org,2002:str';
+const MAP_TAG = 'tag:yaml.org,2002:map';
+const SEQ_TAG = 'tag:yaml.org,2002:seq';
+
+/** Thrown inside the decoder; becomes the document's problem. */
+class Refusal extends Error {
+  constructor(readonly offset: number, message: string) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain scalars: yaml.v2's resolve() for an untagged plain scalar decoded into interface{}.
+
+/** The JSON type a plain scalar resolves to. */
+export type PlainScalarKind = 'string' | 'null' | 'bool' | 'int' | 'float';
+
+/** yaml.v2's table of plain scalars resolved by lookup (YAML 1.1 booleans, nulls, infinities). */
+const PLAIN_LOOKUP: ReadonlyMap<string, boolean | null | number> = new Map<string, boolean | null | number>([
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true] as const),
+  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((s) => [s, false] as const),
+  ...['', '~', 'null', 'Null', 'NULL'].map((s) => [s, null] as const),
+  ...['.nan', '.NaN', '.NAN'].map((s) => [s, NaN] as const),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((s) => [s, Infinity] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map((s) => [s, -Infinity] as const),
+]);
+
+/** yaml.v2's `yamlStyleFloat`, applied after underscores are removed. */
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** What Go's strconv.ParseFloat accepts for a scalar starting with `.` (underscores only between digits). */
+const GO_DOT_FLOAT = /^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/;
+/** A short decimal integer: the common case, resolved without BigInt. */
+const SHORT_DECIMAL = /^[-+]?(?:0|[1-9][0-9]{0,14})$/;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+const DIGITS: { readonly [base: number]: RegExp } = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
+const PREFIX: { readonly [base: number]: string } = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
+
+/** Go's strconv.ParseInt/ParseUint syntax: an optional sign (`signed` only), then digits of `base` (0: Go prefixes). */
+function goIntSyntax(s: string, base: number, signed: boolean): bigint | undefined {
+  let negative = false;
+  let rest = s;
+  if (signed && (rest[0] === '+' || rest[0] === '-')) {
+    negative = rest[0] === '-';
+    rest = rest.slice(1);
+  }
+  if (base === 0) {
+    base = 10;
+    if (rest[0] === '0' && rest.length > 1) {
+      const prefix = rest[1].toLowerCase();
+      if (prefix === 'x') { base = 16; rest = rest.slice(2); }
+      else if (prefix === 'o') { base = 8; rest = rest.slice(2); }
+      else if (prefix === 'b') { base = 2; rest = rest.slice(2); }
+      else { base = 8; rest = rest.slice(1); }
+    }
+  }
+  if (!DIGITS[base].test(rest)) return undefined;
+  const magnitude = BigInt(PREFIX[base] + rest);
+  return negative ? -magnitude : magnitude;
+}
+
+/** Go's ParseInt(s, base, 64), then ParseUint(s, base, 64): the integer, or undefined on any error. */
+function goParseInteger(s: string, base: number): bigint | undefined {
+  const signed = goIntSyntax(s, base, true);
+  if (signed !== undefined && signed >= INT64_MIN && signed <= INT64_MAX) return signed;
+  const unsigned = goIntSyntax(s, base, false);
+  if (unsigned !== undefined && unsigned <= UINT64_MAX) return unsigned;
+  return undefined;
+}
+
+/** Kind of the last value resolvePlain returned (saves an allocation per scalar). */
+let lastPlainKind: PlainScalarKind = 'string';
+
+function resolvedInt(value: bigint | number): number {
+  lastPlainKind = 'int';
+  // Beyond 2^53 a JavaScript number is not the integer kubectl sends; the caller refuses it.
+  return typeof value === 'number' ? value || 0 : Number(value);
+}
+
+/** Resolves a plain scalar as yaml.v2 does; the kind is left in `lastPlainKind`. */
+function resolvePlain(text: string): string | number | boolean | null {
+  const first = text.charCodeAt(0);
+  const lookedUp = PLAIN_LOOKUP.get(text);
+  if (lookedUp !== undefined) {
+    lastPlainKind = lookedUp === null ? 'null' : typeof lookedUp === 'boolean' ? 'bool' : 'float';
+    return lookedUp;
+  }
+  lastPlainKind = 'string';
+  if (first === 46 /* . */) {
+    if (GO_DOT_FLOAT.test(text)) {
+      const value = Number(text.replace(/_/g, ''));
+      if (Number.isFinite(value)) { lastPlainKind = 'float'; return value; }
+    }
+    return text;
+  }
+  const digitOrSign = (first >= 48 && first <= 57) || first === 43 || first === 45;
+  if (!digitOrSign) return text;
+  // A timestamp (2001-12-14...) stays the original string when decoded into interface{}; anything
+  // else starting with four digits and a dash fails every parse below, so it is a string too.
+  if (SHORT_DECIMAL.test(text)) return resolvedInt(Number(text));
+  const plain = text.includes('_') ? text.replace(/_/g, '') : text;
+  const integer = goParseInteger(plain, 0);
+  if (integer !== undefined) return resolvedInt(integer);
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const value = Number(plain);
+    if (Number.isFinite(value)) { lastPlainKind = 'float'; return value; }
+  }
+  if (plain.startsWith('0b')) {
+    const binary = goParseInteger(plain.slice(2), 2);
+    if (binary !== undefined) return resolvedInt(binary);
+  } else if (plain.startsWith('-0b')) {
+    const binary = goIntSyntax(`-${plain.slice(3)}`, 2, true);
+    if (binary !== undefined && binary >= INT64_MIN) return resolvedInt(binary);
+  }
+  return text;
+}
+
+/**
+ * What yaml.v2 resolves an untagged plain scalar to when kubectl decodes it (YAML 1.1: `yes` and
+ * `on` are true, `010` is 8, `1_000` is 1000, `.inf` is Infinity, a date stays a string).
+ */
+export function resolvePlainScalar(text: string): { readonly kind: PlainScalarKind; readonly value: string | number | boolean | null } {
+  const value = resolvePlain(text);
+  return { kind: lastPlainKind, value };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text checks: characters whose reading differs between yaml.v2 and YAML 1.2, refused up front.
+
+const UNSAFE_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A `---` line followed only by whitespace that kubectl's document splitter counts and YAML does not. */
+const ODD_SEPARATOR = /^---[ \t]*[\v\f\u0085\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000][\s\u0085]*$/m;
+
+function characterName(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  const names: { [code: number]: string } = { 0x85: 'NEL (next line)', 0x2028: 'LS (line separator)', 0x2029: 'PS (paragraph separator)', 0xd: 'CR (carriage return) not followed by LF', 0xfeff: 'BOM (zero width no-break space)' };
+  return `U+${hex}${names[code] ? ` ${names[code]}` : ''}`;
+}
+
+function unsafeCharacterMessage(ch: string): string {
+  const code = ch.codePointAt(0)!;
+  const hex = code.toString(16).toUpperCase().padStart(4, '0');
+  if (code === 0x85 || code === 0x2028 || code === 0x2029 || code === 0xd) {
+    return `raw ${characterName(ch)}: kubectl's YAML 1.1 parser breaks the line there and YAML 1.2 does not, so it could hide a key in a comment; write it escaped ("\\u${hex}" in a double-quoted string) or remove it`;
+  }
+  if (code >= 0xd800 && code <= 0xdfff) return `unpaired surrogate ${characterName(ch)}: not a character kubectl can read`;
+  return `control character ${characterName(ch)} is not allowed in YAML (kubectl rejects it); write it escaped ("\\u${hex}" in a double-quoted string)`;
+}
+
+/** libyaml's double-quoted escapes (no `\/`, unlike YAML 1.2); a line break may follow `\`. */
+const LIBYAML_ESCAPE = /\\(?:[0abt\tnvfre "'\\N_LP\n]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/y;
+
+/** `\` ending a line inside a double-quoted string, then a line holding only whitespace. */
+const ESCAPED_BREAK_THEN_EMPTY_LINE = /\\\r?\n[ \t]*\r?\n/;
+
+/**
+ * The offset of a tab that libyaml rejects in a block scalar's content lines (`from` to `to`): one
+ * before or at the first line with content (indentation is being detected), or inside the
+ * detected indentation of a later line. -1 when there is none.
+ */
+function blockScalarIndentTab(source: string, from: number, to: number): number {
+  if (source.indexOf('\t', from) < 0 || source.indexOf('\t', from) >= to) return -1;
+  let indent = -1;
+  for (let lineStart = from; lineStart < to; ) {
+    const next = source.indexOf('\n', lineStart);
+    const lineEnd = next < 0 || next > to ? to : next;
+    let i = lineStart;
+    while (i < lineEnd && source.charCodeAt(i) === 32) i++;
+    const spaces = i - lineStart;
+    if (source.charCodeAt(i) === 9 && i < lineEnd && (indent < 0 || spaces < indent)) return i;
+    if (indent < 0 && i < lineEnd && source.charCodeAt(i) !== 13) indent = spaces;
+    lineStart = lineEnd + 1;
+  }
+  return -1;
+}
+
+/** The offset of the first escape in a double-quoted scalar's source that libyaml does not read as YAML 1.2 does. */
+function badEscapeOffset(source: string, start: number, end: number): number {
+  for (let i = source.indexOf('\\', start); i >= 0 && i < end; i = source.indexOf('\\', i)) {
+    LIBYAML_ESCAPE.lastIndex = i;
+    const match = LIBYAML_ESCAPE.exec(source);
+    if (!match) return i;
+    const code = match[0][1] === 'u' || match[0][1] === 'U' ? parseInt(match[0].slice(2), 16) : -1;
+    if ((code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) return i;
+    i += match[0].length;
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decoder: yaml.v2's decoder.unmarshal over the `yaml` package's nodes.
+
+type YamlNode = Scalar | YAMLMap | YAMLSeq | Alias;
+type JsonObject = { [key: string]: unknown };
+type KeyKind = 'int' | 'bool';
+
+/** yaml.v2's allowedAliasRatio: the share of decode steps that may come from aliases. */
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.10;
+  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
+}
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/** Sets an own property, `__proto__` included (JSON has no prototype to set). */
+function setOwn(object: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
+function nodeOffset(node: YamlNode | null | undefined, fallback: number): number {
+  return node?.range ? node.range[0] : fallback;
+}
+
+function describeTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
+}
+
+/** Decodes one document's nodes into the JSON value kubectl would send. */
+class Decoder {
+  private decodeCount = 0;
+  private aliasCount = 0;
+  private aliasDepth = 0;
+  private expandedBytes = 0;
+  private expandedNodes = 0;
+  /** The outermost alias being expanded (where cap refusals point). */
+  private expanding: Alias | undefined;
+  /** Aliases being expanded: meeting one again is a cycle. */
+  private readonly active = new Set<Alias>();
+  /** Mapping keys that came from ints or bools, per decoded object (rare; only they can collide with a string). */
+  private keyKinds: Map<JsonObject, Map<string, KeyKind>> | undefined;
+  /** Whether the key keyString last returned came from an int or a bool (undefined: a string). */
+  private lastKeyKind: KeyKind | undefined;
+
+  /** @param firstLine the file line of the source's first line (for lines in messages) */
+  constructor(private readonly source: string, private readonly targets: Map<Alias, YamlNode>, private readonly firstLine: number) {}
+
+  /** The document's value (its root node decoded after yaml.v2's document step). */
+  document(root: YamlNode | null): unknown {
+    this.tick(undefined);
+    if (root === null) return null;
+    return this.decode(root, 0, false);
+  }
+
+  /** yaml.v2 counts every unmarshal step and refuses documents mostly made of aliases. */
+  private tick(node: YamlNode | null | undefined): void {
+    this.decodeCount++;
+    if (this.aliasDepth === 0) return;
+    this.aliasCount++;
+    this.expandedNodes++;
+    this.expandedBytes += 1 + (node && isScalar(node) && typeof node.value === 'string' ? node.value.length : 0);
+    const at = nodeOffset(this.expanding, 0);
+    if (this.aliasCount > 100 && this.decodeCount > 1000 && this.aliasCount / this.decodeCount > allowedAliasRatio(this.decodeCount)) {
+      throw new Refusal(at, `too much of the document comes from aliases: yaml.v2, which kubectl uses, refuses it ("document contains excessive aliasing"); write the repeated parts out`);
+    }
+    if (this.expandedBytes > MAX_ALIAS_EXPANSION_BYTES) {
+      throw new Refusal(at, `alias *${this.expanding!.source} expands the document by more than ${MAX_ALIAS_EXPANSION_BYTES / 1024 / 1024} MiB (the API server's request limit); write the repeated parts out or make them smaller`);
+    }
+    if (this.expandedNodes > MAX_ALIAS_EXPANSION_NODES) {
+      throw new Refusal(at, `alias *${this.expanding!.source} expands the document by more than ${MAX_ALIAS_EXPANSION_NODES} nodes; write the repeated parts out`);
+    }
+  }
+
+  /** Decodes a node; `inFlow`: it is inside a flow collection (`[...]`, `{...}`). */
+  private decode(node: YamlNode | null, depth: number, inFlow: boolean): unknown {
+    this.tick(node);
+    if (node === null) return null;
+    if (isScalar(node)) return this.scalar(node, inFlow);
+    if (depth >= MAX_NESTING_DEPTH) throw new Refusal(node.range![0], `nesting deeper than ${MAX_NESTING_DEPTH} levels is not read`);
+    if (isMap(node)) {
+      this.checkTag(node, MAP_TAG);
+      const out: JsonObject = {};
+      this.mapping(node, out, true, depth + 1, inFlow || !!node.flow);
+      return out;
+    }
+    if (isSeq(node)) {
+      this.checkTag(node, SEQ_TAG);
+      const out: unknown[] = [];
+      const flow = inFlow || !!node.flow;
+      for (let i = 0; i < node.items.length; i++) out.push(this.decode(node.items[i] as YamlNode | null, depth + 1, flow));
+      return out;
+    }
+    return this.withAlias(node as Alias, (target) => this.decode(target, depth + 1, inFlow));
+  }
+
+  /** Expands an alias as yaml.v2 does: one extra step, then its anchor's node counted as alias content. */
+  private withAlias<T>(alias: Alias, expand: (target: YamlNode) => T): T {
+    const target = this.targets.get(alias);
+    if (target === undefined) throw new Refusal(alias.range![0], `unknown anchor '${alias.source}' referenced`);
+    if (this.active.has(alias)) throw new Refusal(alias.range![0], `anchor '${alias.source}' value contains itself`);
+    this.active.add(alias);
+    if (this.aliasDepth === 0) this.expanding = alias;
+    this.aliasDepth++;
+    try {
+      return expand(target);
+    } finally {
+      this.aliasDepth--;
+      this.active.delete(alias);
+    }
+  }
+
+  private checkTag(node: YamlNode, allowed: string): void {
+    const tag = (node as Scalar).tag;
+    if (tag !== undefined && tag !== allowed) {
+      throw new Refusal(node.range![0], `tag ${describeTag(tag)} is not read (kubectl would apply YAML 1.1 rules to it that the audit does not reproduce); remove it, or quote the value to make it a string`);
+    }
+  }
+
+  private scalar(node: Scalar, inFlow: boolean): unknown {
+    this.checkTag(node, STR_TAG);
+    const value = node.value as string;
+    this.checkScalarSyntax(node, inFlow);
+    if (node.type !== 'PLAIN' || node.tag !== undefined) return value;
+    if (value.length > 0 && !this.plainNeedsResolving(value)) return value;
+    const resolved = resolvePlain(value);
+    if (lastPlainKind === 'float' && !Number.isFinite(resolved as number)) {
+      throw new Refusal(node.range![0], `${value} is not a number JSON can hold: kubectl cannot send it; quote it if it is a string`);
+    }
+    if (lastPlainKind === 'int' && !Number.isSafeInteger(resolved)) {
+      throw new Refusal(node.range![0], `integer ${value} is beyond ±(2^53-1) and cannot be read exactly; quote it if it is a string`);
+    }
+    return resolved;
+  }
+
+  /** Whether a plain scalar could resolve to something other than itself (first-character test). */
+  private plainNeedsResolving(value: string): boolean {
+    const c = value.charCodeAt(0);
+    // Digits, signs, `.`, `~` and the first letters of yaml.v2's lookup table (y n t f o, any case).
+    return (c >= 43 && c <= 57) || c === 126 || c === 121 || c === 89 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 111 || c === 79;
+  }
+
+  /** Refuses scalar syntax that libyaml reads differently from YAML 1.2 (see the checks). */
+  private checkScalarSyntax(node: Scalar, inFlow: boolean): void {
+    const type = node.type;
+    if (type === 'PLAIN') { if (inFlow) this.checkFlowPlain(node); }
+    else if (type === 'QUOTE_DOUBLE') { this.checkDoubleQuoteEnd(node); this.checkEscapes(node); }
+    else if (type === 'QUOTE_SINGLE') this.checkSingleQuoteEnd(node);
+    else if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') this.checkBlockHeader(node);
+  }
+
+  /**
+   * In a flow collection libyaml takes `?` and a leading `:` as indicators, and keeps a `:` that is
+   * not followed by a space in the scalar (`{a:[1]}`), where YAML 1.2 reads a plain scalar and a
+   * value indicator.
+   */
+  private checkFlowPlain(node: Scalar): void {
+    const text = node.value as string;
+    const [start, end] = node.range!;
+    if (text.includes('?') || text.startsWith(':') || this.colonGluedAfter(end)) {
+      throw new Refusal(start, `unquoted value ${JSON.stringify(text)} in a flow collection ([...] or {...}): kubectl's parser reads "?" and ":" in and around it differently; quote it, and put a space after ":"`);
+    }
+  }
+
+  /** Whether, after optional whitespace, the source at `offset` has a `:` followed by something other than whitespace. */
+  private colonGluedAfter(offset: number): boolean {
+    let i = offset;
+    for (let c = this.source.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = this.source.charCodeAt(++i));
+    if (this.source.charCodeAt(i) !== 58 /* : */) return false;
+    const next = this.source.charCodeAt(i + 1);
+    return !(next === 32 || next === 9 || next === 10 || next === 13 || Number.isNaN(next));
+  }
+
+  /**
+   * A single-quoted scalar must end in an odd run of quotes (`''` is an escaped quote); the `yaml`
+   * package ends some at `''` followed by a line break, where libyaml goes on reading.
+   */
+  private checkSingleQuoteEnd(node: Scalar): void {
+    const [start, end] = node.range!;
+    let quotes = 0;
+    for (let i = end - 1; i > start && this.source.charCodeAt(i) === 39 /* ' */; i--) quotes++;
+    if (quotes % 2 === 0) throw new Refusal(start, 'a single-quoted string ending in \'\' (an escaped quote) is read differently by kubectl\'s parser; end the string with one more quote');
+  }
+
+  /**
+   * A double-quoted scalar must end in a quote that no backslash escapes; the `yaml` package ends
+   * some at `\"` before a line break, where libyaml goes on reading (and may find keys the audit
+   * would take for text).
+   */
+  private checkDoubleQuoteEnd(node: Scalar): void {
+    const [start, end] = node.range!;
+    let backslashes = 0;
+    for (let i = end - 2; i > start && this.source.charCodeAt(i) === 92 /* \\ */; i--) backslashes++;
+    if (this.source.charCodeAt(end - 1) !== 34 || backslashes % 2 === 1) {
+      throw new Refusal(start, 'a double-quoted string whose closing quote is escaped (\\") is read differently by kubectl\'s parser; check the quoting');
+    }
+  }
+
+  /** libyaml wants an implicit key's `:` on the key's line (the `yaml` package lets it follow on the next). */
+  private checkColonLine(keyNode: YamlNode | null): void {
+    if (keyNode === null || !keyNode.range) return;
+    let i = keyNode.range[1];
+    for (let c = this.source.charCodeAt(i); c === 32 || c === 9; c = this.source.charCodeAt(++i));
+    const c = this.source.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 35 /* # */) {
+      throw new Refusal(keyNode.range[0], 'a ":" on a later line than its key: kubectl\'s parser rejects it; put the ":" right after the key');
+    }
+  }
+
+  /** Block scalars with an explicit indentation indicator (`|2`) keep trailing spaces in libyaml that YAML 1.2 drops. */
+  private checkBlockHeader(node: Scalar): void {
+    const start = node.range![0];
+    const lineEnd = this.source.indexOf('\n', start);
+    const header = this.source.slice(start, lineEnd < 0 ? undefined : lineEnd);
+    if (/^[|>](?:[1-9]|[-+][1-9])/.test(header)) {
+      throw new Refusal(start, `block scalar header ${header.split(/[ \t#]/)[0]}: indentation indicators are not read (kubectl's parser keeps whitespace there that YAML 1.2 drops); indent the text and leave the digit out`);
+    }
+    if (lineEnd >= 0 && lineEnd < node.range![1]) {
+      const tab = blockScalarIndentTab(this.source, lineEnd + 1, node.range![1]);
+      if (tab >= 0) throw new Refusal(tab, 'a tab in the indentation of a block scalar (| or >): kubectl\'s parser rejects it; indent with spaces');
+    }
+  }
+
+  private checkEscapes(node: Scalar): void {
+    const [start, end] = node.range!;
+    const escapedBreak = ESCAPED_BREAK_THEN_EMPTY_LINE.exec(this.source.slice(start, end));
+    if (escapedBreak) {
+      throw new Refusal(start + escapedBreak.index, 'an escaped line break ("\\" at a line end) followed by an empty line in a double-quoted string: kubectl\'s parser keeps a line break there that YAML 1.2 readers may fold; remove the backslash or the empty line');
+    }
+    const bad = badEscapeOffset(this.source, start, end);
+    if (bad >= 0) {
+      const escape = this.source.slice(bad, bad + 2);
+      throw new Refusal(bad, `escape ${JSON.stringify(escape).slice(1, -1)} in a double-quoted string is not one kubectl's YAML 1.1 parser reads the same way (it rejects \\/ and unpaired surrogates); write the character itself or another escape`);
+    }
+  }
+
+  /** Whether a mapping key is yaml.v2's merge key: an untagged plain `<<`. */
+  private isMergeKey(key: unknown): boolean {
+    return isScalar(key) && key.type === 'PLAIN' && key.tag === undefined && key.value === '<<';
+  }
+
+  /**
+   * Decodes a mapping's entries into `out`, in order, as yaml.v2 does: a merge key applies its
+   * mapping(s) where it stands (overwriting), later keys overwrite it. `fresh`: `out` was made for
+   * this mapping (no merge into it yet), so a key already in `out` is a duplicate of this mapping.
+   */
+  private mapping(node: YAMLMap, out: JsonObject, fresh: boolean, depth: number, flow: boolean, mergeOffset?: number): void {
+    let ownKeys: Map<string, number> | undefined = fresh ? undefined : new Map();
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const pair = items[i];
+      const keyNode = pair.key as YamlNode | null;
+      if (this.isMergeKey(keyNode)) {
+        this.checkScalarSyntax(keyNode as Scalar, flow);
+        this.checkColonLine(keyNode);
+        if (ownKeys === undefined) ownKeys = this.keysSoFar(node, i);
+        this.merge(pair.value as YamlNode | null, out, depth, mergeOffset ?? nodeOffset(keyNode, node.range![0]));
+        continue;
+      }
+      this.tick(keyNode);
+      const key = this.keyString(keyNode, node, flow);
+      const kind = this.lastKeyKind;
+      if (!flow || pair.value !== null) this.checkColonLine(keyNode);
+      const value = this.decode(pair.value as YamlNode | null, depth, flow);
+      const keyOffset = nodeOffset(keyNode, node.range![0]);
+      if (ownKeys === undefined) {
+        if (hasOwn(out, key)) throw this.duplicate(key, keyOffset, this.firstKeyOffset(node, key, i));
+      } else {
+        const earlier = ownKeys.get(key);
+        if (earlier !== undefined) throw this.duplicate(key, keyOffset, earlier);
+        ownKeys.set(key, keyOffset);
+        if (hasOwn(out, key)) this.checkSameKeyKind(out, key, kind, mergeOffset ?? keyOffset);
+      }
+      setOwn(out, key, value);
+      if (kind !== undefined) this.recordKeyKind(out, key, kind);
+    }
+  }
+
+  /**
+   * A duplicate key is refused: yaml.v2 keeps the last value, but other tools keep the first and
+   * kubectl's strict field validation reports it, so the audit cannot know which value counts.
+   */
+  private duplicate(key: string, offset: number, firstOffset: number | undefined): Refusal {
+    const first = firstOffset === undefined ? '' : ` (first at line ${this.firstLine - 1 + lineOfOffset(this.source, firstOffset)})`;
+    return new Refusal(offset, `duplicated mapping key ${JSON.stringify(key)}${first}: kubectl keeps the last value, other tools the first; keep one`);
+  }
+
+  /** Where key `key` first appears among a mapping's entries before `before`. */
+  private firstKeyOffset(node: YAMLMap, key: string, before: number): number | undefined {
+    for (let i = 0; i < before; i++) {
+      const keyNode = node.items[i].key as YamlNode | null;
+      if (this.isMergeKey(keyNode)) continue;
+      try {
+        if (this.keyString(keyNode, node, false) === key) return nodeOffset(keyNode, node.range![0]);
+      } catch {
+        // a key that could not be read would have stopped decoding already
+      }
+    }
+    return undefined;
+  }
+
+  /** The JSON keys a fresh mapping set itself before entry `end` (when its first merge key comes). */
+  private keysSoFar(node: YAMLMap, end: number): Map<string, number> {
+    const keys = new Map<string, number>();
+    for (let i = 0; i < end; i++) {
+      const keyNode = node.items[i].key as YamlNode | null;
+      keys.set(this.keyString(keyNode, node, false), nodeOffset(keyNode, node.range![0]));
+    }
+    return keys;
+  }
+
+  private recordKeyKind(out: JsonObject, key: string, kind: KeyKind): void {
+    this.keyKinds ??= new Map();
+    let kinds = this.keyKinds.get(out);
+    if (!kinds) this.keyKinds.set(out, (kinds = new Map()));
+    kinds.set(key, kind);
+  }
+
+  /**
+   * A merge may set a key that is already there; yaml.v2 overwrites it only when both are the same
+   * YAML value. `1` and `"1"` are two Go map keys that both become "1" in JSON, and which one
+   * kubectl keeps depends on Go's random map order: refused.
+   */
+  private checkSameKeyKind(out: JsonObject, key: string, kind: KeyKind | undefined, offset: number): void {
+    const existing = this.keyKinds?.get(out)?.get(key);
+    if (existing !== kind) {
+      throw new Refusal(offset, `mapping key ${JSON.stringify(key)} is set both as ${existing ?? 'a string'} and as ${kind ?? 'a string'}: both become "${key}" in JSON and kubectl keeps either at random; write the key one way`);
+    }
+  }
+
+  /** yaml.v2's merge(): a mapping, an alias of one, or a sequence of them (earlier ones win). */
+  private merge(value: YamlNode | null, out: JsonObject, depth: number, keyOffset: number): void {
+    const notMap = () => new Refusal(nodeOffset(value, keyOffset), 'map merge requires map or sequence of maps as the value (yaml.v2, which kubectl uses, refuses it)');
+    const isMapOrAliasOfMap = (node: YamlNode | null): boolean => !!node && (isMap(node) || (isAlias(node) && isMap(this.targets.get(node) ?? null)));
+    if (value !== null && isSeq(value)) {
+      this.checkTag(value, SEQ_TAG);
+      for (let i = value.items.length - 1; i >= 0; i--) {
+        const item = value.items[i] as YamlNode | null;
+        if (!isMapOrAliasOfMap(item)) throw notMap();
+        this.mergeOne(item!, out, depth, keyOffset);
+      }
+      return;
+    }
+    if (!isMapOrAliasOfMap(value)) {
+      if (value !== null && isAlias(value) && !this.targets.has(value)) throw new Refusal(nodeOffset(value, keyOffset), `unknown anchor '${value.source}' referenced`);
+      throw notMap();
+    }
+    this.mergeOne(value!, out, depth, keyOffset);
+  }
+
+  /** Decodes one merged mapping (or alias of one) into `out`. */
+  private mergeOne(node: YamlNode, out: JsonObject, depth: number, mergeOffset: number): void {
+    this.tick(node);
+    if (depth >= MAX_NESTING_DEPTH) throw new Refusal(node.range![0], `nesting deeper than ${MAX_NESTING_DEPTH} levels is not read`);
+    if (isAlias(node)) {
+      this.withAlias(node, (target) => {
+        this.tick(target);
+        this.checkTag(target, MAP_TAG);
+        this.mapping(target as YAMLMap, out, false, depth + 1, !!(target as YAMLMap).flow, mergeOffset);
+      });
+      return;
+    }
+    this.checkTag(node, MAP_TAG);
+    this.mapping(node as YAMLMap, out, false, depth + 1, !!(node as YAMLMap).flow, mergeOffset);
+  }
+
+  /**
+   * A mapping key as sigs.k8s.io/yaml makes it a JSON key (bool: "true"/"false", int: decimal);
+   * `lastKeyKind` says whether it came from an int or a bool.
+   */
+  private keyString(keyNode: YamlNode | null, map: YAMLMap, inFlow: boolean): string {
+    this.lastKeyKind = undefined;
+    const offset = nodeOffset(keyNode, map.range![0]);
+    if (keyNode === null) throw new Refusal(offset, 'a null mapping key: kubectl cannot turn it into JSON; quote the key');
+    if (isAlias(keyNode)) throw new Refusal(offset, 'an alias as a mapping key is not read; write the key out');
+    if (!isScalar(keyNode)) throw new Refusal(offset, 'a mapping or sequence as a mapping key: kubectl rejects it (invalid map key)');
+    this.checkTag(keyNode, STR_TAG);
+    const text = keyNode.value as string;
+    this.checkScalarSyntax(keyNode, inFlow);
+    const [keyStart, keyEnd] = keyNode.range!;
+    const lineBreak = this.source.indexOf('\n', keyStart);
+    if (lineBreak >= 0 && lineBreak < keyEnd) throw new Refusal(offset, 'a mapping key written over several lines: kubectl\'s parser rejects it; write the key on one line');
+    if (keyNode.type !== 'PLAIN' || keyNode.tag !== undefined) return text;
+    if (text.length > 0 && !this.plainNeedsResolving(text)) return text;
+    const resolved = resolvePlain(text);
+    switch (lastPlainKind) {
+      case 'string': return text;
+      case 'bool':
+        this.lastKeyKind = 'bool';
+        return resolved ? 'true' : 'false';
+      case 'int':
+        this.lastKeyKind = 'int';
+        if (!Number.isSafeInteger(resolved)) throw new Refusal(offset, `integer key ${text} is beyond ±(2^53-1) and cannot be read exactly; quote it`);
+        return String(resolved);
+      case 'null': throw new Refusal(offset, `a null mapping key (${text || 'empty'}): kubectl cannot turn it into JSON; quote the key`);
+      default: throw new Refusal(offset, `a floating-point mapping key (${text}): kubectl spells it in Go's float32 format, which the audit does not reproduce; quote the key`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents.
+
+/** 1-based line of a 0-based offset in `text`. */
+export function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+const ANCHOR_NAME = /^[0-9A-Za-z_-]+$/;
+
+/**
+ * Maps each alias to the node of the last anchor of its name before it, in document order (as
+ * libyaml resolves them while parsing; an anchor counts from its node's start, so an alias inside
+ * its own anchor's node refers to it and is a cycle). Anchor names must be libyaml's.
+ */
+function resolveAnchors(root: YamlNode | null): Map<Alias, YamlNode> {
+  const anchors = new Map<string, YamlNode>();
+  const targets = new Map<Alias, YamlNode>();
+  const checkName = (name: string, node: YamlNode) => {
+    if (!ANCHOR_NAME.test(name)) throw new Refusal(node.range![0], `anchor or alias name ${JSON.stringify(name)}: kubectl's parser allows only letters, digits, - and _ in it`);
+  };
+  const visit = (node: YamlNode | null): void => {
+    if (node === null) return;
+    if (isAlias(node)) {
+      checkName(node.source, node);
+      const target = anchors.get(node.source);
+      if (target) targets.set(node, target);
+      return;
+    }
+    if (node.anchor !== undefined) {
+      checkName(node.anchor, node);
+      anchors.set(node.anchor, node);
+    }
+    if (isMap(node)) {
+      for (const pair of node.items) { visit(pair.key as YamlNode | null); visit(pair.value as YamlNode | null); }
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item as YamlNode | null);
+    }
+  };
+  visit(root);
+  return targets;
+}
+
+function firstLineOf(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Checks what the parser keeps apart from the nodes: directives, and its errors and warnings. */
+function documentProblem(doc: Document.Parsed): Refusal | undefined {
+  // Tag warnings are left to the decoder, which refuses every tag but !!str, !!map and !!seq itself.
+  const error = doc.errors[0] ?? doc.warnings.find((w) => w.code !== 'TAG_RESOLVE_FAILED' && w.code !== 'BAD_COLLECTION_TYPE');
+  if (error) return new SyntaxRefusal(error.pos[0], `invalid YAML: ${firstLineOf(error.message)}`);
+  const directives = doc.directives;
+  if (directives && (directives.yaml.explicit || Object.keys(directives.tags).some((handle) => handle !== '!' && handle !== '!!'))) {
+    return new Refusal(0, 'YAML directives (%YAML, %TAG) are not read; remove them');
+  }
+  return undefined;
+}
+
+/** The source ranges inside which a tab is content (quoted and block scalars) or allowed (flow collections). */
+function tabSafeRanges(roots: readonly (YamlNode | null)[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  const visit = (node: YamlNode | null): void => {
+    if (node === null || !node.range) return;
+    if (isScalar(node)) {
+      if (node.type !== 'PLAIN') ranges.push([node.range[0], node.range[1]]);
+    } else if (isMap(node)) {
+      if (node.flow) ranges.push([node.range[0], node.range[1]]);
+      for (const pair of node.items) { visit(pair.key as YamlNode | null); visit(pair.value as YamlNode | null); }
+    } else if (isSeq(node)) {
+      if (node.flow) ranges.push([node.range[0], node.range[1]]);
+      for (const item of node.items) visit(item as YamlNode | null);
+    }
+  };
+  roots.forEach(visit);
+  return ranges;
+}
+
+/**
+ * libyaml rejects a tab in a line's indentation or right after a block indicator (`-`, `?`, `:`
+ * starting the line), where YAML 1.2 readers may take it as separation: refused, unless the tab
+ * is inside a quoted or block scalar or a flow collection.
+ */
+function badTabOffset(text: string, roots: readonly (YamlNode | null)[]): number {
+  let safe: [number, number][] | undefined;
+  for (let lineStart = 0; lineStart < text.length; ) {
+    const next = text.indexOf('\n', lineStart);
+    const lineEnd = next < 0 ? text.length : next;
+    let i = lineStart;
+    let tab = -1;
+    for (;;) {
+      while (text.charCodeAt(i) === 32) i++;
+      if (text.charCodeAt(i) === 9) { tab = i; break; }
+      const c = text.charCodeAt(i);
+      const following = text.charCodeAt(i + 1);
+      if ((c === 45 || c === 63 || c === 58) && (following === 32 || following === 9)) { i++; continue; }
+      break;
+    }
+    if (tab >= 0 && tab < lineEnd) {
+      safe ??= tabSafeRanges(roots);
+      if (!safe.some(([from, to]) => tab >= from && tab < to)) return tab;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return -1;
+}
+
+/** Every scalar's source range (quoted, block and plain), to tell indicators from content. */
+function scalarRanges(roots: readonly (YamlNode | null)[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  const visit = (node: YamlNode | null): void => {
+    if (node === null || !node.range) return;
+    if (isScalar(node)) ranges.push([node.range[0], node.range[1]]);
+    else if (isMap(node)) for (const pair of node.items) { visit(pair.key as YamlNode | null); visit(pair.value as YamlNode | null); }
+    else if (isSeq(node)) for (const item of node.items) visit(item as YamlNode | null);
+  };
+  roots.forEach(visit);
+  return ranges;
+}
+
+const ANCHOR_OR_ALIAS = /[&*][0-9A-Za-z_-]+/g;
+/** What libyaml accepts right after an anchor or alias name. */
+const AFTER_ANCHOR = /[\s?:,\]}%@`]/;
+
+/** The offset of an anchor or alias glued to what follows (`&a{`), which libyaml rejects, or -1. */
+function gluedAnchorOffset(text: string, roots: readonly (YamlNode | null)[]): number {
+  let scalars: [number, number][] | undefined;
+  ANCHOR_OR_ALIAS.lastIndex = 0;
+  for (let m = ANCHOR_OR_ALIAS.exec(text); m; m = ANCHOR_OR_ALIAS.exec(text)) {
+    const after = m.index + m[0].length;
+    if (after >= text.length || AFTER_ANCHOR.test(text[after])) continue;
+    scalars ??= scalarRanges(roots);
+    if (!scalars.some(([from, to]) => m!.index >= from && m!.index < to)) return m.index;
+  }
+  return -1;
+}
+
+const QUESTION_INDICATOR = /(?:^|[ \t[{,])\?(?=[ \t\r\n]|$)/gm;
+
+/**
+ * The offset of an explicit-key indicator (`? key`), or -1. Explicit keys are refused: the `yaml`
+ * package drops what follows some of them without an error, where kubectl's parser fails.
+ */
+function explicitKeyOffset(text: string, roots: readonly (YamlNode | null)[]): number {
+  if (!text.includes('?')) return -1;
+  let scalars: [number, number][] | undefined;
+  const inScalar = (at: number) => scalars!.some(([from, to]) => at >= from && at < to);
+  QUESTION_INDICATOR.lastIndex = 0;
+  for (let m = QUESTION_INDICATOR.exec(text); m; m = QUESTION_INDICATOR.exec(text)) {
+    const at = m.index + m[0].length - 1;
+    scalars ??= scalarRanges(roots);
+    if (inScalar(at)) continue;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    let comment = false;
+    for (let j = lineStart; j < at && !comment; j++) {
+      const before = j === lineStart ? 32 : text.charCodeAt(j - 1);
+      comment = text.charCodeAt(j) === 35 /* # */ && (before === 32 || before === 9) && !inScalar(j);
+    }
+    if (!comment) return at;
+  }
+  return -1;
+}
+
+/**
+ * The offset where the parsed documents stop covering the text with something other than blank
+ * lines and comments after them, or -1: a guard against a parser that drops input silently.
+ */
+function uncoveredOffset(text: string, parsed: readonly Document.Parsed[]): number {
+  const blankOrComments = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/;
+  let at = 0;
+  for (const doc of parsed) {
+    if (doc.range[0] < at || !blankOrComments.test(text.slice(at, doc.range[0]))) return at;
+    at = doc.range[2];
+  }
+  return blankOrComments.test(text.slice(at)) ? -1 : at;
+}
+
+const BAD_TAB_MESSAGE = 'a tab in indentation or after "-", "?" or ":" at the start of a line: kubectl\'s parser rejects it there; use spaces';
+
+/** Decodes one parsed document; throws a Refusal. */
+function decodeDocument(doc: Document.Parsed, text: string, firstLine: number): unknown {
+  const root = doc.contents as YamlNode | null;
+  const targets = text.includes('*') || text.includes('&') ? resolveAnchors(root) : new Map<Alias, YamlNode>();
+  return new Decoder(text, targets, firstLine).document(root);
+}
+
+/** 1-based line (within `text`) of a document's first content. */
+function contentLine(doc: Document.Parsed, text: string): number {
+  const contents = doc.contents as YamlNode | null;
+  const offset = contents?.range ? contents.range[0] : doc.range[0];
+  return lineOfOffset(text, offset);
+}
+
+/** Thrown for a syntax error the `yaml` package reports (worded by syntaxProblem). */
+class SyntaxRefusal extends Refusal {}
+
+/**
+ * A syntax error's line and wording: js-yaml's, when js-yaml rejects the text too (the audit has
+ * always worded syntax errors that way), else the `yaml` package's. Only on errors, so free.
+ */
+function syntaxProblem(text: string, refusal: Refusal): { line: number; message: string } {
+  try {
+    jsyaml.loadAll(text, () => undefined, { json: true });
+  } catch (err) {
+    if (err instanceof jsyaml.YAMLException && err.mark) return { line: err.mark.line + 1, message: `invalid YAML: ${err.reason}` };
+  }
+  return { line: lineOfOffset(text, refusal.offset), message: refusal.message };
+}
+
+/** Refuses characters and `---` lines that kubectl and YAML 1.2 split or read differently. */
+function checkCharacters(text: string): void {
+  const bad = UNSAFE_CHARACTER.exec(text);
+  if (bad) throw new Refusal(bad.index, unsafeCharacterMessage(bad[0]));
+  const odd = ODD_SEPARATOR.exec(text);
+  if (odd) throw new Refusal(odd.index, '"---" followed by unusual whitespace: kubectl starts a new document there and YAML does not; end the line after "---"');
+}
+
+/** Parses the text into the `yaml` package's documents; throws its first error or warning. */
+function parseText(text: string): Document.Parsed[] {
+  const all = parseAllDocuments(text, { schema: 'failsafe', merge: false, uniqueKeys: false, keepSourceTokens: false, prettyErrors: false });
+  if ('empty' in all) {
+    const problem = all.errors[0] ?? all.warnings[0];
+    if (problem) throw new SyntaxRefusal(problem.pos[0], `invalid YAML: ${firstLineOf(problem.message)}`);
+  }
+  const parsed = all as Document.Parsed[];
+  for (const doc of parsed) {
+    const problem = documentProblem(doc);
+    if (problem) throw problem;
+  }
+  return parsed;
+}
+
+/** Checks of the whole text against the parsed nodes: nothing dropped, no explicit keys, anchors and tabs as libyaml wants them. */
+function checkStructure(text: string, parsed: readonly Document.Parsed[]): void {
+  const uncovered = uncoveredOffset(text, parsed);
+  if (uncovered >= 0) throw new SyntaxRefusal(uncovered, 'invalid YAML: the parser could not read this part; check the indentation');
+  const roots = parsed.map((doc) => doc.contents as YamlNode | null);
+  const explicitKey = explicitKeyOffset(text, roots);
+  if (explicitKey >= 0) throw new Refusal(explicitKey, 'explicit keys ("? key") are not read; write "key: value"');
+  const glued = text.includes('&') || text.includes('*') ? gluedAnchorOffset(text, roots) : -1;
+  if (glued >= 0) throw new Refusal(glued, 'an anchor or alias name followed directly by another character: kubectl\'s parser rejects it; put a space after the name');
+  const tab = text.includes('\t') ? badTabOffset(text, roots) : -1;
+  if (tab >= 0) throw new Refusal(tab, BAD_TAB_MESSAGE);
+}
+
+/** 1-based number of the last line of `text` (a final line break does not start a line). */
+function lastLineOf(text: string): number {
+  return Math.max(1, lineOfOffset(text, text.length) - (text.endsWith('\n') ? 1 : 0));
+}
+
+/**
+ * Reads YAML text (one or more documents) as kubectl would decode each document, or refuses it
+ * with the first problem: then no document is returned. `firstLine` is the file line of the
+ * text's first line. Empty documents decode to null.
+ */
+export function readKubeYaml(input: string, firstLine = 1): KubeYamlResult {
+  // kubectl's document reader ends every line with a line break, the last one included (it
+  // matters to block scalars at the end of a document).
+  const text = input === '' || input.endsWith('\n') ? input : `${input}\n`;
+  const fileLine = (line: number) => firstLine - 1 + Math.min(line, lastLineOf(text));
+  return readExact(text, firstLine, fileLine);
+}
+
+function readExact(text: string, firstLine: number, fileLine: (line: number) => number): KubeYamlResult {
+  try {
+    checkCharacters(text);
+    const parsed = parseText(text);
+    checkStructure(text, parsed);
+    return { documents: parsed.map((doc) => ({ value: decodeDocument(doc, text, firstLine), line: fileLine(contentLine(doc, text)) })) };
+  } catch (err) {
+    if (err instanceof SyntaxRefusal) {
+      const problem = syntaxProblem(text, err);
+      return { documents: [], error: { line: fileLine(problem.line), message: problem.message } };
+    }
+    if (err instanceof Refusal) return { documents: [], error: { line: fileLine(lineOfOffset(text, err.offset)), message: err.message } };
+    const message = err instanceof RangeError ? `nesting too deep to read (${err.message})` : `cannot read: ${(err as Error)?.message ?? err}`;
+    return { documents: [], error: { line: firstLine, message } };
+  }
+}

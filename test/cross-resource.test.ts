@@ -300,6 +300,40 @@ describe('namespace rules', () => {
   });
 });
 
+describe('runtime-class-handler', () => {
+  const rc = (name: string, handler?: string): KubeObject => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, ...(handler !== undefined ? { handler } : {}) });
+  const podOn = (name: string, runtimeClassName: string): KubeObject => {
+    const d = deployment(name, { app: name }, { namespace: 'sandbox' });
+    return { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, runtimeClassName } } } };
+  };
+  const deny = policy('deny', {}, { namespace: 'sandbox' });
+  const FIX = 'Set handler: runsc (the containerd runtime of runsc) on a self-managed cluster, or use the gvisor RuntimeClass GKE Sandbox installs (handler gvisor); give a RuntimeClass of another runtime a name that does not claim gVisor, and do not let sandboxed pods name it.';
+
+  test('a RuntimeClass named gvisor with handler runc is reported, with no pod in the set', () => {
+    expect(checkObjectSet([rc('gvisor', 'runc')])).toEqual([{
+      rule: 'runtime-class-handler', object: { kind: 'RuntimeClass', name: 'gvisor' }, path: 'handler',
+      message: 'RuntimeClass "gvisor" has handler "runc": its name says it is the sandbox runtime, and pods naming it run on that runtime, not in gVisor; allowed: "runsc" or "gvisor"',
+      fix: FIX,
+    }]);
+    expect(checkObjectSet([rc('runsc-kvm', 'kata')]).map((f) => f.object.name)).toEqual(['runsc-kvm']);
+    expect(checkObjectSet([rc('sandbox', 'crun')], { runtimeClassName: 'sandbox' }).map((f) => f.object.name)).toEqual(['sandbox']);
+  });
+
+  test('a RuntimeClass pods name is reported with another handler, naming the pods', () => {
+    const pods = ['a', 'b', 'c', 'd'].map((n) => podOn(n, 'secure'));
+    expect(checkObjectSet([rc('secure', 'runc'), ...pods, deny]).map((f) => f.message)).toEqual([
+      'RuntimeClass "secure" has handler "runc": pods name it (Deployment sandbox/a, Deployment sandbox/b, Deployment sandbox/c, ...) and run on that runtime, not in gVisor; allowed: "runsc" or "gvisor"',
+    ]);
+  });
+
+  test('gVisor handlers, and RuntimeClasses neither used nor named like the sandbox, pass', () => {
+    expect(checkObjectSet([rc('gvisor', 'runsc'), rc('gvisor-gke', 'gvisor'), podOn('a', 'gvisor'), deny])).toEqual([]);
+    expect(checkObjectSet([rc('nvidia', 'nvidia'), rc('kata', 'kata-qemu')])).toEqual([]);
+    // No handler: the API server requires one, so there is nothing to judge (the audit's skeletons of other kinds carry none).
+    expect(checkObjectSet([rc('gvisor')])).toEqual([]);
+  });
+});
+
 describe('availability', () => {
   const pdb = (selector: any, namespace?: string): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb', ...(namespace ? { namespace } : {}) }, spec: { maxUnavailable: 1, selector } });
   const deny = policy('deny', {});
@@ -321,7 +355,7 @@ test('rule ids are unique across the per-object and cross-resource tables', () =
   const all = [...RULES.map((r) => r.id), ...CROSS_RESOURCE_RULES.map((r) => r.id)];
   expect(new Set(all).size).toBe(all.length);
   expect(CROSS_RESOURCE_RULES.map((r) => `${r.row} ${r.id}`)).toEqual([
-    '18 network-isolation', '18 network-policy-selects-pods', '19 egress-peers', '23 namespace-pod-security', '24 namespace-quota', '25 availability',
+    '1 runtime-class-handler', '18 network-isolation', '18 network-policy-selects-pods', '19 egress-peers', '23 namespace-pod-security', '24 namespace-quota', '25 availability',
   ]);
 });
 

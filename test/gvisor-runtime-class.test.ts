@@ -8,6 +8,9 @@ import { App, Chart } from 'cdk8s';
 import {
   CodeRunnerJob, GvisorRuntimeClass, GvisorRuntimeClassProps, SandboxNamespace, SandboxPlatform, SandboxValidationError, SandboxedDeployment,
 } from '../src';
+import { auditObjects } from '../src/audit';
+import { skeletonOf } from '../src/audit/audit';
+import { checkObjectSet } from '../src/profile';
 import { kubernetesProblems } from './helpers/schema';
 
 const outdirs: string[] = [];
@@ -29,7 +32,7 @@ function pathsOfKey(value: unknown, key: string, at = ''): string[] {
 const FULL: GvisorRuntimeClassProps = {
   platform: SandboxPlatform.SELF_MANAGED,
   name: 'gvisor-runsc',
-  handler: 'runsc-kvm',
+  handler: 'gvisor',
   overheadCpu: '100m',
   overheadMemory: '64Mi',
   nodeSelector: { 'runtime.example.com/gvisor': 'true' },
@@ -80,7 +83,7 @@ describe('self-managed', () => {
     expect(rc.runtimeClass!.toJson()).toEqual({
       apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass',
       metadata: { name: 'gvisor-runsc', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } },
-      handler: 'runsc-kvm',
+      handler: 'gvisor',
       overhead: { podFixed: { cpu: '100m', memory: '64Mi' } },
       scheduling: {
         nodeSelector: { 'runtime.example.com/gvisor': 'true' },
@@ -153,9 +156,11 @@ describe('errors', () => {
     ['GKE with an empty toleration list', { platform: SandboxPlatform.GKE, tolerations: [] }, `c/rc: tolerations is []; ${GKE_ONLY}`],
     ['an unknown platform', { platform: 'aks' as SandboxPlatform }, 'c/rc: platform is "aks"; allowed: gke, self-managed'],
     ['no platform', {} as GvisorRuntimeClassProps, 'c/rc: platform is unset; allowed: gke, self-managed'],
-    ...['Run_SC', 'runsc.v1', '', '-runsc', 'io.containerd.runsc.v1'].map((handler): [string, GvisorRuntimeClassProps, string] => [
+    ...['runc', 'kata', 'crun', 'runsc-kvm', 'Run_SC', 'runsc.v1', '', '-runsc', 'io.containerd.runsc.v1'].map((handler): [string, GvisorRuntimeClassProps, string] => [
       `the handler ${JSON.stringify(handler)}`, { platform: SandboxPlatform.SELF_MANAGED, handler },
-      `c/rc: handler is ${JSON.stringify(handler)}; must be a DNS label naming the containerd runtime (e.g. runsc)`]),
+      `c/rc: handler is ${JSON.stringify(handler)}; allowed: "runsc" or "gvisor", the containerd runtimes that run gVisor; pods naming the RuntimeClass "gvisor" with another handler (runc, kata, crun) would run without the sandbox`]),
+    ['a RuntimeClass named like the sandbox with handler runc', { platform: SandboxPlatform.SELF_MANAGED, name: 'gvisor-runsc', handler: 'runc' },
+      'c/rc: handler is "runc"; allowed: "runsc" or "gvisor", the containerd runtimes that run gVisor; pods naming the RuntimeClass "gvisor-runsc" with another handler (runc, kata, crun) would run without the sandbox'],
     ['a RuntimeClass name that is no DNS subdomain', { platform: SandboxPlatform.SELF_MANAGED, name: 'gVisor!' },
       'c/rc: name is "gVisor!"; must be a DNS subdomain: at most 253 lowercase letters, digits, \'-\' and \'.\''],
     ['a bad name on GKE', { platform: SandboxPlatform.GKE, name: '' }, 'c/rc: name is ""; must be a DNS subdomain: at most 253 lowercase letters, digits, \'-\' and \'.\''],
@@ -187,5 +192,24 @@ describe('GKE names its RuntimeClass gvisor', () => {
   test('another name on GKE is refused', () => {
     expect(() => new GvisorRuntimeClass(newChart(), 'rc', { platform: SandboxPlatform.GKE, name: 'sandboxed' }))
       .toThrow('c/rc: name is "sandboxed"; GKE Sandbox installs the RuntimeClass "gvisor"');
+  });
+});
+
+describe('a RuntimeClass that claims gVisor but runs another handler', () => {
+  const runcGvisor = { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gvisor' }, handler: 'runc' };
+  const MESSAGE = 'RuntimeClass "gvisor" has handler "runc": its name says it is the sandbox runtime, and pods naming it run on that runtime, not in gVisor; allowed: "runsc" or "gvisor"';
+
+  test('is reported by the profile over the set (runtime-class-handler); what GvisorRuntimeClass emits passes', () => {
+    expect(checkObjectSet([runcGvisor]).map((f) => [f.rule, f.path, f.message])).toEqual([['runtime-class-handler', 'handler', MESSAGE]]);
+    const emitted = [new GvisorRuntimeClass(newChart(), 'a', { platform: SandboxPlatform.SELF_MANAGED }), new GvisorRuntimeClass(newChart(), 'b', FULL)].map((rc) => rc.runtimeClass!.toJson());
+    expect(checkObjectSet(emitted)).toEqual([]);
+  });
+
+  // The audit keeps a skeleton of each object for the cross-resource rules; this runs once it keeps a RuntimeClass's handler.
+  const auditKeepsHandler = skeletonOf(runcGvisor as any).handler !== undefined;
+  (auditKeepsHandler ? test : test.skip)('is reported by cdk8s-sandbox audit', () => {
+    const result = auditObjects([runcGvisor as any]);
+    expect(result.findings.map((f) => [f.rule, f.object.name, f.path, f.message])).toEqual([['runtime-class-handler', 'gvisor', 'handler', MESSAGE]]);
+    expect(result.exitCode).toBe(1);
   });
 });

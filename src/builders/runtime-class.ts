@@ -1,5 +1,5 @@
 // GvisorRuntimeClass's builder: on self-managed clusters, the RuntimeClass that maps `gvisor` to runsc.
-import { KubeObject, MANAGED_BY_LABEL } from '../profile';
+import { GVISOR_RUNTIME_HANDLERS, KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { Site, checkDnsSubdomain, checkQuantity, fail } from './validate';
 
 /** Where the cluster's gVisor comes from. */
@@ -36,7 +36,8 @@ export interface GvisorRuntimeClassSpec {
    */
   readonly name?: string;
   /**
-   * containerd runtime handler (self-managed only).
+   * containerd runtime handler (self-managed only): `runsc`, or `gvisor` where containerd names its runsc
+   * runtime so (as GKE does). Any other handler (runc, kata, crun) would run the pods without gVisor.
    * @default 'runsc'
    */
   readonly handler?: string;
@@ -75,7 +76,9 @@ export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassS
   }
   if (spec.platform !== SandboxPlatform.SELF_MANAGED) fail(site, 'platform', spec.platform, `allowed: ${Object.values(SandboxPlatform).join(', ')}`);
   const handler = spec.handler ?? 'runsc';
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(handler)) fail(site, 'handler', handler, 'must be a DNS label naming the containerd runtime (e.g. runsc)');
+  if (!GVISOR_RUNTIME_HANDLERS.includes(handler)) {
+    fail(site, 'handler', handler, `allowed: ${GVISOR_RUNTIME_HANDLERS.map((h) => JSON.stringify(h)).join(' or ')}, the containerd runtimes that run gVisor; pods naming the RuntimeClass "${name}" with another handler (runc, kata, crun) would run without the sandbox`);
+  }
   const podFixed: { [key: string]: string } = {};
   if (spec.overheadCpu !== undefined) podFixed.cpu = checkQuantity(site, 'overheadCpu', spec.overheadCpu, '100m');
   if (spec.overheadMemory !== undefined) podFixed.memory = checkQuantity(site, 'overheadMemory', spec.overheadMemory, '64Mi');

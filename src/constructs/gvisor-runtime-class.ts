@@ -9,8 +9,9 @@ export interface GvisorRuntimeClassProps extends GvisorRuntimeClassSpec {}
 
 /**
  * The gVisor RuntimeClass. On GKE (SandboxPlatform.GKE) GKE installs `gvisor` with its node selector and
- * toleration, so nothing is emitted; on a self-managed cluster it emits `handler: runsc`, an optional fixed
- * pod overhead and optional scheduling. Pass `runtimeClassName: rc.name` to the workloads.
+ * toleration, so nothing is emitted; on a self-managed cluster it emits `handler: runsc` (or `gvisor`; any
+ * other handler is refused), an optional fixed pod overhead and optional scheduling. Pass
+ * `runtimeClassName: rc.name` to the workloads.
  */
 export class GvisorRuntimeClass extends Construct {
   /** The RuntimeClass name pods refer to. */

@@ -2,7 +2,7 @@
 // egress scope, namespace labels, quotas and disruption budgets. Pure functions over plain objects,
 // shared by the audit command and the constructs' synth-time check.
 import { AddressRange, Cidr, cidrContains, ipBlockRanges, isIpv4MappedCidr, parseCidr, rangeOfCidr, rangesCover } from './cidr';
-import { MANAGED_BY_LABEL, SANDBOX_LABELS } from './defaults';
+import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS, SANDBOX_LABELS } from './defaults';
 import { KubeObject, labelsPathOf, podTemplateOf } from './kube';
 import { Finding, refOf, show } from './rule';
 
@@ -15,6 +15,11 @@ export interface CrossResourceOptions {
    * @default 'default'
    */
   readonly defaultNamespace?: string;
+  /**
+   * The RuntimeClass sandboxed pods name: a RuntimeClass of this name in the set must run gVisor.
+   * @default 'gvisor'
+   */
+  readonly runtimeClassName?: string;
 }
 
 /** A hardening rule over a whole set of objects (rows the profile cannot judge one object at a time). */
@@ -825,6 +830,38 @@ const namespacePodSecurity = crossResourceRule({
   return findings;
 });
 
+/** The RuntimeClass handlers that run gVisor: `runsc` (containerd's runsc runtime) and `gvisor` (GKE Sandbox's). */
+export const GVISOR_RUNTIME_HANDLERS: readonly string[] = ['runsc', 'gvisor'];
+
+const runtimeClassHandler = crossResourceRule({
+  id: 'runtime-class-handler', row: 1, title: 'The RuntimeClass sandboxed pods name runs gVisor', references: ['GKE', 'project'],
+}, (set) => {
+  const runtimeClasses = set.ofKind('RuntimeClass');
+  if (runtimeClasses.length === 0) return [];
+  const users = new Map<string, PodOf[]>();
+  for (const pod of set.pods) if (pod.runtimeClassName !== undefined) pushTo(users, pod.runtimeClassName, pod);
+  const sandboxName = set.options.runtimeClassName || SANDBOX_DEFAULTS.runtimeClassName;
+  const findings: Finding[] = [];
+  for (const rc of runtimeClasses) {
+    const name = String(rc.metadata?.name ?? '');
+    const handler = rc.handler;
+    // The API server requires a handler: an object without one is not a RuntimeClass this can judge.
+    if (handler === undefined || GVISOR_RUNTIME_HANDLERS.includes(handler)) continue;
+    const pods = users.get(name) ?? [];
+    const namedLikeIt = name === sandboxName || /gvisor|runsc/.test(name);
+    if (pods.length === 0 && !namedLikeIt) continue;
+    const why = pods.length > 0
+      ? `pods name it (${pods.slice(0, 3).map((p) => `${p.obj.kind} ${p.namespace}/${p.obj.metadata?.name ?? '(unnamed)'}`).join(', ')}${pods.length > 3 ? ', ...' : ''}) and run on that runtime, not in gVisor`
+      : `its name says it is the sandbox runtime, and pods naming it run on that runtime, not in gVisor`;
+    findings.push({
+      rule: 'runtime-class-handler', object: refOf(rc), path: 'handler',
+      message: `RuntimeClass "${name}" has handler ${show(handler)}: ${why}; allowed: ${GVISOR_RUNTIME_HANDLERS.map((h) => `"${h}"`).join(' or ')}`,
+      fix: 'Set handler: runsc (the containerd runtime of runsc) on a self-managed cluster, or use the gvisor RuntimeClass GKE Sandbox installs (handler gvisor); give a RuntimeClass of another runtime a name that does not claim gVisor, and do not let sandboxed pods name it.',
+    });
+  }
+  return findings;
+});
+
 const namespaceQuota = crossResourceRule({
   id: 'namespace-quota', row: 24, title: 'Namespaces that hold sandboxed pods have a ResourceQuota and a LimitRange', references: ['NSA'],
 }, (set) => {
@@ -882,12 +919,12 @@ const availability = crossResourceRule({
 
 /** The cross-resource rules of the profile, in table order. */
 export const CROSS_RESOURCE_RULES: readonly CrossResourceRule[] = [
-  networkIsolation, networkPolicySelectsPods, egressPeers, namespacePodSecurity, namespaceQuota, availability,
+  runtimeClassHandler, networkIsolation, networkPolicySelectsPods, egressPeers, namespacePodSecurity, namespaceQuota, availability,
 ];
 
 /** Applies the defaults of the cross-resource options in one place. */
 export function resolveCrossResourceOptions(options: CrossResourceOptions = {}): Required<CrossResourceOptions> {
-  return { defaultNamespace: options.defaultNamespace || 'default' };
+  return { defaultNamespace: options.defaultNamespace || 'default', runtimeClassName: options.runtimeClassName || SANDBOX_DEFAULTS.runtimeClassName };
 }
 
 /** Runs every cross-resource rule over a set of objects. */

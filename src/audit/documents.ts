@@ -115,7 +115,7 @@ export function firstContentLine(doc: RawDocument): number {
  * a problem with its file line: a syntax error, or YAML that kubectl reads in a way the reader
  * does not reproduce exactly (see kube-yaml.ts). Empty documents are left out.
  */
-export function parseDocument(doc: RawDocument, _filename?: string): { documents: ParsedDocument[]; error?: SyntaxProblem } {
+export function parseDocument(doc: RawDocument): { documents: ParsedDocument[]; error?: SyntaxProblem } {
   const { documents, error } = readKubeYaml(doc.lines.join('\n'), doc.startLine);
   const first = firstContentLine(doc);
   const parsed = documents

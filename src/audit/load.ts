@@ -118,9 +118,32 @@ export function isKubeObject(value: unknown): value is KubeObject {
     && typeof (value as any).apiVersion === 'string' && typeof (value as any).kind === 'string';
 }
 
-/** Whether a Kubernetes object is a list of objects (`kind: List`, `DeploymentList`, ...). */
-function isList(value: KubeObject): boolean {
-  return /List$/.test(value.kind) && Array.isArray((value as any).items);
+/** How deep Lists inside Lists are flattened (kubectl has no bound; real manifests nest once or twice). */
+export const MAX_LIST_NESTING = 8;
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+function isMapping(value: unknown): value is { [key: string]: unknown } {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A key other than `items` that Go's encoding/json would still match to kubectl's `items` field
+ * (it ignores case, with Unicode simple folding: "ſ", U+017F, matches "s").
+ */
+function foldedItemsKey(object: { [key: string]: unknown }): string | undefined {
+  for (const key of Object.keys(object)) {
+    if (key.length === 5 && key !== 'items' && key.replace(/\u017f/g, 's').toLowerCase() === 'items') return key;
+  }
+  return undefined;
+}
+
+/** What kubectl's unstructured decoding gives a nested item's `kind`/`apiVersion`: the string, or "". */
+function stringField(object: { [key: string]: unknown }, key: string): string {
+  const value = object[key];
+  return typeof value === 'string' ? value : '';
 }
 
 function describe(value: unknown): string {
@@ -129,28 +152,84 @@ function describe(value: unknown): string {
   return `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
 }
 
-/** Hands the objects of one parsed YAML document to the sink. */
+/** Where a document's objects come from, to find their lines. */
+interface DocumentPlace {
+  readonly file: string;
+  readonly doc: RawDocument | undefined;
+  readonly sink: LoadSink;
+  /** Lines of the top-level `items` elements (JSON documents, which have no RawDocument). */
+  readonly itemLines?: number[];
+}
+
+function lineIn(place: DocumentPlace, prefix: (string | number)[], jsonPath: string, fallback: number): number {
+  if (!place.doc) return fallback;
+  const at = locatePath(place.doc.lines, [...prefix, ...parsePath(jsonPath)]);
+  return at === undefined ? fallback : place.doc.startLine + at;
+}
+
+function pathText(path: (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1);
+}
+
+/**
+ * Hands the objects of one parsed YAML document to the sink, as kubectl sees them: an object
+ * with an `items` field is a list whatever its kind (kubectl's unstructured decoding), applied as
+ * its items only; items that are lists again are flattened too (up to MAX_LIST_NESTING); a
+ * top-level list's items without kind and apiVersion get the list's kind (less "List") and
+ * apiVersion, as kubectl gives them.
+ */
 function emitDocument(value: unknown, line: number, doc: RawDocument | undefined, file: string, sink: LoadSink, itemLines?: number[]): void {
-  const lineIn = (prefix: (string | number)[], jsonPath: string, fallback: number) => {
-    if (!doc) return fallback;
-    const at = locatePath(doc.lines, [...prefix, ...parsePath(jsonPath)]);
-    return at === undefined ? fallback : doc.startLine + at;
-  };
+  const place: DocumentPlace = { file, doc, sink, ...(itemLines ? { itemLines } : {}) };
   if (!isKubeObject(value)) {
     sink.problem({ file, line, severity: 'warning', message: `skipped: not a Kubernetes object (${describe(value)})` });
     return;
   }
-  if (!isList(value)) {
-    sink.object({ object: value, file, line, lineOf: (p) => lineIn([], p, line) });
+  const folded = foldedItemsKey(value);
+  if (folded !== undefined) {
+    sink.problem({ file, line: lineIn(place, [folded], '', line), severity: 'error', message: `key "${folded}": kubectl's JSON decoding ignores case and reads it as the list's "items"; write "items" or rename it` });
     return;
   }
-  (value as any).items.forEach((item: unknown, i: number) => {
-    const itemLine = itemLines?.[i] ?? lineIn(['items', i], '', line);
-    if (!isKubeObject(item)) {
-      sink.problem({ file, line: itemLine, severity: 'warning', message: `skipped: items[${i}] of the ${value.kind} is not a Kubernetes object (${describe(item)})` });
+  if (!hasOwn(value, 'items')) {
+    sink.object({ object: value, file, line, lineOf: (p) => lineIn(place, [], p, line) });
+    return;
+  }
+  const items = (value as { items?: unknown }).items;
+  const itemsLine = lineIn(place, ['items'], '', line);
+  if (items === null) {
+    sink.problem({ file, line: itemsLine, severity: 'warning', message: `skipped: kubectl reads this ${value.kind} as a list ("items: null") and applies nothing from it` });
+    return;
+  }
+  if (!Array.isArray(items)) {
+    sink.problem({ file, line: itemsLine, severity: 'error', message: `"items" is ${describe(items).replace(/ without apiVersion and kind$/, '')}, not a sequence: kubectl cannot read this ${value.kind} as a list` });
+    return;
+  }
+  const inherited = { kind: value.kind.endsWith('List') ? value.kind.slice(0, -'List'.length) : value.kind, apiVersion: value.apiVersion };
+  emitItems(items, ['items'], 1, value.kind, line, place, inherited);
+}
+
+/** Hands a list's items to the sink, flattening items that are lists themselves. */
+function emitItems(items: unknown[], prefix: (string | number)[], depth: number, listKind: string, listLine: number, place: DocumentPlace, inherited?: { kind: string; apiVersion: string }): void {
+  const { file, sink } = place;
+  items.forEach((item, i) => {
+    const path = [...prefix, i];
+    const itemLine = (depth === 1 ? place.itemLines?.[i] : undefined) ?? lineIn(place, path, '', listLine);
+    if (inherited && isMapping(item) && stringField(item, 'kind') === '' && stringField(item, 'apiVersion') === '') {
+      item.kind = inherited.kind;
+      item.apiVersion = inherited.apiVersion;
+    }
+    if (isMapping(item) && Array.isArray(item.items)) {
+      if (depth >= MAX_LIST_NESTING) {
+        sink.problem({ file, line: itemLine, severity: 'error', message: `${pathText(path)} of the ${listKind}: Lists nested more than ${MAX_LIST_NESTING} deep are not read` });
+        return;
+      }
+      emitItems(item.items, [...path, 'items'], depth + 1, listKind, itemLine, place);
       return;
     }
-    sink.object({ object: item, file, line: itemLine, lineOf: (p) => lineIn(['items', i], p, itemLine) });
+    if (!isKubeObject(item)) {
+      sink.problem({ file, line: itemLine, severity: 'warning', message: `skipped: ${pathText(path)} of the ${listKind} is not a Kubernetes object (${describe(item)})` });
+      return;
+    }
+    sink.object({ object: item, file, line: itemLine, lineOf: (p) => lineIn(place, path, p, itemLine) });
   });
 }
 
@@ -171,7 +250,7 @@ class YamlReader {
   }
 
   private document(doc: RawDocument): void {
-    const { documents, error } = parseDocument(doc, this.file);
+    const { documents, error } = parseDocument(doc);
     if (error) this.sink.problem({ file: this.file, line: error.line, severity: 'error', message: error.message });
     for (const parsed of documents) {
       this.documents++;
@@ -244,7 +323,7 @@ export function readJsonText(text: string, file: string, sink: LoadSink): void {
   }
   if (value === null) { sink.problem({ file, line: 1, severity: 'warning', message: 'skipped: holds no document' }); return; }
   const firstLine = 1 + (text.slice(0, text.search(/\S|$/)).match(/\n/g)?.length ?? 0);
-  emitDocument(value, firstLine, undefined, file, sink, isKubeObject(value) && isList(value) ? jsonItemLines(text) : undefined);
+  emitDocument(value, firstLine, undefined, file, sink, isKubeObject(value) && Array.isArray((value as { items?: unknown }).items) ? jsonItemLines(text) : undefined);
 }
 
 /** Reads YAML (or JSON) text held in memory. */

@@ -1,5 +1,7 @@
-// Reading manifests for `run`: parse YAML, pick the workload and container, find mounted ConfigMaps/Secrets.
-import * as yaml from 'js-yaml';
+// Reading manifests for `run`: parse YAML (with the audit's loader, so the runner reads what the
+// audit and kubectl read), pick the workload and container, find mounted ConfigMaps/Secrets.
+import * as path from 'path';
+import { InputProblem, readJsonText, readYamlText } from '../audit/load';
 import { RunnerError } from './errors';
 import { ContainerJson, KubeObject, PodSpecJson, WORKLOAD_KINDS, jobSpecOf, podTemplateOf } from '../profile/kube';
 
@@ -25,25 +27,31 @@ export interface SelectedWorkload {
   readonly skippedContainers: string[];
 }
 
-/** Parses one or more YAML documents (a `kind: List` is flattened); `source` names the file in errors. */
-export function parseManifests(text: string, source: string): KubeObject[] {
-  let docs: unknown[];
-  try {
-    docs = yaml.loadAll(text);
-  } catch (err: any) {
-    throw new RunnerError(`${source}: not valid YAML: ${err?.message ?? err}`);
+/** A loader problem as the runner's error, naming the file and line. */
+function problemError(source: string, problem: InputProblem): RunnerError {
+  const where = problem.line === undefined ? source : `${source}:${problem.line}`;
+  if (problem.message.startsWith('invalid YAML: ')) {
+    return new RunnerError(`${source}: not valid YAML (line ${problem.line}): ${problem.message.slice('invalid YAML: '.length)}`);
   }
-  const out: KubeObject[] = [];
-  const add = (doc: any, where: string) => {
-    if (doc === null || doc === undefined) return;
-    if (typeof doc !== 'object' || Array.isArray(doc) || typeof doc.kind !== 'string') {
-      throw new RunnerError(`${source}: ${where} is not a Kubernetes object (it has no "kind")`);
-    }
-    if (doc.kind === 'List' && Array.isArray(doc.items)) doc.items.forEach((item: any, i: number) => add(item, `${where}, item ${i + 1}`));
-    else out.push(doc as KubeObject);
-  };
-  docs.forEach((doc, i) => add(doc, `document ${i + 1}`));
-  return out;
+  return new RunnerError(`${where}: ${problem.message.replace(/^skipped: /, '')}`);
+}
+
+/**
+ * Parses one or more YAML documents as kubectl decodes them (kube-yaml.ts; Lists flattened, nested
+ * ones too); `source` names the file in errors. Any problem the audit's loader reports, a document
+ * that is not a Kubernetes object included, is an error here: the runner does not run half a file.
+ * A `.json` file is read as JSON first, as the audit does.
+ */
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  const problems: InputProblem[] = [];
+  const sink = { object: (o: { object: KubeObject }) => objects.push(o.object), problem: (p: InputProblem) => problems.push(p) };
+  const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (path.extname(source).toLowerCase() === '.json') readJsonText(content, source, sink);
+  else readYamlText(content, source, sink);
+  const problem = problems.find((p) => !/^skipped: holds no (YAML )?document$/.test(p.message));
+  if (problem) throw problemError(source, problem);
+  return objects;
 }
 
 /** `Kind/name` of an object. */

@@ -2,12 +2,13 @@
 // libyaml port), so the audit and the runner see the values the cluster would see. What this reader
 // cannot reproduce exactly it refuses, with the 1-based line and a way to write it unambiguously.
 //
-// Syntax comes from the `yaml` package (YAML 1.2, failsafe schema: every scalar a
+// The exact path: syntax comes from the `yaml` package (YAML 1.2, failsafe schema: every scalar a
 // string, no merge keys); values are built here by walking its nodes with yaml.v2's rules: plain
 // scalars resolved as YAML 1.1 (`yes`, `on`, `010` octal, `1_000`...), merge keys (`<<`) applied where
 // they stand, aliases expanded under caps, map keys turned into strings as sigs.k8s.io/yaml does.
 // Where libyaml's syntax differs from YAML 1.2 (NEL/LS/PS line breaks, tabs, escapes, flow `?` and
-// `:`...), the document is refused.
+// `:`...), the document is refused. The fast path (at the end) reads plain block YAML, which most
+// manifests are, without the `yaml` package, and hands everything else to the exact path.
 import * as jsyaml from 'js-yaml';
 import { Alias, Document, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 
@@ -834,6 +835,400 @@ function contentLine(doc: Document.Parsed, text: string): number {
   return lineOfOffset(text, offset);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path. Most manifests are plain block YAML, as kubectl, Helm and cdk8s write it. This
+// line reader decodes exactly that subset (block mappings and sequences, one-line plain and quoted
+// scalars and flow collections, `|` and `>` block scalars), several times faster than the `yaml`
+// package, and declines anything else, which then takes the exact path above. It never refuses:
+// every problem, and its message, comes from the exact path. The differential tests check that
+// the two paths agree on every document the fast one accepts.
+
+/** Thrown when a document is outside the fast path's subset. */
+class Declined extends Error {}
+const DECLINED = new Declined('outside the fast subset');
+
+/** Characters that may not start a plain scalar here (YAML indicators, and more to be safe). */
+const INDICATOR_START = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', ' ', '\\']);
+const DOCUMENT_START_LINE = /^---(?: +(?:#.*)?)?$/;
+const BLOCK_HEADER = /^([|>])(-?)(?: +(?:#.*)?)?$/;
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+function isBlankLine(line: string): boolean {
+  return indentOf(line) === line.length;
+}
+
+function isSeqEntry(line: string, col: number): boolean {
+  return line.charCodeAt(col) === 45 /* - */ && (line.length === col + 1 || line.charCodeAt(col + 1) === 32);
+}
+
+/** A plain scalar's value (block or flow context), or declines what the exact path must judge. */
+function fastPlainValue(text: string): unknown {
+  const resolved = resolvePlain(text);
+  if (lastPlainKind === 'float' && !Number.isFinite(resolved as number)) throw DECLINED;
+  if (lastPlainKind === 'int' && !Number.isSafeInteger(resolved)) throw DECLINED;
+  return resolved;
+}
+
+/** A plain mapping key as JSON key (strings, bools, safe ints); declines the rest and `<<`. */
+function fastPlainKey(text: string): string {
+  if (text === '<<') throw DECLINED;
+  const resolved = resolvePlain(text);
+  if (lastPlainKind === 'string') return text;
+  if (lastPlainKind === 'bool') return resolved ? 'true' : 'false';
+  if (lastPlainKind === 'int' && Number.isSafeInteger(resolved)) return String(resolved);
+  throw DECLINED;
+}
+
+/** Whether a plain scalar may start with this text (`-` only before a character other than a space, as in -1 or -c). */
+function plainStartOk(text: string): boolean {
+  const c = text[0];
+  if (c === undefined) return false;
+  if (c === '-') return text.length > 1 && text[1] !== ' ';
+  return !INDICATOR_START.has(c);
+}
+
+/** Decodes a document in the fast subset; throws DECLINED outside it. */
+class FastReader {
+  private readonly lines: string[];
+  private at = 0;
+
+  constructor(text: string) {
+    this.lines = text.split('\n');
+    if (this.lines[this.lines.length - 1] === '') this.lines.pop();
+  }
+
+  /** The document's value and the 0-based index of its first content line (-1: none). */
+  read(): { value: unknown; contentIndex: number } {
+    const first = this.nextContent();
+    if (first >= 0 && this.lines[first].startsWith('---')) {
+      if (!DOCUMENT_START_LINE.test(this.lines[first])) throw DECLINED;
+      this.at = first + 1;
+    }
+    const start = this.nextContent();
+    if (start < 0) return { value: null, contentIndex: -1 };
+    this.at = start;
+    const value = this.block(indentOf(this.lines[start]), 0);
+    if (this.nextContent() >= 0) throw DECLINED;
+    return { value, contentIndex: start };
+  }
+
+  /** The index of the next line that is not blank or a comment, from `at` (-1: none). */
+  private nextContent(): number {
+    for (let i = this.at; i < this.lines.length; i++) {
+      const line = this.lines[i];
+      const indent = indentOf(line);
+      if (indent < line.length && line.charCodeAt(indent) !== 35 /* # */) return i;
+    }
+    return -1;
+  }
+
+  private block(col: number, depth: number): unknown {
+    if (depth > 64) throw DECLINED;
+    return isSeqEntry(this.lines[this.at], col) ? this.sequence(col, depth) : this.mapping(col, {}, depth);
+  }
+
+  private mapping(col: number, out: { [key: string]: unknown }, depth: number): { [key: string]: unknown } {
+    for (let i = this.nextContent(); i >= 0; i = this.nextContent()) {
+      const line = this.lines[i];
+      const indent = indentOf(line);
+      if (indent < col) break;
+      if (indent > col) throw DECLINED;
+      if (isSeqEntry(line, col)) break;
+      this.at = i;
+      this.entry(line, col, out, depth);
+    }
+    return out;
+  }
+
+  /** One `key: value` starting at column `col` of the current line, into `out`. */
+  private entry(line: string, col: number, out: { [key: string]: unknown }, depth: number): void {
+    const { key, after } = this.key(line, col);
+    this.at++;
+    const value = this.valueAfter(line, after, col, true, depth);
+    if (hasOwn(out, key)) throw DECLINED;
+    setOwn(out, key, value);
+  }
+
+  private key(line: string, col: number): { key: string; after: number } {
+    const c = line[col];
+    if (c === '"' || c === "'") {
+      const { value, end } = this.quoted(line, col);
+      if (line[end] !== ':' || (end + 1 < line.length && line[end + 1] !== ' ')) throw DECLINED;
+      return { key: value, after: end + 1 };
+    }
+    const colon = keyColon(line, col);
+    if (colon < 0) throw DECLINED;
+    const text = line.slice(col, colon);
+    if (!plainStartOk(text) || c === '-' || text.length > 1000 || text.endsWith(' ') || text.includes(' #')) throw DECLINED;
+    return { key: fastPlainKey(text), after: colon + 1 };
+  }
+
+  /** The value after `key:` or `-` (position `pos`), on this line or the lines below. */
+  private valueAfter(line: string, pos: number, parentCol: number, inMapping: boolean, depth: number): unknown {
+    let k = pos;
+    while (line.charCodeAt(k) === 32) k++;
+    if (k === line.length || line[k] === '#') return this.nested(parentCol, inMapping, depth);
+    const c = line[k];
+    if (c === '|' || c === '>') return this.blockScalar(line.slice(k), parentCol);
+    let value: unknown;
+    let end: number;
+    if (c === '[' || c === '{') ({ value, end } = this.flow(line, k, 0));
+    else if (c === '"' || c === "'") ({ value, end } = this.quoted(line, k));
+    else {
+      const comment = line.indexOf(' #', k);
+      const text = (comment < 0 ? line.slice(k) : line.slice(k, comment)).trimEnd();
+      if (!plainStartOk(text) || text.includes(': ') || text.endsWith(':')) throw DECLINED;
+      value = fastPlainValue(text);
+      end = line.length;
+    }
+    this.lineEnds(line, end);
+    this.noDeeperLine(parentCol);
+    return value;
+  }
+
+  /** A value on the lines below its key or dash: a deeper block, a sequence beside a key, or null. */
+  private nested(parentCol: number, inMapping: boolean, depth: number): unknown {
+    const i = this.nextContent();
+    if (i < 0) return null;
+    const line = this.lines[i];
+    const indent = indentOf(line);
+    if (indent > parentCol) { this.at = i; return this.block(indent, depth + 1); }
+    if (inMapping && indent === parentCol && isSeqEntry(line, indent)) { this.at = i; return this.sequence(indent, depth + 1); }
+    return null;
+  }
+
+  private sequence(col: number, depth: number): unknown[] {
+    const out: unknown[] = [];
+    for (let i = this.nextContent(); i >= 0; i = this.nextContent()) {
+      const line = this.lines[i];
+      const indent = indentOf(line);
+      if (indent < col) break;
+      if (indent > col) throw DECLINED;
+      if (!isSeqEntry(line, col)) break;
+      this.at = i;
+      out.push(this.item(line, col, depth));
+    }
+    return out;
+  }
+
+  /** One `- item` at column `col` of the current line. */
+  private item(line: string, col: number, depth: number): unknown {
+    let k = col + 1;
+    while (line.charCodeAt(k) === 32) k++;
+    if (k < line.length && line[k] !== '#' && isSeqEntry(line, k)) throw DECLINED;
+    if (k < line.length && line[k] !== '#' && startsMappingEntry(line, k)) {
+      const out: { [key: string]: unknown } = {};
+      this.entry(line, k, out, depth + 1);
+      return this.mapping(k, out, depth + 1);
+    }
+    this.at++;
+    return this.valueAfter(line, col + 1, col, false, depth);
+  }
+
+  /** After a value: only spaces and a comment may end the line. */
+  private lineEnds(line: string, end: number): void {
+    let k = end;
+    while (line.charCodeAt(k) === 32) k++;
+    if (k < line.length && !(line[k] === '#' && k > end)) throw DECLINED;
+  }
+
+  /** A one-line value may not go on below (a multi-line scalar, or a comment indented into it). */
+  private noDeeperLine(parentCol: number): void {
+    for (let i = this.at; i < this.lines.length; i++) {
+      const line = this.lines[i];
+      if (isBlankLine(line)) continue;
+      if (indentOf(line) > parentCol) throw DECLINED;
+      return;
+    }
+  }
+
+  /** A one-line quoted scalar at `k`: single quotes with '' escapes, double quotes without any backslash. */
+  private quoted(line: string, k: number): { value: string; end: number } {
+    if (line[k] === '"') {
+      const close = line.indexOf('"', k + 1);
+      if (close < 0) throw DECLINED;
+      const value = line.slice(k + 1, close);
+      if (value.includes('\\')) throw DECLINED;
+      return { value, end: close + 1 };
+    }
+    let value = '';
+    for (let j = k + 1; ;) {
+      const quote = line.indexOf("'", j);
+      if (quote < 0) throw DECLINED;
+      value += line.slice(j, quote);
+      if (line[quote + 1] !== "'") return { value, end: quote + 1 };
+      value += "'";
+      j = quote + 2;
+    }
+  }
+
+  /** A one-line flow collection or scalar at `k`: [a, b], {k: v}, nested; no trailing commas, no `:` or `#` in plain scalars. */
+  private flow(line: string, k: number, depth: number): { value: unknown; end: number } {
+    if (depth > 64) throw DECLINED;
+    const c = line[k];
+    if (c === '[') {
+      const out: unknown[] = [];
+      let j = skipSpaces(line, k + 1);
+      if (line[j] === ']') return { value: out, end: j + 1 };
+      for (;;) {
+        const item = this.flow(line, j, depth + 1);
+        out.push(item.value);
+        j = skipSpaces(line, item.end);
+        if (line[j] === ']') return { value: out, end: j + 1 };
+        if (line[j] !== ',') throw DECLINED;
+        j = skipSpaces(line, j + 1);
+        if (line[j] === ']') throw DECLINED;
+      }
+    }
+    if (c === '{') {
+      const out: { [key: string]: unknown } = {};
+      let j = skipSpaces(line, k + 1);
+      if (line[j] === '}') return { value: out, end: j + 1 };
+      for (;;) {
+        const { key, end } = this.flowKey(line, j);
+        const item = this.flow(line, skipSpaces(line, end), depth + 1);
+        if (hasOwn(out, key)) throw DECLINED;
+        setOwn(out, key, item.value);
+        j = skipSpaces(line, item.end);
+        if (line[j] === '}') return { value: out, end: j + 1 };
+        if (line[j] !== ',') throw DECLINED;
+        j = skipSpaces(line, j + 1);
+        if (line[j] === '}') throw DECLINED;
+      }
+    }
+    if (c === '"' || c === "'") return this.quoted(line, k);
+    let j = k;
+    while (j < line.length && !FLOW_PLAIN_END.has(line[j])) j++;
+    const text = line.slice(k, j).trimEnd();
+    if (!plainStartOk(text) || (j < line.length && (line[j] === ':' || line[j] === '#' || line[j] === '?'))) throw DECLINED;
+    return { value: fastPlainValue(text), end: j };
+  }
+
+  /** A flow mapping key and the position after its `: `. */
+  private flowKey(line: string, j: number): { key: string; end: number } {
+    let key: string;
+    let end: number;
+    if (line[j] === '"' || line[j] === "'") ({ value: key, end } = this.quoted(line, j));
+    else {
+      end = j;
+      while (end < line.length && !FLOW_PLAIN_END.has(line[end])) end++;
+      const text = line.slice(j, end);
+      if (!plainStartOk(text) || text !== text.trimEnd()) throw DECLINED;
+      key = fastPlainKey(text);
+    }
+    if (line[end] !== ':' || line[end + 1] !== ' ') throw DECLINED;
+    return { key, end: end + 1 };
+  }
+
+  /** A `|` or `>` block scalar (clip or strip, indentation detected) whose header is `header`. */
+  private blockScalar(header: string, parentCol: number): string {
+    const match = BLOCK_HEADER.exec(header);
+    if (!match) throw DECLINED;
+    const folded = match[1] === '>';
+    const strip = match[2] === '-';
+    const content: string[] = [];
+    let indent = -1;
+    let leadingEmpty = 0;
+    let i = this.at;
+    for (; i < this.lines.length; i++) {
+      const line = this.lines[i];
+      const spaces = indentOf(line);
+      if (spaces === line.length) {
+        if (indent < 0) { leadingEmpty = Math.max(leadingEmpty, spaces); content.push(''); continue; }
+        if (spaces > indent) throw DECLINED;
+        content.push('');
+        continue;
+      }
+      if (indent < 0) {
+        if (spaces <= parentCol || leadingEmpty > spaces) throw DECLINED;
+        indent = spaces;
+      }
+      if (spaces < indent) {
+        if (spaces > parentCol) throw DECLINED;
+        break;
+      }
+      if (folded && spaces > indent) throw DECLINED;
+      content.push(line.slice(indent));
+    }
+    if (indent < 0) throw DECLINED;
+    this.at = i;
+    while (content.length > 0 && content[content.length - 1] === '') content.pop();
+    const body = folded ? foldLines(content) : content.join('\n');
+    return strip ? body : `${body}\n`;
+  }
+}
+
+const FLOW_PLAIN_END = new Set([',', '[', ']', '{', '}', ':', '#', '?']);
+
+function skipSpaces(line: string, k: number): number {
+  let j = k;
+  while (line.charCodeAt(j) === 32) j++;
+  return j;
+}
+
+/** The `:` that ends a plain key at `col` (followed by a space or the line end, before any ` #`), or -1. */
+function keyColon(line: string, col: number): number {
+  for (let k = line.indexOf(':', col); k >= 0; k = line.indexOf(':', k + 1)) {
+    const comment = line.indexOf(' #', col);
+    if (comment >= 0 && comment < k) return -1;
+    if (k + 1 === line.length || line.charCodeAt(k + 1) === 32) return k;
+  }
+  return -1;
+}
+
+/** Whether a `- ` item's text at `k` is a mapping's first entry (`key: ...`). */
+function startsMappingEntry(line: string, k: number): boolean {
+  const c = line[k];
+  if (c === '[' || c === '{' || c === '|' || c === '>') return false;
+  if (c === '"' || c === "'") {
+    const close = c === '"' ? line.indexOf('"', k + 1) : singleQuoteEnd(line, k);
+    return close >= 0 && line[close + 1] === ':' && (close + 2 === line.length || line[close + 2] === ' ');
+  }
+  return keyColon(line, k) >= 0;
+}
+
+/** The index of the quote closing a single-quoted scalar at `k` on this line, or -1. */
+function singleQuoteEnd(line: string, k: number): number {
+  for (let j = k + 1; ;) {
+    const quote = line.indexOf("'", j);
+    if (quote < 0) return -1;
+    if (line[quote + 1] !== "'") return quote;
+    j = quote + 2;
+  }
+}
+
+/** Folds a `>` block scalar's lines (none more indented): one line break is a space, n empty lines are n breaks. */
+function foldLines(lines: readonly string[]): string {
+  let out = '';
+  let empties = 0;
+  let started = false;
+  for (const line of lines) {
+    if (line === '') { empties++; continue; }
+    if (started) out += empties > 0 ? '\n'.repeat(empties) : ' ';
+    else out += '\n'.repeat(empties);
+    out += line;
+    empties = 0;
+    started = true;
+  }
+  return out;
+}
+
+/** Decodes a document on the fast path, or undefined when it is outside the fast subset. */
+function readFast(text: string): { value: unknown; contentIndex: number } | undefined {
+  if (text.includes('\t') || text.includes('\r') || UNSAFE_CHARACTER.test(text)) return undefined;
+  try {
+    return new FastReader(text).read();
+  } catch (err) {
+    if (err === DECLINED) return undefined;
+    throw err;
+  }
+}
+
 /** Thrown for a syntax error the `yaml` package reports (worded by syntaxProblem). */
 class SyntaxRefusal extends Refusal {}
 
@@ -901,7 +1296,22 @@ export function readKubeYaml(input: string, firstLine = 1): KubeYamlResult {
   // matters to block scalars at the end of a document).
   const text = input === '' || input.endsWith('\n') ? input : `${input}\n`;
   const fileLine = (line: number) => firstLine - 1 + Math.min(line, lastLineOf(text));
+  const fast = readFast(text);
+  if (fast) return { documents: fast.contentIndex < 0 ? [] : [{ value: fast.value, line: firstLine + fast.contentIndex }] };
   return readExact(text, firstLine, fileLine);
+}
+
+/** readKubeYaml's fast path alone, or undefined where it declines (exported for the tests). */
+export function readKubeYamlFast(input: string, firstLine = 1): KubeYamlResult | undefined {
+  const fast = readFast(input === '' || input.endsWith('\n') ? input : `${input}\n`);
+  if (!fast) return undefined;
+  return { documents: fast.contentIndex < 0 ? [] : [{ value: fast.value, line: firstLine + fast.contentIndex }] };
+}
+
+/** readKubeYaml's exact path alone, which the fast one falls back to (exported for the tests). */
+export function readKubeYamlExact(input: string, firstLine = 1): KubeYamlResult {
+  const text = input === '' || input.endsWith('\n') ? input : `${input}\n`;
+  return readExact(text, firstLine, (line) => firstLine - 1 + Math.min(line, lastLineOf(text)));
 }
 
 function readExact(text: string, firstLine: number, fileLine: (line: number) => number): KubeYamlResult {

@@ -173,7 +173,7 @@ function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {
 
 /** The ipBlocks of NetworkPeer.internet(): everything but the metadata servers, link-local, private and shared ranges. */
 export function internetIpBlocks(): { ipBlock: { cidr: string; except: string[] } }[] {
-  return [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExcepts(32) } }, { ipBlock: { cidr: '::/0', except: internetExcepts(128) } }];
+  return [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExcepts(false) } }, { ipBlock: { cidr: '::/0', except: internetExcepts(true) } }];
 }
 
 /** A CIDR as the ipBlock carries it: as given, or IPv4-mapped IPv6 written as the IPv4 CIDR Kubernetes reads. */

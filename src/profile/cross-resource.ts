@@ -695,8 +695,9 @@ export function unexceptedRanges(ipBlock: { readonly cidr?: unknown; readonly ex
   return [...servers, ...ranges].map(rangeText);
 }
 
-/** The `except` entries NetworkPeer.internet() needs: every forbidden range, and the metadata addresses outside them. */
-export function internetExcepts(bits: 32 | 128): string[] {
+/** The `except` entries NetworkPeer.internet() needs in one family: every forbidden range, and the metadata addresses outside them. */
+export function internetExcepts(ipv6: boolean): string[] {
+  const bits = ipv6 ? 128 : 32;
   const ranges = EGRESS_FORBIDDEN_RANGES.filter((r) => parsedRange(r.cidr).cidr.bits === bits);
   const outside = METADATA_SERVER_ADDRESSES.filter((m) => parsedRange(m.cidr).cidr.bits === bits && !ranges.some((r) => cidrContains(parsedRange(r.cidr).cidr, parsedRange(m.cidr).cidr)));
   return [...ranges, ...outside].map((r) => r.cidr);

@@ -224,3 +224,12 @@ describe('requests and limits within the namespace\'s LimitRange and quota', () 
     expect(Testing.synth(chart).filter((o) => o.kind === 'Deployment')).toHaveLength(2);
   });
 });
+
+describe('a hand-written RuntimeClass that claims gVisor', () => {
+  test('a raw RuntimeClass gvisor with handler runc beside a sandboxed workload is refused at synth', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new CodeRunnerJob(chart, 'run', { runId: 'run-1', code: PY });
+    new ApiObject(chart, 'rc', { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gvisor' }, handler: 'runc' } as any);
+    expect(thrown(() => Testing.synth(chart))).toContain('[c/rc] [runtime-class-handler] handler: RuntimeClass "gvisor" has handler "runc": pods name it (Job default/run-1) and run on that runtime, not in gVisor; allowed: "runsc" or "gvisor".');
+  });
+});

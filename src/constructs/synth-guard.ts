@@ -33,7 +33,7 @@ interface AllowedRuntime {
 }
 
 /** Cross-resource rules run over every object of the app, whoever made it (a raw sibling policy, a patched namespace). */
-const APP_WIDE_RULES = ['egress-peers', 'namespace-pod-security', 'namespace-quota'];
+const APP_WIDE_RULES = ['egress-peers', 'namespace-pod-security', 'namespace-quota', 'runtime-class-handler'];
 
 /** Runs the synth-time checks of all sandbox constructs of one app. */
 export class SandboxSynthGuard extends Construct {

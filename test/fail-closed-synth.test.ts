@@ -3,8 +3,9 @@
 // duplicate Kubernetes names, cluster-scoped objects given a namespace, and objects that serialize differently
 // from what the checks judged. Each asserts the refusal and its message.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
-  CodeRunnerJob, GvisorRuntimeClass, SandboxNamespace, SandboxPlatform, SandboxRuntimes, SandboxValidationError, SandboxedDeployment, renderCodeRun,
+  CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxValidationError, SandboxedDeployment, renderCodeRun,
 } from '../src';
 
 const IMAGE = 'registry.example/app:1.2.3';
@@ -231,5 +232,27 @@ describe('a hand-written RuntimeClass that claims gVisor', () => {
     new CodeRunnerJob(chart, 'run', { runId: 'run-1', code: PY });
     new ApiObject(chart, 'rc', { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gvisor' }, handler: 'runc' } as any);
     expect(thrown(() => Testing.synth(chart))).toContain('[c/rc] [runtime-class-handler] handler: RuntimeClass "gvisor" has handler "runc": pods name it (Job default/run-1) and run on that runtime, not in gVisor; allowed: "runsc" or "gvisor".');
+  });
+});
+
+describe('a policy never selects every pod by accident', () => {
+  test('a workload with empty selector labels is refused, naming the index and what to do', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    expect(thrown(() => new SandboxNetworkPolicy(chart, 'p', { selects: [{ name: 'x', selectorLabels: {} }], egress: [{ peers: [NetworkPeer.internet()], ports: [{ port: 443 }] }] })))
+      .toBe('c/p: selects[0] is "x"; has no selector labels ({}), so the policy would select every pod of its namespace; pass a SandboxedDeployment or CodeRunnerJob, or select a whole SandboxNamespace deliberately with selectsAllIn');
+  });
+
+  test('a cdk8s-plus Deployment passed from JavaScript (no selectorLabels) is refused too', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const plus = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx:1.25.3' }] });
+    expect(thrown(() => new SandboxNetworkPolicy(chart, 'p', { selects: [plus as any] })))
+      .toMatch(/^c\/p: selects\[0\] is "[^"]+"; has no selector labels \(null\), so the policy would select every pod of its namespace/);
+  });
+
+  test('selectsAllIn selects the namespace\'s sandboxed pods by their label, never with an empty selector', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const ns = new SandboxNamespace(chart, 'jobs');
+    const policy = new SandboxNetworkPolicy(ns, 'all', { selectsAllIn: ns });
+    expect(policy.policy.toJson().spec.podSelector).toEqual({ matchLabels: { 'cdk8s-sandbox.io/sandboxed': 'true' } });
   });
 });

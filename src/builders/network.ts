@@ -133,6 +133,15 @@ export interface SandboxNetworkPolicySpec {
 /** The pod selector for a set of workloads in one namespace. */
 export function selectorForWorkloads(site: Site, workloads: readonly ISandboxWorkload[]): PolicySelection {
   if (workloads.length === 0) fail(site, 'selects', [], 'select at least one workload (or a whole SandboxNamespace with selectsAllIn)');
+  workloads.forEach((w, i) => {
+    // An empty selector (a cdk8s-plus workload passed from JavaScript has no selectorLabels) selects every pod.
+    const labels: unknown = w?.selectorLabels;
+    const usable = !!labels && typeof labels === 'object' && Object.keys(labels).length > 0 && Object.values(labels).every((v) => typeof v === 'string' && v !== '');
+    if (!usable) {
+      fail(site, `selects[${i}]`, (w as { name?: unknown })?.name ?? w,
+        `has no selector labels (${JSON.stringify(labels ?? null)}), so the policy would select every pod of its namespace; pass a SandboxedDeployment or CodeRunnerJob, or select a whole SandboxNamespace deliberately with selectsAllIn`);
+    }
+  });
   const namespaces = [...new Set(workloads.map((w) => w.namespace ?? ''))];
   if (namespaces.length > 1) fail(site, 'selects', workloads.map((w) => `${w.namespace ?? '(chart namespace)'}/${w.name}`), 'a NetworkPolicy selects pods of one namespace only; make one policy per namespace');
   const namespace = workloads[0].namespace;

@@ -1,7 +1,7 @@
 // Smaller refusals of issue 11: byte quantities in milli-units, image references the runtimes refuse (upper
 // case), Service names that are not DNS-1035 labels, and the 64-bit content hash within the 63-character budget.
 import { Chart, Testing } from 'cdk8s';
-import { CodeRunnerJob, SandboxNamespace, SandboxedDeployment, renderCodeRun } from '../src';
+import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxedDeployment, renderCodeRun } from '../src';
 
 const PY = 'print(1)\n';
 
@@ -84,4 +84,31 @@ describe('file names the kubelet would refuse', () => {
   test('a name with dots inside is fine', () => {
     expect(renderCodeRun({ files: { 'main.py': PY, 'a..b.py': 'x' } }).objects[0].data).toEqual({ 'main.py': PY, 'a..b.py': 'x' });
   });
+});
+
+describe('CIDRs name networks, not hosts inside them', () => {
+  const policy = (cidr: string, except?: string[]) => () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const api = new SandboxedDeployment(chart, 'api', { image: 'app:1.0.0' });
+    new SandboxNetworkPolicy(chart, 'p', { selects: [api], egress: [{ peers: [NetworkPeer.cidr(cidr, except)], ports: [{ port: 443 }] }] });
+  };
+
+  test('203.0.113.5/24 is refused with the network it means', () => {
+    expect(thrown(policy('203.0.113.5/24'))).toContain('peer.cidr is "203.0.113.5/24"; sets host bits past its /24 prefix; write the network it means, 203.0.113.0/24 (or a /32 for one address)');
+  });
+
+  test('an except with host bits, and IPv6, likewise', () => {
+    expect(thrown(policy('203.0.113.0/24', ['203.0.113.9/28']))).toContain('peer.except is "203.0.113.9/28"; sets host bits past its /28 prefix; write the network it means, 203.0.113.0/28');
+    expect(thrown(policy('2001:db8::1/64'))).toContain('peer.cidr is "2001:db8::1/64"; sets host bits past its /64 prefix; write the network it means, 2001:db8::/64 (or a /128 for one address)');
+  });
+
+  test('a network, and a single address, pass', () => {
+    expect(policy('203.0.113.0/24', ['203.0.113.16/28'])).not.toThrow();
+    expect(policy('203.0.113.5/32')).not.toThrow();
+  });
+});
+
+test('a GvisorRuntimeClass overheadMemory in milli-units is refused', () => {
+  expect(thrown(() => new GvisorRuntimeClass(new Chart(Testing.app(), 'c'), 'rc', { platform: SandboxPlatform.SELF_MANAGED, overheadMemory: '64m' })))
+    .toContain('c/rc: overheadMemory is "64m"; must be a whole number of bytes');
 });

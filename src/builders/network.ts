@@ -1,6 +1,6 @@
 // SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for.
 import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, unexceptedRanges } from '../profile';
-import { cidrContains, cidrText, ipBlockRanges, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
+import { Cidr, cidrContains, cidrText, hasHostBits, ipBlockRanges, networkOf, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
 import { Protocol } from './pod-props';
 import { Site, checkDnsLabel, checkInteger, child, fail } from './validate';
 
@@ -216,9 +216,14 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
     case 'cidr': {
       const outer = parseCidr(d.cidr);
       if (!outer) fail(site, 'peer.cidr', d.cidr, 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24');
+      const noHostBits = (field: string, text: string, cidr: Cidr) => {
+        if (hasHostBits(cidr)) fail(site, field, text, `sets host bits past its /${cidr.prefix} prefix; write the network it means, ${cidrText(networkOf(cidr))} (or a /${cidr.bits} for one address)`);
+      };
+      noHostBits('peer.cidr', d.cidr!, outer);
       const excepts = (d.except ?? []).map((e) => {
         const inner = parseCidr(e);
         if (!inner) fail(site, 'peer.except', e, 'must be an IPv4 or IPv6 CIDR');
+        noHostBits('peer.except', e, inner);
         if (!cidrContains(outer, inner) || inner.prefix <= outer.prefix) fail(site, 'peer.except', e, `must be a strict subset of the peer's CIDR ${d.cidr} (the API server refuses any other except)`);
         return ipBlockCidr(e);
       });

@@ -1,6 +1,6 @@
 // GvisorRuntimeClass's builder: on self-managed clusters, the RuntimeClass that maps `gvisor` to runsc.
 import { GVISOR_RUNTIME_HANDLERS, KubeObject, MANAGED_BY_LABEL } from '../profile';
-import { Site, checkDnsSubdomain, checkQuantity, fail } from './validate';
+import { Site, checkByteQuantity, checkDnsSubdomain, checkQuantity, fail } from './validate';
 
 /** Where the cluster's gVisor comes from. */
 export enum SandboxPlatform {
@@ -81,7 +81,7 @@ export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassS
   }
   const podFixed: { [key: string]: string } = {};
   if (spec.overheadCpu !== undefined) podFixed.cpu = checkQuantity(site, 'overheadCpu', spec.overheadCpu, '100m');
-  if (spec.overheadMemory !== undefined) podFixed.memory = checkQuantity(site, 'overheadMemory', spec.overheadMemory, '64Mi');
+  if (spec.overheadMemory !== undefined) podFixed.memory = checkByteQuantity(site, 'overheadMemory', spec.overheadMemory, '64Mi');
   const tolerations = (spec.tolerations ?? []).map((t, i) => {
     if (!t.key) fail({ where, prefix: `tolerations[${i}]` }, 'key', t.key, 'a toleration names the taint key');
     return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) };

@@ -91,6 +91,17 @@ export function cidrText(cidr: Cidr): string {
   return `${text}/${cidr.prefix}`;
 }
 
+/** Whether a CIDR sets bits past its prefix (`203.0.113.5/24`: the network is 203.0.113.0/24). */
+export function hasHostBits(cidr: Cidr): boolean {
+  return (cidr.addr & ((1n << BigInt(cidr.bits - cidr.prefix)) - 1n)) !== 0n;
+}
+
+/** The CIDR with its host bits cleared: the network it names. */
+export function networkOf(cidr: Cidr): Cidr {
+  const host = (1n << BigInt(cidr.bits - cidr.prefix)) - 1n;
+  return { ...cidr, addr: cidr.addr & ~host };
+}
+
 /** Whether `outer` contains every address of `inner`. */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   if (outer.bits !== inner.bits || outer.prefix > inner.prefix) return false;

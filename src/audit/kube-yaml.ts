@@ -519,8 +519,10 @@ class Decoder {
   }
 
   /**
-   * A duplicate key is refused: yaml.v2 keeps the last value, but other tools keep the first and
-   * kubectl's strict field validation reports it, so the audit cannot know which value counts.
+   * A duplicate key is refused rather than read as yaml.v2 reads it (the last value wins): other
+   * tools on the way to the cluster (js-yaml, Helm, linters) refuse it or keep the first value, so
+   * the same file would mean one thing to them and another to kubectl, and an audit that picked
+   * either could be wrong. Refusing makes the author keep one; it never takes the earlier value.
    */
   private duplicate(key: string, offset: number, firstOffset: number | undefined): Refusal {
     const first = firstOffset === undefined ? '' : ` (first at line ${this.firstLine - 1 + lineOfOffset(this.source, firstOffset)})`;

@@ -140,6 +140,7 @@ describe('refused, with the line and a way to write it', () => {
     ['an alias inside its own anchor', 'a: &x [1, *x]\n', 1, "anchor 'x' value contains itself"],
     ['a directive', '%YAML 1.1\n---\na: 1\n', 1, 'YAML directives (%YAML, %TAG) are not read; remove them'],
     ['an escaped closing quote', 'a: "x\\"\nprivileged: true #"\n', 1, 'a double-quoted string whose closing quote is escaped (\\") is read differently by kubectl\'s parser; check the quoting'],
+    ['a key longer than libyaml looks for its colon', `a: 1\n${'k'.repeat(1001)}: 2\n`, 2, 'a mapping key longer than 1000 characters: kubectl\'s parser stops looking for its ":" after 1024; shorten the key'],
     ['a control character', 'a: "x\u0007"\n', 1, 'control character U+0007 is not allowed in YAML (kubectl rejects it); write it escaped ("\\u0007" in a double-quoted string)'],
   ])('%s', (_name, text, line, message) => {
     expect(refusal(text)).toEqual({ line, message });

@@ -111,6 +111,10 @@ describeGo('the reader against yaml.v2 (kubectl)', () => {
       ['a: 1\na: 2\n', false],
       ['? a\n: 1\n', false],
       ['[a]: 1\n', false],
+      [`${'k'.repeat(1000)}: 1\n`, true],
+      [`${'k'.repeat(1001)}: 1\n`, false],
+      [`"${'k'.repeat(999)}": 1\n`, false],
+      [`a: {${'k'.repeat(1025)}: 1}\n`, false],
       [`${'k'.repeat(1100)}: 1\n`, false],
       // tabs
       ['a:\tb\nc: d\t\ne: |\n  x\ty\n', true],

@@ -41,6 +41,9 @@ export const MAX_ALIAS_EXPANSION_BYTES = 3 * 1024 * 1024;
 /** Nodes that alias expansion may add to one document (keeps the decoded value within tens of MB). */
 export const MAX_ALIAS_EXPANSION_NODES = 100_000;
 
+/** Longest implicit mapping key read, up to its `:` (libyaml gives up at 1024; kept below to be sure). */
+export const MAX_KEY_LENGTH = 1000;
+
 /** Deepest nesting of mappings and sequences read (real manifests stay far below it). */
 export const MAX_NESTING_DEPTH = 256;
 
@@ -446,6 +449,24 @@ class Decoder {
     const c = this.source.charCodeAt(i);
     if (c === 10 || c === 13 || c === 35 /* # */) {
       throw new Refusal(keyNode.range[0], 'a ":" on a later line than its key: kubectl\'s parser rejects it; put the ":" right after the key');
+    }
+    // libyaml forgets a possible key 1024 characters after its start (anchor and tag included).
+    if (i - this.propsStart(keyNode.range[0]) > MAX_KEY_LENGTH) {
+      throw new Refusal(keyNode.range[0], `a mapping key longer than ${MAX_KEY_LENGTH} characters: kubectl's parser stops looking for its ":" after 1024; shorten the key`);
+    }
+  }
+
+  /** Where the anchor and tag written before a node at `start` begin (`start` when there are none). */
+  private propsStart(start: number): number {
+    let at = start;
+    for (;;) {
+      let i = at - 1;
+      while (i >= 0 && (this.source.charCodeAt(i) === 32 || this.source.charCodeAt(i) === 9)) i--;
+      let tokenStart = i + 1;
+      while (tokenStart > 0 && !/[\s[{,]/.test(this.source[tokenStart - 1])) tokenStart--;
+      const first = this.source[tokenStart];
+      if (tokenStart > i || (first !== '&' && first !== '!')) return at;
+      at = tokenStart;
     }
   }
 
@@ -960,13 +981,13 @@ class FastReader {
     const c = line[col];
     if (c === '"' || c === "'") {
       const { value, end } = this.quoted(line, col);
-      if (line[end] !== ':' || (end + 1 < line.length && line[end + 1] !== ' ')) throw DECLINED;
+      if (line[end] !== ':' || (end + 1 < line.length && line[end + 1] !== ' ') || end - col > MAX_KEY_LENGTH) throw DECLINED;
       return { key: value, after: end + 1 };
     }
     const colon = keyColon(line, col);
     if (colon < 0) throw DECLINED;
     const text = line.slice(col, colon);
-    if (!plainStartOk(text) || c === '-' || text.length > 1000 || text.endsWith(' ') || text.includes(' #')) throw DECLINED;
+    if (!plainStartOk(text) || c === '-' || text.length > MAX_KEY_LENGTH || text.endsWith(' ') || text.includes(' #')) throw DECLINED;
     return { key: fastPlainKey(text), after: colon + 1 };
   }
 
@@ -1123,7 +1144,7 @@ class FastReader {
       if (!plainStartOk(text) || text !== text.trimEnd()) throw DECLINED;
       key = fastPlainKey(text);
     }
-    if (line[end] !== ':' || line[end + 1] !== ' ') throw DECLINED;
+    if (line[end] !== ':' || line[end + 1] !== ' ' || end - j > MAX_KEY_LENGTH) throw DECLINED;
     return { key, end: end + 1 };
   }
 

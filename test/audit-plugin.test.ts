@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { PluginManager as PluginManagerType } from 'cdk8s-cli/lib/plugins/_manager';
 import type { Validation } from 'cdk8s-cli/lib/plugins/validation';
-import { SandboxAuditValidation } from '../src/audit/cdk8s-validation-plugin';
+import { PLUGIN_PROPERTY_NAMES, SandboxAuditValidation, auditOptionsOfProperties } from '../src/audit/cdk8s-validation-plugin';
+import { createProgram } from '../src/cli/main';
 
 // cdk8s-cli exports only `cdk8s-cli/plugins`; its plugin manager is reached by file, as synth uses it.
 const { ValidationContext } = require('cdk8s-cli/plugins') as typeof import('cdk8s-cli/lib/plugins/validation');
@@ -74,4 +75,52 @@ test('unreadable manifests fail validation as input errors', async () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('properties: the command line\'s option names, and nothing else', () => {
+  const summaryOf = async (props: any) => (await validate(new SandboxAuditValidation(props), [SEED])).toJson().summary.metadata?.summary;
+
+  test('the names are the audit command\'s options (but format), plus the API\'s two spellings', () => {
+    const audit = createProgram().commands.find((c) => c.name() === 'audit')!;
+    const cli = audit.options.map((o) => o.attributeName()).filter((n) => n !== 'format');
+    expect(cli).toEqual(['namespace', 'onlyRuntimeClass', 'runtimeClass', 'ignoreRule', 'strict']);
+    expect(PLUGIN_PROPERTY_NAMES.filter((n) => !cli.includes(n))).toEqual(['runtimeClassName', 'ignoreRules']);
+    expect(cli.filter((n) => !PLUGIN_PROPERTY_NAMES.includes(n))).toEqual([]);
+  });
+
+  test('misspelt or unknown properties are refused with the allowed names (were: silently ignored, 53 findings as with no properties)', () => {
+    const allowed = 'allowed: namespace, onlyRuntimeClass, runtimeClass, runtimeClassName, ignoreRule, ignoreRules, strict';
+    expect(() => new SandboxAuditValidation({ onlyRuntimeclass: true } as any)).toThrow(`cdk8s-sandbox audit validation plugin: unknown property "onlyRuntimeclass"; ${allowed}`);
+    expect(() => new SandboxAuditValidation({ runtime_class: 'runsc', ignore: ['x'] } as any)).toThrow(`cdk8s-sandbox audit validation plugin: unknown properties "runtime_class", "ignore"; ${allowed}`);
+    expect(() => new SandboxAuditValidation({ format: 'sarif' } as any)).toThrow(
+      `cdk8s-sandbox audit validation plugin: unknown property "format" (the plugin reports through cdk8s synth's own report; run \`cdk8s-sandbox audit --format json|sarif\` for the other formats); ${allowed}`);
+  });
+
+  test('wrong types, both spellings of one option, and invalid values are refused', () => {
+    expect(() => new SandboxAuditValidation({ onlyRuntimeClass: 'yes' } as any)).toThrow('cdk8s-sandbox audit validation plugin: property onlyRuntimeClass must be a boolean, got "yes"');
+    expect(() => new SandboxAuditValidation({ ignoreRule: [1] } as any)).toThrow('cdk8s-sandbox audit validation plugin: property ignoreRule must be a rule id or a list of rule ids, got [1]');
+    expect(() => new SandboxAuditValidation({ runtimeClass: 'runsc', runtimeClassName: 'gvisor' })).toThrow('cdk8s-sandbox audit validation plugin: give runtimeClass or runtimeClassName, not both (they are the same option)');
+    expect(() => new SandboxAuditValidation({ ignoreRule: 'no-such-rule' })).toThrow(/^cdk8s-sandbox audit validation plugin: unknown rule id\(s\) to ignore: no-such-rule; known rules: runtime-class, /);
+    expect(() => new SandboxAuditValidation({ namespace: 'Not_A_Namespace' })).toThrow('cdk8s-sandbox audit validation plugin: namespace "Not_A_Namespace" is not a valid namespace name');
+    expect(() => new SandboxAuditValidation('gvisor' as any)).toThrow('cdk8s-sandbox audit validation plugin: properties must be a mapping, got "gvisor"');
+  });
+
+  test('cdk8s-cli loading the plugin with a misspelt property fails', () => {
+    const manager = new PluginManager(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugins-')));
+    expect(() => manager.load({ pkg: path.join(ROOT, 'src', 'audit', 'cdk8s-validation-plugin.ts'), version: '0.1.0', class: 'SandboxAuditValidation', properties: { onlyRuntimeclass: true } }))
+      .toThrow(/unknown property "onlyRuntimeclass"/);
+  });
+
+  test('the CLI\'s names take effect, as the API\'s do', async () => {
+    expect(await summaryOf({})).toBe('53 findings (17 rules) in 5 of 5 audited objects, 1 file');
+    expect(await summaryOf({ onlyRuntimeClass: true })).toBe('38 findings (16 rules) in 4 of 4 audited objects, 1 file');
+    expect(await summaryOf({ ignoreRule: 'image-pinned' })).toBe('49 findings (16 rules) in 5 of 5 audited objects, 1 file');
+    expect(await summaryOf({ ignoreRule: ['image-pinned'] })).toBe(await summaryOf({ ignoreRules: ['image-pinned'] }));
+    const runsc = await validate(new SandboxAuditValidation({ runtimeClass: 'runsc' }), [SEED]);
+    expect(runsc.toJson().violations.find((v) => v.ruleName === 'runtime-class')!.violatingConstructs[0].locations[0]).toMatch(/sandboxed pods must use "runsc"$/);
+    expect(auditOptionsOfProperties({ runtimeClass: 'runsc', ignoreRule: 'availability', strict: true, namespace: 'sandbox-jobs', onlyRuntimeClass: false })).toEqual({
+      runtimeClassName: 'runsc', ignoreRules: ['availability'], strict: true, namespace: 'sandbox-jobs', onlyRuntimeClass: false,
+    });
+  });
+
 });

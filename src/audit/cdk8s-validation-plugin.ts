@@ -1,32 +1,111 @@
 // A cdk8s-cli validation plugin: `cdk8s synth` runs the audit over the manifests it just wrote and
 // fails with the report when any object violates the profile. The plugin contract is duck-typed, so
 // the interfaces below mirror the parts of cdk8s-cli's `Validation` this plugin uses.
-import { AuditFinding, AuditOptions, auditManifests } from './audit';
+import { AuditFinding, AuditOptions, auditManifests, resolveAuditOptions } from './audit';
 import { summaryLine } from './report-text';
 import { toolVersion } from './tool';
 
-/** Properties of the plugin, as given under `properties:` of its `validations:` entry in cdk8s.yaml. */
+/**
+ * Properties of the plugin, as given under `properties:` of its `validations:` entry in cdk8s.yaml: the
+ * audit command's options, by their names (`--only-runtime-class` is `onlyRuntimeClass`). Unknown
+ * properties are refused, so a misspelt option cannot silently leave the audit at its defaults.
+ */
 export interface SandboxAuditValidationProps {
   /**
-   * The RuntimeClass sandboxed pods must name.
-   * @default 'gvisor'
-   */
-  readonly runtimeClassName?: string;
-  /**
-   * Audit only objects of this namespace (objects that name none are taken to live in it).
+   * Audit only objects of this namespace (objects that name none are taken to live in it); `--namespace`.
    * @default - every namespace
    */
   readonly namespace?: string;
   /**
-   * Audit only pods that set a runtimeClassName.
+   * Audit only pods that set a runtimeClassName; `--only-runtime-class`.
    * @default false
    */
   readonly onlyRuntimeClass?: boolean;
   /**
-   * Rule ids to ignore for the whole synth.
+   * The RuntimeClass sandboxed pods must name; `--runtime-class`.
+   * @default 'gvisor'
+   */
+  readonly runtimeClass?: string;
+  /**
+   * The same as `runtimeClass` (the name of the audit API's option); give one or the other.
+   * @default 'gvisor'
+   */
+  readonly runtimeClassName?: string;
+  /**
+   * Rule ids to ignore for the whole synth (one id or a list); `--ignore-rule`.
    * @default []
    */
-  readonly ignoreRules?: string[];
+  readonly ignoreRule?: string | string[];
+  /**
+   * The same as `ignoreRule` (the name of the audit API's option); give one or the other.
+   * @default []
+   */
+  readonly ignoreRules?: string | string[];
+  /**
+   * Fail on containers the audit cannot judge instead of warning about them; `--strict`.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+/** The properties the plugin takes: the audit command's option names (but `format`), and two API spellings. */
+export const PLUGIN_PROPERTY_NAMES: readonly string[] = ['namespace', 'onlyRuntimeClass', 'runtimeClass', 'runtimeClassName', 'ignoreRule', 'ignoreRules', 'strict'];
+
+/** Why a property the plugin does not take is refused, when there is more to say than "unknown". */
+const REFUSED_PROPERTIES: { readonly [name: string]: string } = {
+  format: 'the plugin reports through cdk8s synth\'s own report; run `cdk8s-sandbox audit --format json|sarif` for the other formats',
+};
+
+/**
+ * The audit options of the plugin's properties. Throws on a property it does not take (naming the ones
+ * it does), on a value of the wrong type, on both spellings of one option, and on invalid values
+ * (resolveAuditOptions: a namespace or RuntimeClass name that cannot exist, an unknown rule id).
+ */
+export function auditOptionsOfProperties(props: unknown): AuditOptions {
+  if (props === undefined || props === null) return {};
+  const fail = (message: string): never => { throw new Error(`cdk8s-sandbox audit validation plugin: ${message}`); };
+  if (typeof props !== 'object' || Array.isArray(props)) fail(`properties must be a mapping, got ${JSON.stringify(props)}`);
+  const given = props as { readonly [name: string]: unknown };
+  const unknown = Object.keys(given).filter((k) => !PLUGIN_PROPERTY_NAMES.includes(k));
+  if (unknown.length > 0) {
+    fail(`unknown propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((k) => JSON.stringify(k) + (REFUSED_PROPERTIES[k] ? ` (${REFUSED_PROPERTIES[k]})` : '')).join(', ')}; `
+      + `allowed: ${PLUGIN_PROPERTY_NAMES.join(', ')}`);
+  }
+  const typed = <T>(name: string, type: 'string' | 'boolean'): T | undefined => {
+    const value = given[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== type) fail(`property ${name} must be a ${type}, got ${JSON.stringify(value)}`);
+    return value as T;
+  };
+  const list = (name: string): string[] | undefined => {
+    const value = given[name];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return [value];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(`property ${name} must be a rule id or a list of rule ids, got ${JSON.stringify(value)}`);
+    return value as string[];
+  };
+  const one = <T>(a: string, b: string, read: (name: string) => T | undefined): T | undefined => {
+    if (given[a] !== undefined && given[b] !== undefined) fail(`give ${a} or ${b}, not both (they are the same option)`);
+    return read(a) ?? read(b);
+  };
+  const namespace = typed<string>('namespace', 'string');
+  const onlyRuntimeClass = typed<boolean>('onlyRuntimeClass', 'boolean');
+  const runtimeClassName = one('runtimeClass', 'runtimeClassName', (n) => typed<string>(n, 'string'));
+  const ignoreRules = one('ignoreRule', 'ignoreRules', list);
+  const strict = typed<boolean>('strict', 'boolean');
+  const options: AuditOptions = {
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(onlyRuntimeClass !== undefined ? { onlyRuntimeClass } : {}),
+    ...(runtimeClassName !== undefined ? { runtimeClassName } : {}),
+    ...(ignoreRules !== undefined ? { ignoreRules } : {}),
+    ...(strict !== undefined ? { strict } : {}),
+  };
+  try {
+    resolveAuditOptions(options);
+  } catch (err: any) {
+    fail(err.message);
+  }
+  return options;
 }
 
 /** The parts of cdk8s-cli's ValidationViolation the plugin fills in. */
@@ -70,13 +149,9 @@ export function violationsOf(findings: readonly AuditFinding[]): Violation[] {
 export class SandboxAuditValidation {
   private readonly options: AuditOptions;
 
+  /** Refuses unknown properties and invalid values (see auditOptionsOfProperties), so synth fails before it audits. */
   constructor(props: SandboxAuditValidationProps = {}) {
-    this.options = {
-      ...(props.runtimeClassName !== undefined ? { runtimeClassName: props.runtimeClassName } : {}),
-      ...(props.namespace !== undefined ? { namespace: props.namespace } : {}),
-      ...(props.onlyRuntimeClass !== undefined ? { onlyRuntimeClass: props.onlyRuntimeClass } : {}),
-      ...(props.ignoreRules !== undefined ? { ignoreRules: props.ignoreRules } : {}),
-    };
+    this.options = auditOptionsOfProperties(props);
   }
 
   /** Audits the synthesized manifests and submits the report (failure on any finding or input error). */

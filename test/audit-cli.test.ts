@@ -137,6 +137,19 @@ describe('the cdk8s-sandbox bin', () => {
     expect(usage.stderr).toContain("error: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.");
   });
 
+  test('a filter that leaves nothing to audit exits 2 (was: "no findings in 0 audited objects", exit 0)', () => {
+    const typo = run(['-n', 'typo', HARDENED]);
+    expect([typo.status, typo.stdout]).toEqual([2, [
+      'input:',
+      `  ${HARDENED}: error: nothing was audited: the filters (namespace "typo") leave none of the 10 Kubernetes object(s) read in scope; the input's objects live in namespace(s) sandbox`,
+      '',
+      'no findings in 0 audited objects, 1 file, 1 input error',
+      '',
+    ].join('\n')]);
+    const onlyRuntimeClass = run(['--only-runtime-class', '--format', 'json', path.join('test', 'fixtures', 'audit', 'fail-closed', 'no-runtime-class.yaml')]);
+    expect([onlyRuntimeClass.status, JSON.parse(onlyRuntimeClass.stdout).summary]).toEqual([2, { files: 1, objects: 2, audited: 0, findings: 0, suppressed: 0, errors: 1, skipped: 0, exitCode: 2 }]);
+  });
+
   test('reads standard input', () => {
     const piped = run(['-', '--format', 'json'], fs.readFileSync(path.join(ROOT, SEED), 'utf8'));
     expect(piped.status).toBe(1);

@@ -123,4 +123,12 @@ describe('properties: the command line\'s option names, and nothing else', () =>
     });
   });
 
+  test('properties that leave nothing to audit fail synth as an input error', async () => {
+    const hardened = path.join(__dirname, 'fixtures', 'audit', 'hardened.yaml');
+    const report = await validate(new SandboxAuditValidation({ namespace: 'typo' }), [hardened]);
+    expect(report.success).toBe(false);
+    expect(report.toJson().violations.map((v) => [v.ruleName, v.violatingConstructs[0].locations[0]])).toEqual([
+      ['input', `${hardened}: nothing was audited: the filters (namespace "typo") leave none of the 10 Kubernetes object(s) read in scope; the input's objects live in namespace(s) sandbox`],
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ import { CROSS_RESOURCE_RULES, KubeObject, RULES, SUPPRESS_ANNOTATION, checkObje
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(__dirname, 'fixtures', 'audit');
 const HARDENED = path.join(FIXTURES, 'hardened.yaml');
+const FAIL_CLOSED = path.join(FIXTURES, 'fail-closed');
 const distFiles = () => fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(ROOT, 'dist', f));
 
 /** A hardened sandboxed Deployment to weaken in the tests below. */
@@ -314,6 +315,39 @@ describe('reports', () => {
     expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('dist/my%20app.yaml');
     const stdin = JSON.parse(formatSarif(auditText(yamlOf([noPdb(hardenedDeployment())])), { cwd: ROOT }));
     expect(stdin.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('stdin');
+  });
+});
+
+describe('a filter that leaves nothing to audit is an input error (issue #11)', () => {
+  test('-n naming no namespace of the input (was: "no findings in 0 audited objects", exit 0)', async () => {
+    const r = await auditManifests([HARDENED], { namespace: 'typo' });
+    expect([r.exitCode, r.objects, r.audited, r.findings]).toEqual([2, 10, 0, []]);
+    expect(r.problems).toEqual([{ file: HARDENED, severity: 'error',
+      message: 'nothing was audited: the filters (namespace "typo") leave none of the 10 Kubernetes object(s) read in scope; the input\'s objects live in namespace(s) sandbox' }]);
+    expect(formatText(r).trimEnd().split('\n').pop()).toBe('no findings in 0 audited objects, 1 file, 1 input error');
+  });
+
+  test('--only-runtime-class over workloads that name no runtime class (was: exit 0)', async () => {
+    const file = path.join(FAIL_CLOSED, 'no-runtime-class.yaml');
+    const r = await auditManifests([file], { onlyRuntimeClass: true });
+    expect([r.exitCode, r.audited, r.problems.map((p) => p.message)]).toEqual([2, 0, [
+      'nothing was audited: the filters (only pods that set a runtimeClassName) leave none of the 2 Kubernetes object(s) read in scope; the input\'s objects live in namespace(s) sandbox',
+    ]]);
+  });
+
+  test('a filter that keeps other objects but no workload of the input', () => {
+    const trusted = noPdb(hardenedDeployment());
+    delete trusted.spec.template.spec.runtimeClassName;
+    const r = auditText(yamlOf([denyAll, trusted]), { onlyRuntimeClass: true, file: 'x.yaml' });
+    expect([r.exitCode, r.audited, r.problems.map((p) => p.message)]).toEqual([2, 1, [
+      'no workload was audited: the filters (only pods that set a runtimeClassName) leave none of the 1 workload(s) read in scope, only 1 other object(s); the input\'s objects live in namespace(s) sandbox',
+    ]]);
+  });
+
+  test('filters that keep a workload, and inputs without workloads, are not', async () => {
+    expect((await auditManifests([HARDENED], { namespace: 'sandbox' })).problems).toEqual([]);
+    expect((await auditManifests([HARDENED], { onlyRuntimeClass: true })).problems).toEqual([]);
+    expect(auditText(yamlOf([denyAll]), { namespace: 'sandbox' }).problems).toEqual([]);
   });
 });
 

@@ -226,6 +226,9 @@ export class Auditor implements LoadSink {
   private readonly usedAccounts = new Set<string>();
   private suppressed = 0;
   private audited = 0;
+  /** Objects with a pod template of a built-in workload kind, and those of them in scope. */
+  private workloads = 0;
+  private auditedWorkloads = 0;
 
   constructor(options: AuditOptions = {}) {
     this.options = resolveAuditOptions(options);
@@ -253,8 +256,10 @@ export class Auditor implements LoadSink {
     const entry: Entry = { skeleton: skeletonWith(obj, pod), file: loaded.file, line: loaded.line, inScope, suppressions };
     keepLines(entry, obj, pod, loaded);
     this.entries.push(entry);
+    if (pod) this.workloads++;
     if (!inScope) return;
     this.audited++;
+    if (pod) this.auditedWorkloads++;
     // Only pending ServiceAccount findings (onlyRuntimeClass) ask which accounts in-scope pods use.
     if (pod && this.options.onlyRuntimeClass) {
       const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? 'default';
@@ -309,9 +314,26 @@ export class Auditor implements LoadSink {
     const problems = [...this.problems];
     if (this.entries.length === 0 && !problems.some((p) => p.severity === 'error')) {
       problems.push({ file: this.files.join(', ') || '(no input)', severity: 'error', message: 'no Kubernetes object found in the input: nothing was audited' });
+    } else if (this.entries.length > 0 && (this.audited === 0 || (this.workloads > 0 && this.auditedWorkloads === 0))) {
+      // Objects were read, but the filters left nothing (or no workload) to judge: a typo in -n must not pass.
+      problems.push({ file: [...new Set(this.files)].join(', '), severity: 'error', message: this.nothingInScopeMessage() });
     }
     const exitCode = problems.some((p) => p.severity === 'error') ? 2 : findings.length > 0 ? 1 : 0;
     return { findings, problems, files: [...new Set(this.files)], objects: this.entries.length, audited: this.audited, suppressed: this.suppressed, exitCode };
+  }
+
+  /** Why nothing (or no workload) was audited: the filters given, and what the input holds. */
+  private nothingInScopeMessage(): string {
+    const filters = [
+      ...(this.options.namespace !== undefined ? [`namespace ${JSON.stringify(this.options.namespace)}`] : []),
+      ...(this.options.onlyRuntimeClass ? ['only pods that set a runtimeClassName'] : []),
+    ];
+    const namespaces = [...new Set(this.entries.filter((e) => !CLUSTER_SCOPED_KINDS.has(e.skeleton.kind)).map((e) => this.namespaceOf(e.skeleton)))].sort();
+    const given = `the filters (${filters.join(', ') || 'none'})`;
+    const what = this.audited === 0
+      ? `nothing was audited: ${given} leave none of the ${this.entries.length} Kubernetes object(s) read in scope`
+      : `no workload was audited: ${given} leave none of the ${this.workloads} workload(s) read in scope, only ${this.audited} other object(s)`;
+    return `${what}; the input's objects live in namespace(s) ${namespaces.join(', ') || '(none: cluster-scoped only)'}`;
   }
 
   private accept(finding: Finding, entry: Entry, line: number): AuditFinding | undefined {

@@ -161,7 +161,7 @@ export class SandboxAuditValidation {
     for (const problem of result.problems) {
       if (problem.severity === 'error') {
         context.report.addViolation({
-          ruleName: 'input', recommendation: 'The synthesized manifests must be readable YAML', fix: problem.message,
+          ruleName: 'input', recommendation: 'The synthesized manifests must be readable YAML, and the properties must leave something to audit', fix: problem.message,
           violatingResources: [{ resourceName: problem.file, locations: [`${problem.file}${problem.line !== undefined ? `:${problem.line}` : ''}: ${problem.message}`], manifestPath: problem.file }],
         });
       }

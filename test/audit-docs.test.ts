@@ -2,7 +2,8 @@
 // manifest, its JSON and SARIF excerpts are real excerpts, and it names every rule the audit has.
 import * as fs from 'fs';
 import * as path from 'path';
-import { AUDIT_RULES } from '../src/audit';
+import { AUDIT_RULES, auditText, formatSarif } from '../src/audit';
+import { RULES } from '../src/profile';
 import { AuditCommandIo, runAuditCommand } from '../src/cli/audit-command';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -53,4 +54,56 @@ test('the SARIF example is the real log cut to one rule and one result', async (
 
 test('every rule id is documented', () => {
   expect(AUDIT_RULES.map((r) => r.id).filter((id) => !DOC.includes(`\`${id}\``))).toEqual([]);
+});
+
+/** The lines of a README section, from its heading to the next heading of its level or above. */
+function section(heading: string): string {
+  const start = README.indexOf(`\n${heading}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const level = heading.indexOf(' ');
+  const rest = README.slice(start + heading.length + 2);
+  const next = rest.search(new RegExp(`\\n#{1,${level}} `));
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+/** The rows of README's hardening table: number and the rule ids of its second column. */
+function hardeningRows(): { row: number; ids: string[] }[] {
+  const lines = section('## Hardening controls').split('\n').filter((l) => /^\| \d+ \|/.test(l));
+  return lines.map((l) => {
+    const cells = l.split('|').map((c) => c.trim());
+    return { row: Number(cells[1]), ids: [...cells[2].matchAll(/`([a-z-]+)`/g)].map((m) => m[1]) };
+  });
+}
+
+describe('one numbering of the hardening profile', () => {
+  const PROFILE = AUDIT_RULES.filter((r) => r.row !== undefined);
+
+  test('README\'s hardening table is numbered 1, 2, 3, ... and names every rule of the profile once', () => {
+    const rows = hardeningRows();
+    expect(rows.map((r) => r.row)).toEqual(rows.map((_r, i) => i + 1));
+    expect(rows.flatMap((r) => r.ids).sort()).toEqual(PROFILE.map((r) => r.id).sort());
+  });
+
+  test('each rule\'s row is the row of README\'s table that names it', () => {
+    const rowOf = new Map(hardeningRows().flatMap((r) => r.ids.map((id) => [id, r.row] as const)));
+    expect(PROFILE.map((r) => [r.id, r.row])).toEqual(PROFILE.map((r) => [r.id, rowOf.get(r.id)]));
+  });
+
+  test('README\'s Rules section lists the per-object rules in order with their rows, and the set rules with theirs', () => {
+    const rules = section('### Rules');
+    const perObject = rules.slice(0, rules.indexOf('Over the whole set'));
+    expect([...perObject.matchAll(/`([a-z-]+)` \((\d+)\)/g)].map((m) => [m[1], Number(m[2])])).toEqual(RULES.map((r) => [r.id, r.row]));
+    const setRows = rules.split('\n').filter((l) => /^\| `[a-z-]+` \| \d+ \|/.test(l)).map((l) => l.split('|').map((c) => c.trim()));
+    expect(setRows.map((c) => [c[1].replace(/`/g, ''), Number(c[2])])).toEqual(PROFILE.filter((r) => r.crossResource).map((r) => [r.id, r.row]));
+  });
+
+  test('SARIF names the same rows', () => {
+    const log = JSON.parse(formatSarif(auditText('apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\nautomountServiceAccountToken: false\n'), { cwd: ROOT }));
+    const rowOf = new Map(hardeningRows().flatMap((r) => r.ids.map((id) => [id, r.row] as const)));
+    const described = log.runs[0].tool.driver.rules.filter((r: any) => r.properties.row !== undefined);
+    expect(described.map((r: any) => [r.id, r.properties.row])).toEqual(PROFILE.map((r) => [r.id, rowOf.get(r.id)]));
+    expect(log.runs[0].tool.driver.rules.find((r: any) => r.id === 'image-pinned').properties.row).toBe(21);
+    expect(log.runs[0].tool.driver.rules.find((r: any) => r.id === 'network-isolation').properties.row).toBe(18);
+  });
+
 });

@@ -36,6 +36,19 @@ const policiesSelecting = (o: Obj, set: Obj[]) => set.filter((p) => p.kind === '
 const podsIn = (namespace: string, set: Obj[]) => set.filter((o) => podTemplateOf(o) && ns(o) === namespace);
 const inPlace = (fn: (o: Obj, set: Obj[]) => void) => (o: Obj, set: Obj[]) => { fn(o, set); return set; };
 const withAnnotation = (value: string) => inPlace((o) => { o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [SUPPRESS_ANNOTATION]: value }; });
+const hasInit = (o: Obj) => (spec(o).initContainers ?? []).length > 0;
+const i0 = (o: Obj) => spec(o).initContainers[0];
+const isc = (o: Obj) => (i0(o).securityContext ??= {});
+/** Adds an ephemeral (debug) container: a hardened copy of the first container, then weakened by `weaken`. */
+const withEphemeral = (weaken: (c: Obj) => void) => inPlace((o) => {
+  const debug = structuredClone(c0(o));
+  debug.name = 'debug';
+  delete debug.ports;
+  debug.securityContext ??= {};
+  weaken(debug);
+  spec(o).ephemeralContainers = [...(spec(o).ephemeralContainers ?? []), debug];
+});
+const addCapability = (spelling: string) => inPlace((o) => { csc(o).capabilities = { ...csc(o).capabilities, add: [spelling] }; });
 
 const MUTATIONS: readonly Mutation[] = [
   { description: 'drop the runtime class', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { delete spec(o).runtimeClassName; }) },
@@ -148,6 +161,44 @@ const MUTATIONS: readonly Mutation[] = [
   },
   { description: 'a suppression without a reason', kinds: WORKLOADS, expected: 'suppression-reason', mutate: withAnnotation('image-pinned') },
   { description: 'a suppression of an unknown rule', kinds: WORKLOADS, expected: 'suppression-unknown-rule', mutate: withAnnotation('no-such-rule: because') },
+
+  // Init containers overriding the pod's safe level, each on its own.
+  { description: 'an init container runs as UID 0', kinds: WORKLOADS, expected: 'run-as-high-uid', applies: hasInit, mutate: inPlace((o) => { isc(o).runAsUser = 0; }) },
+  { description: 'an init container runs as GID 0', kinds: WORKLOADS, expected: 'run-as-high-gid', applies: hasInit, mutate: inPlace((o) => { isc(o).runAsGroup = 0; }) },
+  { description: 'an init container may run as root', kinds: WORKLOADS, expected: 'run-as-non-root', applies: hasInit, mutate: inPlace((o) => { isc(o).runAsNonRoot = false; }) },
+  { description: 'an init container seccomp Unconfined', kinds: WORKLOADS, expected: 'seccomp-runtime-default', applies: hasInit, mutate: inPlace((o) => { isc(o).seccompProfile = { type: 'Unconfined' }; }) },
+  { description: 'a privileged init container', kinds: WORKLOADS, expected: 'not-privileged', applies: hasInit, mutate: inPlace((o) => { isc(o).privileged = true; }) },
+  { description: 'an init container may escalate', kinds: WORKLOADS, expected: 'no-privilege-escalation', applies: hasInit, mutate: inPlace((o) => { isc(o).allowPrivilegeEscalation = true; }) },
+  { description: 'an init container with a writable root', kinds: WORKLOADS, expected: 'read-only-root-filesystem', applies: hasInit, mutate: inPlace((o) => { isc(o).readOnlyRootFilesystem = false; }) },
+  { description: 'an init container adds SYS_ADMIN', kinds: WORKLOADS, expected: 'drop-all-capabilities', applies: hasInit, mutate: inPlace((o) => { isc(o).capabilities = { drop: ['ALL'], add: ['SYS_ADMIN'] }; }) },
+  { description: 'an init container procMount Unmasked', kinds: WORKLOADS, expected: 'baseline-security-options', applies: hasInit, mutate: inPlace((o) => { isc(o).procMount = 'Unmasked'; }) },
+  { description: 'an init container HostProcess', kinds: WORKLOADS, expected: 'no-host-process', applies: hasInit, mutate: inPlace((o) => { isc(o).windowsOptions = { hostProcess: true }; }) },
+  // A container overriding the pod's safe level.
+  { description: 'a container SELinux type spc_t', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { csc(o).seLinuxOptions = { type: 'spc_t' }; }) },
+  { description: 'a container AppArmor Unconfined', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { csc(o).appArmorProfile = { type: 'Unconfined' }; }) },
+  { description: 'a container HostProcess over the pod\'s false', kinds: WORKLOADS, expected: 'no-host-process', mutate: inPlace((o) => { sc(o).windowsOptions = { hostProcess: false }; csc(o).windowsOptions = { hostProcess: true }; }) },
+  // Ephemeral (debug) containers: a hardened copy of the main container, weakened once.
+  { description: 'a privileged ephemeral container', kinds: WORKLOADS, expected: 'not-privileged', mutate: withEphemeral((c) => { c.securityContext.privileged = true; }) },
+  { description: 'an ephemeral container that may escalate', kinds: WORKLOADS, expected: 'no-privilege-escalation', mutate: withEphemeral((c) => { delete c.securityContext.allowPrivilegeEscalation; }) },
+  { description: 'an ephemeral container adds SYS_PTRACE', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: withEphemeral((c) => { c.securityContext.capabilities = { drop: ['ALL'], add: ['SYS_PTRACE'] }; }) },
+  { description: 'an ephemeral container runs as UID 0', kinds: WORKLOADS, expected: 'run-as-high-uid', mutate: withEphemeral((c) => { c.securityContext.runAsUser = 0; }) },
+  { description: 'an ephemeral HostProcess container', kinds: WORKLOADS, expected: 'no-host-process', mutate: withEphemeral((c) => { c.securityContext.windowsOptions = { hostProcess: true }; }) },
+  { description: 'an ephemeral container on :latest', kinds: WORKLOADS, expected: 'image-pinned', mutate: withEphemeral((c) => { c.image = 'busybox:latest'; }) },
+  // HostProcess, supplemental groups, sysctl values, shared process namespace.
+  { description: 'pod HostProcess', kinds: WORKLOADS, expected: 'no-host-process', mutate: inPlace((o) => { sc(o).windowsOptions = { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' }; }) },
+  { description: 'supplementalGroups [0]', kinds: WORKLOADS, expected: 'run-as-high-gid', mutate: inPlace((o) => { sc(o).supplementalGroups = [0]; }) },
+  { description: 'a low supplemental group beside a high one', kinds: WORKLOADS, expected: 'run-as-high-gid', mutate: inPlace((o) => { sc(o).supplementalGroups = [65534, 1000]; }) },
+  { description: 'a safe sysctl smuggling another with "+"', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { sc(o).sysctls = [{ name: 'kernel.shm_rmid_forced', value: '1+kernel.core_pattern=|/bin/sh' }]; }) },
+  { description: 'a safe sysctl value with "="', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { sc(o).sysctls = [{ name: 'net.ipv4.tcp_syncookies', value: '1 kernel.modprobe=/tmp/x' }]; }) },
+  { description: 'shareProcessNamespace', kinds: WORKLOADS, expected: 'no-shared-process-namespace', mutate: inPlace((o) => { spec(o).shareProcessNamespace = true; }) },
+  // Capabilities in other spellings.
+  { description: 'add sys_admin (lower case)', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: addCapability('sys_admin') },
+  { description: 'add CAP_SYS_ADMIN', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: addCapability('CAP_SYS_ADMIN') },
+  { description: 'add " SYS_ADMIN" (a leading space)', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: addCapability(' SYS_ADMIN') },
+  { description: 'drop [all] (lower case)', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: inPlace((o) => { csc(o).capabilities = { ...csc(o).capabilities, drop: ['all'] }; }) },
+  // The mutable tag in other cases.
+  { description: 'image :LATEST', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = `${parseImage(c0(o).image).name}:LATEST`; }) },
+  { description: 'image :Latest', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = `${parseImage(c0(o).image).name}:Latest`; }) },
 ];
 
 const ROOT = path.resolve(__dirname, '..');

@@ -318,6 +318,52 @@ describe('reports', () => {
   });
 });
 
+describe('fail closed: what no rule used to report (issue #11)', () => {
+  const outcome = async (file: string, options = {}) => {
+    const r = await auditManifests([path.join(FAIL_CLOSED, file)], options);
+    return { exitCode: r.exitCode, findings: r.findings.map((f) => [`${f.object.kind}/${f.object.name}`, f.rule, f.path, f.message]), problems: r.problems, audited: r.audited };
+  };
+
+  test('Windows HostProcess on the pod and on each kind of container (was: 0 findings, exit 0)', async () => {
+    const hostProcess = 'a HostProcess container runs on the node itself, outside any sandbox';
+    expect(await outcome('host-process.yaml')).toMatchObject({ exitCode: 1, problems: [], findings: [
+      ['Deployment/host-process-pod', 'no-host-process', 'spec.template.spec.securityContext.windowsOptions.hostProcess', `pod windowsOptions.hostProcess is true; ${hostProcess}`],
+      ['Deployment/host-process-container', 'no-host-process', 'spec.template.spec.containers[0].securityContext.windowsOptions.hostProcess', `container "main" windowsOptions.hostProcess is true; ${hostProcess}`],
+      ['Deployment/host-process-init', 'no-host-process', 'spec.template.spec.initContainers[0].securityContext.windowsOptions.hostProcess', `container "prepare" windowsOptions.hostProcess is true; ${hostProcess}`],
+      ['Pod/host-process-ephemeral', 'no-host-process', 'spec.ephemeralContainers[0].securityContext.windowsOptions.hostProcess', `container "debug" windowsOptions.hostProcess is true; ${hostProcess}`],
+    ] });
+  });
+
+  test('supplemental groups below the minimum GID, root first (was: 0 findings, exit 0)', async () => {
+    expect(await outcome('supplemental-groups.yaml')).toMatchObject({ exitCode: 1, findings: [
+      ['Deployment/groups-root', 'run-as-high-gid', 'spec.template.spec.securityContext.supplementalGroups[0]', 'supplementalGroups[0] is 0 (root); every supplemental group must be an integer >= 10000'],
+      ['Deployment/groups-low', 'run-as-high-gid', 'spec.template.spec.securityContext.supplementalGroups[1]', 'supplementalGroups[1] is 100; every supplemental group must be an integer >= 10000'],
+    ] });
+  });
+
+  test('a safe sysctl name whose value smuggles another sysctl (was: 0 findings, exit 0)', async () => {
+    expect(await outcome('sysctl-injection.yaml')).toMatchObject({ exitCode: 1, findings: [
+      ['Deployment/sysctl-smuggle', 'baseline-security-options', 'spec.template.spec.securityContext.sysctls[0].value',
+        'sysctl "kernel.shm_rmid_forced" value "1+kernel.core_pattern=|/bin/sh -c \\"id > /tmp/pwned\\"" holds "+" or "=", which smuggles another sysctl past the safe set (CVE-2022-0811)'],
+    ] });
+  });
+
+  test('a shared process namespace (was: 0 findings, exit 0)', async () => {
+    expect(await outcome('share-process-namespace.yaml')).toMatchObject({ exitCode: 1, findings: [
+      ['Deployment/shared-pids', 'no-shared-process-namespace', 'spec.template.spec.shareProcessNamespace',
+        'shareProcessNamespace is true; every container of the pod sees and signals the others\' processes and reads their files through /proc/<pid>/root'],
+    ] });
+  });
+
+  test('the mutable tag in any case (was: 0 findings, exit 0)', async () => {
+    expect(await outcome('image-latest-case.yaml')).toMatchObject({ exitCode: 1, findings: [
+      ['Deployment/latest-upper', 'image-pinned', 'spec.template.spec.containers[0].image', 'container "main" image "registry.example.com/api:LATEST" uses the mutable tag :LATEST'],
+      ['Deployment/latest-title', 'image-pinned', 'spec.template.spec.initContainers[0].image', 'container "prepare" image "busybox:Latest" uses the mutable tag :Latest'],
+    ] });
+  });
+
+});
+
 describe('a filter that leaves nothing to audit is an input error (issue #11)', () => {
   test('-n naming no namespace of the input (was: "no findings in 0 audited objects", exit 0)', async () => {
     const r = await auditManifests([HARDENED], { namespace: 'typo' });

@@ -35,11 +35,11 @@ export interface CheckOptions {
 export interface Rule {
   /** Stable id: never renamed, used in suppressions and reports. */
   readonly id: string;
-  /** The row of the hardening profile table it implements. */
+  /** The row of the hardening profile table (README, "Hardening controls") it implements; rules may share a row. */
   readonly row: number;
   /** One-line title. */
   readonly title: string;
-  /** Who demands it (PSS, NSA, KL, POL, KS, KSc, GKE, VAP, project). */
+  /** Who demands it (PSS, NSA, KL, POL, KS, KSc, GKE, VAP, Kyverno, project). */
   readonly references: readonly string[];
   /** Findings for one object; objects the rule does not concern give none. */
   check(obj: KubeObject, options: Required<CheckOptions>): Finding[];

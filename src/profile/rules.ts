@@ -103,6 +103,14 @@ function isHighId(value: unknown): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= SANDBOX_DEFAULTS.minimumId;
 }
 
+/** Whether a boolean switch is on or set to anything but off (`false`, unset or null): the checks fail closed on odd values. */
+function isSwitchedOn(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false;
+}
+
+/** The characters a sysctl value never needs and CVE-2022-0811 used to smuggle a second sysctl past the safe set. */
+const SYSCTL_VALUE_SEPARATORS = /[+=]/;
+
 const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
 
 /**
@@ -138,7 +146,8 @@ export function imagePinProblem(image: unknown): string | undefined {
   const { tag, digest } = parseImage(image);
   if (digest) return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : `image "${image}" has a malformed digest "${digest}"`;
   if (!tag) return `image "${image}" has no tag (it resolves to :latest)`;
-  if (tag === 'latest') return `image "${image}" uses the mutable tag :latest`;
+  // Tags are case-sensitive, but any case of latest is the mutable tag in practice (and a mistake to pin to).
+  if (tag.toLowerCase() === 'latest') return `image "${image}" uses the mutable tag :${tag}`;
   return undefined;
 }
 
@@ -188,13 +197,23 @@ export const RULES: readonly Rule[] = [
         (isHighId(value) ? undefined : `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
     }),
 
-  podRule('run-as-high-gid', 4, 'Containers run as a numeric GID >= 10000, and fsGroup too', ['KSc', 'KS'],
-    `Set securityContext.runAsGroup and the pod's fsGroup to a GID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsGroup}).`,
+  podRule('run-as-high-gid', 4, 'Containers run as a numeric GID >= 10000, and fsGroup and every supplemental group too', ['KSc', 'KS', 'Kyverno'],
+    `Set securityContext.runAsGroup and the pod's fsGroup to a GID of ${SANDBOX_DEFAULTS.minimumId} or more (e.g. ${SANDBOX_DEFAULTS.runAsGroup}), and list no supplemental group below ${SANDBOX_DEFAULTS.minimumId}.`,
     (pod, report) => {
       eachEffective(pod, 'runAsGroup', report, (value, name) =>
         (isHighId(value) ? undefined : `container "${name}" runs as GID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
       const fsGroup = pod.spec.securityContext?.fsGroup;
       if (!isHighId(fsGroup)) report(`${pod.specPath}.securityContext.fsGroup`, `fsGroup is ${show(fsGroup)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
+      const groups = pod.spec.securityContext?.supplementalGroups;
+      if (groups === undefined || groups === null) return;
+      const path = `${pod.specPath}.securityContext.supplementalGroups`;
+      if (!Array.isArray(groups)) {
+        report(path, `supplementalGroups is ${show(groups)}; must be a list of integers >= ${SANDBOX_DEFAULTS.minimumId}`);
+        return;
+      }
+      groups.forEach((gid: unknown, i: number) => {
+        if (!isHighId(gid)) report(`${path}[${i}]`, `supplementalGroups[${i}] is ${show(gid)}${gid === 0 ? ' (root)' : ''}; every supplemental group must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
+      });
     }),
 
   podRule('no-privilege-escalation', 5, 'Privilege escalation is explicitly disabled', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
@@ -294,10 +313,15 @@ export const RULES: readonly Rule[] = [
     }),
 
   podRule('baseline-security-options', 15, 'procMount, sysctls, AppArmor and SELinux stay at the PSS baseline', ['PSS', 'KL', 'POL'],
-    'Remove procMount, unsafe sysctls, Unconfined AppArmor profiles and custom SELinux user/role/type.',
+    'Remove procMount, unsafe sysctls (and sysctl values holding "+" or "="), Unconfined AppArmor profiles and custom SELinux user/role/type.',
     (pod, report) => {
       (pod.spec.securityContext?.sysctls ?? []).forEach((sysctl: any, i: number) => {
         if (!SANDBOX_DEFAULTS.safeSysctls.includes(sysctl?.name)) report(`${pod.specPath}.securityContext.sysctls[${i}]`, `sysctl ${show(sysctl?.name)} is not in the PSS baseline's safe set`);
+        // The value too: CRI-O joined name=value pairs with "+" (CVE-2022-0811), so a safe name could carry another sysctl.
+        const value = sysctl?.value;
+        if (typeof value === 'string' ? SYSCTL_VALUE_SEPARATORS.test(value) : value !== undefined && typeof value !== 'number') {
+          report(`${pod.specPath}.securityContext.sysctls[${i}].value`, `sysctl ${show(sysctl?.name)} value ${show(value)} ${typeof value === 'string' ? 'holds "+" or "=", which smuggles another sysctl past the safe set (CVE-2022-0811)' : 'is not a string'}`);
+        }
       });
       // The pod's security context, then each container's; paths and names are built only for one that strays.
       const podContext = pod.spec.securityContext;
@@ -367,6 +391,24 @@ export const RULES: readonly Rule[] = [
           if (from.secretRef) report(`${path}.envFrom[${i}].secretRef`, `container "${container.name}" loads Secret "${from.secretRef.name}" into its environment`);
         });
       }
+    }),
+
+  podRule('no-host-process', 26, 'No Windows HostProcess containers', ['PSS', 'POL', 'Kyverno'],
+    'Remove securityContext.windowsOptions.hostProcess (or set it to false) on the pod and on every container.',
+    (pod, report) => {
+      const own = pod.spec.securityContext?.windowsOptions?.hostProcess;
+      if (isSwitchedOn(own)) report(`${pod.specPath}.securityContext.windowsOptions.hostProcess`, `pod windowsOptions.hostProcess is ${show(own)}; a HostProcess container runs on the node itself, outside any sandbox`);
+      for (const { container, path } of pod.containers) {
+        const value = container.securityContext?.windowsOptions?.hostProcess;
+        if (isSwitchedOn(value)) report(`${path}.securityContext.windowsOptions.hostProcess`, `container "${container.name}" windowsOptions.hostProcess is ${show(value)}; a HostProcess container runs on the node itself, outside any sandbox`);
+      }
+    }),
+
+  podRule('no-shared-process-namespace', 27, 'Containers of a pod do not share one process namespace', ['project'],
+    'Remove spec.shareProcessNamespace (or set it to false).',
+    (pod, report) => {
+      const value = pod.spec.shareProcessNamespace;
+      if (isSwitchedOn(value)) report(`${pod.specPath}.shareProcessNamespace`, `shareProcessNamespace is ${show(value)}; every container of the pod sees and signals the others' processes and reads their files through /proc/<pid>/root`);
     }),
 ];
 

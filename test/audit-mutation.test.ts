@@ -50,6 +50,13 @@ const withEphemeral = (weaken: (c: Obj) => void) => inPlace((o) => {
 });
 const addCapability = (spelling: string) => inPlace((o) => { csc(o).capabilities = { ...csc(o).capabilities, add: [spelling] }; });
 
+/** Mounts claim `claim` in a sandboxed workload and adds the claim and the node-disk PersistentVolume behind it. */
+const withHostClaim = (pv: Obj, pvc: Obj) => (o: Obj, set: Obj[]) => {
+  spec(o).volumes = [...(spec(o).volumes ?? []), { name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name } }];
+  return [...set, pv, { ...pvc, metadata: { ...pvc.metadata, namespace: ns(o) } }];
+};
+const pvOf = (name: string, source: Obj, extra: Obj = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', ...source, ...extra } });
+const pvcOf = (name: string, extra: Obj = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '1Gi' } }, ...extra } });
 const MUTATIONS: readonly Mutation[] = [
   { description: 'drop the runtime class', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { delete spec(o).runtimeClassName; }) },
   { description: 'run under runc', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { spec(o).runtimeClassName = 'runc'; }) },
@@ -199,6 +206,15 @@ const MUTATIONS: readonly Mutation[] = [
   // The mutable tag in other cases.
   { description: 'image :LATEST', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = `${parseImage(c0(o).image).name}:LATEST`; }) },
   { description: 'image :Latest', kinds: WORKLOADS, expected: 'image-pinned', mutate: inPlace((o) => { c0(o).image = `${parseImage(c0(o).image).name}:Latest`; }) },
+  // Node storage behind a claim.
+  {
+    description: 'a claim bound to a hostPath PersistentVolume', kinds: WORKLOADS, expected: 'no-host-storage',
+    mutate: withHostClaim(pvOf('node-root', { hostPath: { path: '/' } }), pvcOf('node-root', { volumeName: 'node-root' })),
+  },
+  {
+    description: 'a claim a local PersistentVolume reserves', kinds: WORKLOADS, expected: 'no-host-storage',
+    mutate: (o, set) => withHostClaim(pvOf('node-disk', { local: { path: '/mnt/disks/ssd1' } }, { claimRef: { namespace: ns(o), name: 'scratch' } }), pvcOf('scratch'))(o, set),
+  },
 ];
 
 const ROOT = path.resolve(__dirname, '..');

@@ -1,7 +1,7 @@
 // The hardening profile's per-object rules (src/profile/rules.ts): for every rule id, fixtures that pass
 // and fixtures that fail, each failure asserting the exact rule id and JSON path reported. Fixtures are
 // hand-written plain objects (not builder output), so a wrong builder cannot make a wrong rule look right.
-import { CheckOptions, KubeObject, RULES, checkObject, podTemplateOf, ruleById } from '../src/profile';
+import { CheckOptions, KubeObject, RULES, STORAGE_RULES, checkObject, podTemplateOf, ruleById } from '../src/profile';
 
 /** A container that satisfies every rule. */
 function hardenedContainer(name: string): any {
@@ -482,5 +482,62 @@ describe('pod templates of every workload kind', () => {
   ])('%s carries no pod and gets no findings', (_name, obj) => {
     expect(podTemplateOf(obj)).toBeUndefined();
     expect(checkObject(obj)).toEqual([]);
+  });
+});
+
+describe('no-host-storage: claims bound to the node\'s own disk', () => {
+  const rule = STORAGE_RULES.find((r) => r.id === 'no-host-storage')!;
+  const options = { defaultNamespace: 'default' };
+  const check = (objects: any[]) => rule.check(objects, options as any).map((f) => [`${f.object.kind}/${f.object.name}`, f.path, f.message]);
+  const pv = (name: string, spec: any) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], ...spec } });
+  const pvc = (name: string, spec: any = {}, namespace = 'sandbox') => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } });
+  const mounting = (claim: string) => { const p = pod(); p.spec.volumes.push({ name: 'data', persistentVolumeClaim: { claimName: claim } }); return p; };
+  const hostRoot = pv('node-root', { hostPath: { path: '/' }, storageClassName: 'manual' });
+
+  test('is data like the other rules: a row and references', () => {
+    expect([rule.row, rule.title, rule.references]).toEqual([12, 'No PersistentVolumeClaim of a pod is bound to a hostPath or local PersistentVolume', ['PSS', 'GKE', 'project']]);
+  });
+
+  test('a claim whose volumeName names a hostPath PersistentVolume', () => {
+    expect(check([hostRoot, pvc('data', { volumeName: 'node-root', storageClassName: 'manual' }), mounting('data')])).toEqual([[
+      'Pod/p', 'spec.volumes[2].persistentVolumeClaim.claimName',
+      'volume "data" uses PersistentVolumeClaim "data" in namespace "sandbox", bound (its volumeName) to PersistentVolume "node-root" of type hostPath (path "/"): the node\'s own filesystem, as a hostPath volume would mount it',
+    ]]);
+  });
+
+  test('a claim a local PersistentVolume reserves by claimRef, the claim itself not in the set', () => {
+    const local = pv('ssd', { local: { path: '/mnt/disks/ssd1' }, claimRef: { namespace: 'sandbox', name: 'scratch' } });
+    expect(check([local, mounting('scratch')])).toEqual([[
+      'Pod/p', 'spec.volumes[2].persistentVolumeClaim.claimName',
+      'volume "data" uses PersistentVolumeClaim "scratch" in namespace "sandbox", bound (the PersistentVolume\'s claimRef) to PersistentVolume "ssd" of type local (path "/mnt/disks/ssd1"): the node\'s own filesystem, as a hostPath volume would mount it',
+    ]]);
+    // The claimRef of another namespace reserves another claim.
+    expect(check([{ ...local, spec: { ...local.spec, claimRef: { namespace: 'other', name: 'scratch' } } }, mounting('scratch')])).toEqual([]);
+  });
+
+  test('a claim of the class of an unreserved hostPath PersistentVolume may be bound to it', () => {
+    expect(check([hostRoot, pvc('data', { storageClassName: 'manual' }), mounting('data')]).map((f) => f[2])).toEqual([
+      'volume "data" uses PersistentVolumeClaim "data" in namespace "sandbox", bindable (an unreserved PersistentVolume of storage class "manual") to PersistentVolume "node-root" of type hostPath (path "/"): the node\'s own filesystem, as a hostPath volume would mount it',
+    ]);
+    expect(check([hostRoot, pvc('data', { storageClassName: 'standard-rwo' }), mounting('data')])).toEqual([]);
+  });
+
+  test('a StatefulSet\'s volumeClaimTemplates and a generic ephemeral volume', () => {
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'sandbox' }, spec: { serviceName: 'db', template: { spec: hardenedPodSpec() }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: 'fast' } }] } };
+    const reserved = pv('ssd', { local: { path: '/mnt/ssd' }, claimRef: { namespace: 'sandbox', name: 'data-db-0' }, storageClassName: 'fast' });
+    expect(check([reserved, sts]).map((f) => [f[0], f[1]])).toEqual([['StatefulSet/db', 'spec.volumeClaimTemplates[0]']]);
+    expect(check([{ ...reserved, spec: { ...reserved.spec, claimRef: { namespace: 'sandbox', name: 'data-web-0' } } }, sts])).toEqual([]);
+    const eph = pod();
+    eph.spec.volumes.push({ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { storageClassName: 'manual' } } } });
+    expect(check([hostRoot, eph]).map((f) => [f[0], f[1]])).toEqual([['Pod/p', 'spec.volumes[2].ephemeral.volumeClaimTemplate']]);
+  });
+
+  test('claims of network or CSI storage, and sets without node-disk volumes, pass', () => {
+    const csi = pv('disk', { csi: { driver: 'pd.csi.storage.gke.io', volumeHandle: 'd' }, storageClassName: 'manual' });
+    expect(check([csi, pvc('data', { volumeName: 'disk' }), mounting('data')])).toEqual([]);
+    // volumeName wins over a host volume of the same class.
+    expect(check([csi, hostRoot, pvc('data', { volumeName: 'disk', storageClassName: 'manual' }), mounting('data')])).toEqual([]);
+    expect(check([pvc('data', { volumeName: 'node-root' }), mounting('data')])).toEqual([]);
+    expect(checkObject(mounting('data'))).toEqual([]);
   });
 });

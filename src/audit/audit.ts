@@ -3,8 +3,8 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, checkObject, checkObjectSet, checkPodTemplatesIn,
-  embeddedPodsOf, labelsPathOf, podTemplateOf, refOf,
+  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, checkObject, checkObjectSet,
+  checkPodTemplatesIn, embeddedPodsOf, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
 import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
@@ -61,17 +61,23 @@ export interface RuleInfo {
   readonly crossResource: boolean;
 }
 
+/**
+ * The rules over the whole set: the cross-resource rules, and the storage rules that checkObjectSet does not
+ * run itself (a storage rule that CROSS_RESOURCE_RULES comes to hold is run once, by checkObjectSet).
+ */
+const SET_ONLY_RULES = STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id));
+
 /** Every rule the audit can report: the profile's per-object and cross-resource rules, and the suppression rules. */
 export const AUDIT_RULES: readonly RuleInfo[] = [
   ...RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: false })),
-  ...CROSS_RESOURCE_RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true })),
+  ...[...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true })),
   ...SUPPRESSION_RULES.map((r) => ({ id: r.id, title: r.title, references: r.references, crossResource: false })),
 ];
 
 const RULE_IDS: ReadonlySet<string> = new Set(AUDIT_RULES.map((r) => r.id));
 /** The title of each rule id (the first rule of that id, as AUDIT_RULES.find would give it). */
 const RULE_TITLES: ReadonlyMap<string, string> = new Map([...AUDIT_RULES].reverse().map((r) => [r.id, r.title]));
-const SUPPRESSIBLE: ReadonlySet<string> = new Set([...RULES, ...CROSS_RESOURCE_RULES].map((r) => r.id));
+const SUPPRESSIBLE: ReadonlySet<string> = new Set([...RULES, ...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => r.id));
 
 /** A finding with where it is. */
 export interface AuditFinding extends Finding {
@@ -155,8 +161,19 @@ function refKey(ref: { kind: string; namespace?: string; name: string }): string
   return `${ref.kind}\u0000${ref.namespace ?? ''}\u0000${ref.name}`;
 }
 
-/** Kinds the cross-resource rules read whole (besides workloads' pod templates); all small. */
-const WHOLE_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange']);
+/** Kinds the cross-resource and storage rules read whole (besides workloads' pod templates); all small. */
+const WHOLE_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'PersistentVolume', 'PersistentVolumeClaim']);
+
+/** The volumes of a pod spec the storage rules read (claims, and generic ephemeral volumes' claim templates), with their index. */
+function claimVolumesOf(spec: { readonly volumes?: readonly any[] }): { volume: any; index: number }[] {
+  const out: { volume: any; index: number }[] = [];
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  for (let i = 0; i < volumes.length; i++) {
+    const v = volumes[i];
+    if (v && (v.persistentVolumeClaim || v.ephemeral)) out.push({ volume: v, index: i });
+  }
+  return out;
+}
 
 /** Sets `leaf` at the path `segments` inside `top`, creating the levels that are missing. */
 function nest(top: any, segments: readonly string[], leaf: object): any {
@@ -170,9 +187,10 @@ function nest(top: any, segments: readonly string[], leaf: object): any {
  * What the cross-resource rules read of an object, in fresh compact objects, so that memory grows
  * with the number of objects and not with the bytes of YAML: identity and labels of everything;
  * the whole object for the kinds in WHOLE_KINDS (minus annotations); for workloads, `spec.replicas`,
- * `spec.selector`, the pod template's labels and its pod-level scheduling fields, but no containers
- * or volumes. A cross-resource rule that reads more must be given it here (a test compares the
- * rules' answers on skeletons and on whole objects).
+ * `spec.selector`, the pod template's labels and its pod-level scheduling fields, the volumes that
+ * name claims (a StatefulSet's volumeClaimTemplates too), but no containers or other volumes. A
+ * cross-resource rule that reads more must be given it here (a test compares the rules' answers on
+ * skeletons and on whole objects).
  */
 export function skeletonOf(obj: KubeObject): KubeObject {
   return skeletonWith(obj, podTemplateOf(obj));
@@ -190,14 +208,22 @@ function skeletonWith(obj: KubeObject, pod: PodTemplateLocation | undefined): Ku
   if (WHOLE_KINDS.has(obj.kind)) return { ...obj, metadata };
   if (!pod) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
   const s = pod.spec;
-  const podSpec: { containers: never[]; runtimeClassName?: unknown; serviceAccountName?: unknown; hostNetwork?: unknown } = { containers: [] };
+  const podSpec: { containers: never[]; runtimeClassName?: unknown; serviceAccountName?: unknown; hostNetwork?: unknown; volumes?: unknown[] } = { containers: [] };
   if (s.runtimeClassName !== undefined) podSpec.runtimeClassName = s.runtimeClassName;
   if (s.serviceAccountName !== undefined) podSpec.serviceAccountName = s.serviceAccountName;
   if (s.hostNetwork !== undefined) podSpec.hostNetwork = s.hostNetwork;
+  const claims = claimVolumesOf(s);
+  if (claims.length > 0) {
+    // Positions kept (the findings name volumes[i]); the volumes between the claims stay as their names.
+    const volumes: unknown[] = (s.volumes as any[]).map((v) => ({ name: v?.name }));
+    for (const { volume, index } of claims) volumes[index] = volume;
+    podSpec.volumes = volumes;
+  }
   if (obj.kind === 'Pod') return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: podSpec };
   const spec: { [key: string]: unknown } = {};
   if (obj.spec?.replicas !== undefined) spec.replicas = obj.spec.replicas;
   if (obj.spec?.selector !== undefined) spec.selector = obj.spec.selector;
+  if (obj.kind === 'StatefulSet' && obj.spec?.volumeClaimTemplates !== undefined) spec.volumeClaimTemplates = obj.spec.volumeClaimTemplates;
   const template = { metadata: { labels: pod.metadata.labels ?? {} }, spec: podSpec };
   const top = { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec };
   switch (pod.specPath) {
@@ -290,7 +316,10 @@ export class Auditor implements LoadSink {
 
   /** Runs the cross-resource rules and returns the result. */
   finish(): AuditResult {
-    const cross = checkObjectSet(this.entries.map((e) => e.skeleton), { defaultNamespace: this.options.namespace ?? 'default' });
+    const skeletons = this.entries.map((e) => e.skeleton);
+    // The RuntimeClass too, for the set rules that judge it (a variable, so older option types take it as well).
+    const setOptions = { defaultNamespace: this.options.namespace ?? 'default', runtimeClassName: this.options.runtimeClassName };
+    const cross = [...checkObjectSet(skeletons, setOptions), ...SET_ONLY_RULES.flatMap((r) => r.check(skeletons, setOptions))];
     // The entry each finding is about: the first of its kind, namespace and name (only needed when there are findings).
     const byRef = new Map<string, Entry>();
     if (cross.length > 0) {
@@ -378,6 +407,14 @@ function keepLines(entry: { -readonly [K in keyof Entry]: Entry[K] }, obj: KubeO
   const lines: { [jsonPath: string]: number } = {};
   lines[labels] = loaded.lineOf(labels);
   lines['spec.replicas'] = loaded.lineOf('spec.replicas');
+  // The paths the storage rules name: claims, claim templates, a StatefulSet's volumeClaimTemplates.
+  for (const { volume, index } of claimVolumesOf(pod.spec)) {
+    const path = `${pod.specPath}.volumes[${index}].${volume.persistentVolumeClaim ? 'persistentVolumeClaim.claimName' : 'ephemeral.volumeClaimTemplate'}`;
+    lines[path] = loaded.lineOf(path);
+  }
+  if (obj.kind === 'StatefulSet' && Array.isArray(obj.spec?.volumeClaimTemplates)) {
+    obj.spec.volumeClaimTemplates.forEach((_t: unknown, j: number) => { lines[`spec.volumeClaimTemplates[${j}]`] = loaded.lineOf(`spec.volumeClaimTemplates[${j}]`); });
+  }
   entry.lines = lines;
 }
 

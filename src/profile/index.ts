@@ -6,3 +6,4 @@ export * from './defaults';
 export * from './rules';
 export * from './cross-resource';
 export * from './namespace-bounds';
+export * from './storage-rules';

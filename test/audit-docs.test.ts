@@ -41,8 +41,8 @@ test('the JSON example is an excerpt of the real output', async () => {
   const real = JSON.parse(await run('json'));
   const shown = consoleBlock('cdk8s-sandbox audit --format json manifests/');
   const [head, tail] = shown.split('    ...\n');
-  expect(JSON.parse(`${head.replace(/,\s*$/, '')}]}`)).toEqual({ ...real, findings: real.findings.slice(0, 1), problems: undefined });
-  expect(tail).toBe('  ],\n  "problems": []\n}\n');
+  expect(JSON.parse(`${head.replace(/,\s*$/, '')}]}`)).toEqual({ ...real, findings: real.findings.slice(0, 1), problems: undefined, suppressions: undefined });
+  expect(tail).toBe('  ],\n  "problems": [],\n  "suppressions": []\n}\n');
 });
 
 test('the SARIF example is the real log cut to one rule and one result', async () => {
@@ -106,4 +106,10 @@ describe('one numbering of the hardening profile', () => {
     expect(log.runs[0].tool.driver.rules.find((r: any) => r.id === 'network-isolation').properties.row).toBe(18);
   });
 
+  test('the Suppressing section names exactly the rules no suppression may waive, whole or in part', () => {
+    const doc = section('### Suppressing a rule on one object');
+    const paragraph = doc.slice(doc.indexOf('What no reason makes safe'), doc.indexOf('The list is data'));
+    const named = new Set([...paragraph.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).filter((id) => id !== 'suppression-unwaivable'));
+    expect([...named].sort()).toEqual(AUDIT_RULES.filter((r) => r.unwaivable !== undefined).map((r) => r.id).sort());
+  });
 });

@@ -69,10 +69,25 @@ describe('the audit judges them', () => {
   });
 
   test('a suppression with a reason on the object waives a finding of its embedded template', () => {
+    const latest = text.replace('registry.example.com/canary:2.4.1', 'registry.example.com/canary:latest');
+    const suppressed = latest.replace('  name: canary\n', '  name: canary\n  annotations:\n    cdk8s-sandbox.io/suppress: "image-pinned: the canary tracks the vendor\'s latest on purpose"\n');
+    expect(auditText(latest, { file: 'x.yaml' }).findings.filter((f) => f.object.name === 'canary').map((f) => f.rule)).toEqual(['not-privileged', 'image-pinned']);
+    const r = auditText(suppressed, { file: 'x.yaml' });
+    expect(r.findings.filter((f) => f.object.name === 'canary').map((f) => f.rule)).toEqual(['not-privileged']);
+    expect(r.suppressions.map((f) => [f.object.name, f.rule, f.path, f.reason])).toEqual([
+      ['canary', 'image-pinned', 'spec.template.spec.containers[0].image', 'the canary tracks the vendor\'s latest on purpose'],
+    ]);
+    expect(r.suppressed).toBe(1);
+  });
+
+  test('a suppression of not-privileged on the object is refused, and the embedded template\'s finding stays', () => {
     const suppressed = text.replace('  name: canary\n', '  name: canary\n  annotations:\n    cdk8s-sandbox.io/suppress: "not-privileged: the canary needs it for the test"\n');
     const r = auditText(suppressed, { file: 'x.yaml' });
-    expect(r.findings.map((f) => f.rule)).not.toContain('not-privileged');
-    expect(r.suppressed).toBe(1);
+    expect(r.findings.filter((f) => f.object.name === 'canary').map((f) => [f.rule, f.path, f.message])).toEqual([
+      ['not-privileged', 'spec.template.spec.containers[0].securityContext.privileged', 'container "app" is privileged; GKE Sandbox refuses privileged containers'],
+      ['suppression-unwaivable', 'metadata.annotations["cdk8s-sandbox.io/suppress"]', 'suppression of "not-privileged" is refused: a sandbox can never waive not-privileged, so it suppresses nothing'],
+    ]);
+    expect([r.suppressed, r.suppressions]).toEqual([0, []]);
   });
 });
 

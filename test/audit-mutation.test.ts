@@ -49,7 +49,6 @@ const withEphemeral = (weaken: (c: Obj) => void) => inPlace((o) => {
   spec(o).ephemeralContainers = [...(spec(o).ephemeralContainers ?? []), debug];
 });
 const addCapability = (spelling: string) => inPlace((o) => { csc(o).capabilities = { ...csc(o).capabilities, add: [spelling] }; });
-
 /** Mounts claim `claim` in a sandboxed workload and adds the claim and the node-disk PersistentVolume behind it. */
 const withHostClaim = (pv: Obj, pvc: Obj) => (o: Obj, set: Obj[]) => {
   spec(o).volumes = [...(spec(o).volumes ?? []), { name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name } }];
@@ -57,6 +56,7 @@ const withHostClaim = (pv: Obj, pvc: Obj) => (o: Obj, set: Obj[]) => {
 };
 const pvOf = (name: string, source: Obj, extra: Obj = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', ...source, ...extra } });
 const pvcOf = (name: string, extra: Obj = {}) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', resources: { requests: { storage: '1Gi' } }, ...extra } });
+
 const MUTATIONS: readonly Mutation[] = [
   { description: 'drop the runtime class', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { delete spec(o).runtimeClassName; }) },
   { description: 'run under runc', kinds: WORKLOADS, expected: 'runtime-class', mutate: inPlace((o) => { spec(o).runtimeClassName = 'runc'; }) },
@@ -214,6 +214,20 @@ const MUTATIONS: readonly Mutation[] = [
   {
     description: 'a claim a local PersistentVolume reserves', kinds: WORKLOADS, expected: 'no-host-storage',
     mutate: (o, set) => withHostClaim(pvOf('node-disk', { local: { path: '/mnt/disks/ssd1' } }, { claimRef: { namespace: ns(o), name: 'scratch' } }), pvcOf('scratch'))(o, set),
+  },
+  // Suppressions of what a sandbox can never waive.
+  { description: 'suppress not-privileged', kinds: WORKLOADS, expected: 'suppression-unwaivable', mutate: withAnnotation('not-privileged: the debugger needs it') },
+  {
+    description: 'a privileged container with its suppression', kinds: WORKLOADS, expected: 'not-privileged', implies: ['suppression-unwaivable'],
+    mutate: (o, set) => { csc(o).privileged = true; return withAnnotation('not-privileged: the debugger needs it')(o, set); },
+  },
+  {
+    description: 'hostNetwork with its suppression', kinds: WORKLOADS, expected: 'no-host-namespaces', implies: ['suppression-unwaivable'],
+    mutate: (o, set) => { spec(o).hostNetwork = true; return withAnnotation('no-host-namespaces: it serves on the node\'s address')(o, set); },
+  },
+  {
+    description: 'a hostPath volume with its suppression', kinds: WORKLOADS, expected: 'allowed-volume-types', implies: ['suppression-unwaivable'],
+    mutate: (o, set) => { spec(o).volumes = [...(spec(o).volumes ?? []), { name: 'host', hostPath: { path: '/var/log' } }]; return withAnnotation('allowed-volume-types: it ships the node\'s logs')(o, set); },
   },
 ];
 

@@ -300,7 +300,13 @@ describe('reports', () => {
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
     const run = log.runs[0];
-    expect(run.tool.driver.rules.map((r: any) => r.id)).toEqual([...RULES.map((r) => r.id), ...CROSS_RESOURCE_RULES.map((r) => r.id), 'no-host-storage', 'suppression-reason', 'suppression-unknown-rule']);
+    expect(run.tool.driver.rules.map((r: any) => r.id)).toEqual([
+      ...RULES.map((r) => r.id), ...CROSS_RESOURCE_RULES.map((r) => r.id), 'no-host-storage', 'suppression-reason', 'suppression-unknown-rule', 'suppression-unwaivable',
+    ]);
+    expect(run.tool.driver.rules.filter((r: any) => r.properties.unwaivable).map((r: any) => [r.id, r.properties.unwaivable])).toEqual([
+      ['no-privilege-escalation', 'all'], ['not-privileged', 'all'], ['no-host-namespaces', 'all'], ['allowed-volume-types', 'hostPath volumes'],
+      ['baseline-security-options', 'sysctl values that smuggle another sysctl'], ['no-host-process', 'all'], ['no-host-storage', 'all'],
+    ]);
     expect(run.tool.driver.rules.length).toBe(AUDIT_RULES.length);
     expect(run.results.map((r: any) => [r.ruleId, run.tool.driver.rules[r.ruleIndex].id, r.level, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine])).toEqual([
       ['image-pinned', 'image-pinned', 'error', 'manifests/app.yaml', 65],
@@ -323,7 +329,7 @@ describe('reports', () => {
 describe('fail closed: what no rule used to report (issue #11)', () => {
   const outcome = async (file: string, options = {}) => {
     const r = await auditManifests([path.join(FAIL_CLOSED, file)], options);
-    return { exitCode: r.exitCode, findings: r.findings.map((f) => [`${f.object.kind}/${f.object.name}`, f.rule, f.path, f.message]), problems: r.problems, audited: r.audited };
+    return { exitCode: r.exitCode, findings: r.findings.map((f) => [`${f.object.kind}/${f.object.name}`, f.rule, f.path, f.message]), problems: r.problems, suppressions: r.suppressions, audited: r.audited };
   };
 
   test('Windows HostProcess on the pod and on each kind of container (was: 0 findings, exit 0)', async () => {
@@ -378,6 +384,28 @@ describe('fail closed: what no rule used to report (issue #11)', () => {
     ] });
   });
 
+  test('suppressions of what a sandbox never waives are findings and waive nothing; the others still waive (was: 0 findings, 5 suppressed, exit 0)', async () => {
+    const r = await outcome('unwaivable-suppression.yaml');
+    const annotation = `metadata.annotations["${SUPPRESS_ANNOTATION}"]`;
+    expect(r.exitCode).toBe(1);
+    expect(r.findings).toEqual([
+      ['Deployment/privileged', 'not-privileged', 'spec.template.spec.containers[0].securityContext.privileged', 'container "main" is privileged; GKE Sandbox refuses privileged containers'],
+      ['Deployment/privileged', 'no-host-namespaces', 'spec.template.spec.hostPID', 'hostPID is true; sandboxed pods must not share host namespaces'],
+      ['Deployment/privileged', 'suppression-unwaivable', annotation, 'suppression of "not-privileged" is refused: a sandbox can never waive not-privileged, so it suppresses nothing'],
+      ['Deployment/privileged', 'suppression-unwaivable', annotation, 'suppression of "no-host-namespaces" is refused: a sandbox can never waive no-host-namespaces, so it suppresses nothing'],
+      ['Deployment/host-path', 'allowed-volume-types', 'spec.template.spec.volumes[1].hostPath', 'volume "host" is of type hostPath; allowed: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret'],
+      ['Deployment/host-path', 'suppression-unwaivable', annotation, 'suppression of "allowed-volume-types" cannot waive hostPath volumes: spec.template.spec.volumes[1].hostPath is still reported'],
+    ]);
+    expect(r.suppressions.map((f) => [`${f.object.kind}/${f.object.name}`, f.rule, f.path, f.reason])).toEqual([
+      ['Deployment/privileged', 'image-pinned', 'spec.template.spec.containers[0].image', 'the vendor only publishes :latest'],
+      ['Deployment/host-path', 'allowed-volume-types', 'spec.template.spec.volumes[2].nfs', 'logs are shipped from the node, the share is read-only'],
+    ]);
+  });
+
+  test('no-host-storage and the partly unwaivable rules can still be ignored for the whole run', async () => {
+    const r = await auditManifests([path.join(FAIL_CLOSED, 'unwaivable-suppression.yaml')], { ignoreRules: ['suppression-unwaivable', 'not-privileged', 'no-host-namespaces'] });
+    expect(r.findings.map((f) => `${f.object.name} ${f.rule}`)).toEqual(['host-path allowed-volume-types']);
+  });
 });
 
 describe('a filter that leaves nothing to audit is an input error (issue #11)', () => {
@@ -410,6 +438,47 @@ describe('a filter that leaves nothing to audit is an input error (issue #11)', 
     expect((await auditManifests([HARDENED], { namespace: 'sandbox' })).problems).toEqual([]);
     expect((await auditManifests([HARDENED], { onlyRuntimeClass: true })).problems).toEqual([]);
     expect(auditText(yamlOf([denyAll]), { namespace: 'sandbox' }).problems).toEqual([]);
+  });
+});
+
+describe('every report lists what suppressions waived', () => {
+  const waived = () => {
+    const d = noPdb(hardenedDeployment());
+    d.spec.template.spec.containers[0].image = 'api:latest';
+    d.metadata.annotations = { [SUPPRESS_ANNOTATION]: 'image-pinned: the vendor only publishes :latest' };
+    return auditText(yamlOf([denyAll, d]), { file: 'manifests/app.yaml' });
+  };
+
+  test('text: after the findings, each waived finding with its object, rule, path, line and reason', () => {
+    expect(formatText(waived())).toBe([
+      'suppressed (cdk8s-sandbox.io/suppress):',
+      '  manifests/app.yaml  Deployment sandbox/api (line 12)  image-pinned  spec.template.spec.containers[0].image  (line 67)',
+      '    reason: the vendor only publishes :latest',
+      '',
+      'no findings in 2 audited objects, 1 file, 1 suppressed',
+      '',
+    ].join('\n'));
+  });
+
+  test('JSON: suppressions', () => {
+    const json = JSON.parse(formatJson(waived()));
+    expect([json.summary.suppressed, json.summary.findings, json.summary.exitCode]).toEqual([1, 0, 0]);
+    expect(json.suppressions).toEqual([{
+      rule: 'image-pinned', file: 'manifests/app.yaml', line: 67, objectLine: 12, object: { kind: 'Deployment', namespace: 'sandbox', name: 'api' },
+      path: 'spec.template.spec.containers[0].image', message: 'container "main" image "api:latest" uses the mutable tag :latest', reason: 'the vendor only publishes :latest',
+    }]);
+  });
+
+  test('SARIF: a result carrying its in-source suppression, valid 2.1.0', () => {
+    const log = JSON.parse(formatSarif(waived(), { cwd: ROOT }));
+    const ajv = new Ajv({ allErrors: true });
+    ajv.addFormat('uri', (u: string) => { try { return !!new URL(u); } catch { return false; } });
+    ajv.addFormat('uri-reference', (u: string) => /^[^\s\\]*$/.test(u));
+    const validate = ajv.compile(SARIF_2_1_0_SCHEMA);
+    expect([validate(log), validate.errors ?? []]).toEqual([true, []]);
+    expect(log.runs[0].results.map((r: any) => [r.ruleId, r.locations[0].physicalLocation.region.startLine, r.suppressions])).toEqual([
+      ['image-pinned', 67, [{ kind: 'inSource', status: 'accepted', justification: 'the vendor only publishes :latest' }]],
+    ]);
   });
 });
 
@@ -494,7 +563,15 @@ const SARIF_2_1_0_SCHEMA = {
         message: { $ref: '#/definitions/message' },
         locations: { type: 'array', items: { $ref: '#/definitions/location' } },
         partialFingerprints: { type: 'object', additionalProperties: { type: 'string' } },
+        suppressions: { type: 'array', uniqueItems: true, items: { $ref: '#/definitions/suppression' } },
         properties: { $ref: '#/definitions/propertyBag' },
+      },
+    },
+    suppression: {
+      type: 'object', additionalProperties: false, required: ['kind'],
+      properties: {
+        guid: { type: 'string' }, kind: { enum: ['inSource', 'external'] }, status: { enum: ['accepted', 'underReview', 'rejected'] },
+        justification: { type: 'string' }, location: { $ref: '#/definitions/location' }, properties: { $ref: '#/definitions/propertyBag' },
       },
     },
     location: {

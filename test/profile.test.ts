@@ -1,7 +1,7 @@
 // The hardening profile's per-object rules (src/profile/rules.ts): for every rule id, fixtures that pass
 // and fixtures that fail, each failure asserting the exact rule id and JSON path reported. Fixtures are
 // hand-written plain objects (not builder output), so a wrong builder cannot make a wrong rule look right.
-import { CheckOptions, KubeObject, RULES, STORAGE_RULES, checkObject, podTemplateOf, ruleById } from '../src/profile';
+import { CheckOptions, KubeObject, RULES, STORAGE_RULES, checkObject, isUnwaivable, podTemplateOf, ruleById } from '../src/profile';
 
 /** A container that satisfies every rule. */
 function hardenedContainer(name: string): any {
@@ -412,6 +412,21 @@ describe.each(Object.entries(FIXTURES))('rule %s', (ruleId, fixtures) => {
   });
 });
 
+test('what no suppression may waive is data on the rules', () => {
+  expect(RULES.filter((r) => r.unwaivable !== undefined).map((r) => [r.id, r.unwaivable])).toEqual([
+    ['no-privilege-escalation', 'all'],
+    ['not-privileged', 'all'],
+    ['no-host-namespaces', 'all'],
+    ['allowed-volume-types', { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' }],
+    ['baseline-security-options', { pathSuffixes: ['.value'], what: 'sysctl values that smuggle another sysctl' }],
+    ['no-host-process', 'all'],
+  ]);
+  expect(isUnwaivable(ruleById('allowed-volume-types')!.unwaivable, { path: 'spec.volumes[2].hostPath' })).toBe(true);
+  expect(isUnwaivable(ruleById('allowed-volume-types')!.unwaivable, { path: 'spec.volumes[2].nfs' })).toBe(false);
+  expect(isUnwaivable(ruleById('not-privileged')!.unwaivable, { path: 'anything' })).toBe(true);
+  expect(isUnwaivable(ruleById('image-pinned')!.unwaivable, { path: 'spec.containers[0].image' })).toBe(false);
+});
+
 describe('messages name the value found', () => {
   test.each([
     ['runtime-class', (o: any) => { o.spec.runtimeClassName = 'runc'; }, 'runtimeClassName is "runc"; sandboxed pods must use "gvisor"'],
@@ -494,8 +509,8 @@ describe('no-host-storage: claims bound to the node\'s own disk', () => {
   const mounting = (claim: string) => { const p = pod(); p.spec.volumes.push({ name: 'data', persistentVolumeClaim: { claimName: claim } }); return p; };
   const hostRoot = pv('node-root', { hostPath: { path: '/' }, storageClassName: 'manual' });
 
-  test('is data like the other rules: a row and references', () => {
-    expect([rule.row, rule.title, rule.references]).toEqual([12, 'No PersistentVolumeClaim of a pod is bound to a hostPath or local PersistentVolume', ['PSS', 'GKE', 'project']]);
+  test('is data like the other rules: a row, references, and never waivable', () => {
+    expect([rule.row, rule.title, rule.references, rule.unwaivable]).toEqual([12, 'No PersistentVolumeClaim of a pod is bound to a hostPath or local PersistentVolume', ['PSS', 'GKE', 'project'], 'all']);
   });
 
   test('a claim whose volumeName names a hostPath PersistentVolume', () => {

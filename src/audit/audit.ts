@@ -3,11 +3,11 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, checkObject, checkObjectSet,
-  checkPodTemplatesIn, embeddedPodsOf, labelsPathOf, podTemplateOf, refOf,
+  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet,
+  checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
-import { SUPPRESSION_RULES, Suppressions, suppressionsOf } from './suppress';
+import { SUPPRESSION_RULES, Suppressions, suppressionsOf, unwaivablePartFinding } from './suppress';
 
 /** Options of an audit run. */
 export interface AuditOptions {
@@ -59,6 +59,8 @@ export interface RuleInfo {
   readonly references: readonly string[];
   /** Whether the rule judges the whole set rather than one object. */
   readonly crossResource: boolean;
+  /** What of the rule a suppression can never waive (see Rule.unwaivable). */
+  readonly unwaivable?: Unwaivable;
 }
 
 /**
@@ -67,17 +69,26 @@ export interface RuleInfo {
  */
 const SET_ONLY_RULES = STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id));
 
+/** The profile's rules: per object, then over the whole set. */
+const PROFILE_RULES: readonly RuleInfo[] = [
+  ...RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: false, ...(r.unwaivable ? { unwaivable: r.unwaivable } : {}) })),
+  ...[...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => {
+    const unwaivable = (r as { unwaivable?: Unwaivable }).unwaivable;
+    return { id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true, ...(unwaivable ? { unwaivable } : {}) };
+  }),
+];
+
 /** Every rule the audit can report: the profile's per-object and cross-resource rules, and the suppression rules. */
 export const AUDIT_RULES: readonly RuleInfo[] = [
-  ...RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: false })),
-  ...[...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true })),
+  ...PROFILE_RULES,
   ...SUPPRESSION_RULES.map((r) => ({ id: r.id, title: r.title, references: r.references, crossResource: false })),
 ];
 
 const RULE_IDS: ReadonlySet<string> = new Set(AUDIT_RULES.map((r) => r.id));
 /** The title of each rule id (the first rule of that id, as AUDIT_RULES.find would give it). */
 const RULE_TITLES: ReadonlyMap<string, string> = new Map([...AUDIT_RULES].reverse().map((r) => [r.id, r.title]));
-const SUPPRESSIBLE: ReadonlySet<string> = new Set([...RULES, ...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => r.id));
+/** The rules a suppression may name, each with what of it no suppression may waive. */
+const SUPPRESSIBLE: ReadonlyMap<string, Unwaivable | undefined> = new Map(PROFILE_RULES.map((r) => [r.id, r.unwaivable]));
 
 /** A finding with where it is. */
 export interface AuditFinding extends Finding {
@@ -91,10 +102,18 @@ export interface AuditFinding extends Finding {
   readonly objectLine: number;
 }
 
+/** A finding a suppression annotation waived, with the reason it gives. */
+export interface AuditSuppression extends AuditFinding {
+  /** The reason written after the rule id in the annotation. */
+  readonly reason: string;
+}
+
 /** The outcome of an audit. */
 export interface AuditResult {
   /** Findings, ordered by file, then object, then line. */
   readonly findings: readonly AuditFinding[];
+  /** The findings suppression annotations waived, with their reasons, ordered by file, then object, then line. */
+  readonly suppressions: readonly AuditSuppression[];
   /** Input problems (errors and skipped input). */
   readonly problems: readonly InputProblem[];
   /** The files read, in order. */
@@ -103,7 +122,7 @@ export interface AuditResult {
   readonly objects: number;
   /** Objects in scope (audited). */
   readonly audited: number;
-  /** Findings waived by a suppression annotation. */
+  /** Findings waived by a suppression annotation (`suppressions.length`). */
   readonly suppressed: number;
   /** 0 clean, 1 findings, 2 input errors (whatever the findings). */
   readonly exitCode: 0 | 1 | 2;
@@ -250,7 +269,7 @@ export class Auditor implements LoadSink {
   /** ServiceAccount findings held until it is known whether an in-scope pod uses the account. */
   private readonly pendingAccountFindings: { key: string; finding: AuditFinding }[] = [];
   private readonly usedAccounts = new Set<string>();
-  private suppressed = 0;
+  private readonly suppressions: AuditSuppression[] = [];
   private audited = 0;
   /** Objects with a pod template of a built-in workload kind, and those of them in scope. */
   private workloads = 0;
@@ -303,12 +322,12 @@ export class Auditor implements LoadSink {
     const embeddedFindings = embedded && embedded.templates.length > 0 ? checkPodTemplatesIn(obj, embedded.templates, this.checkOptions) : [];
     for (const found of [checkObject(obj, this.checkOptions), embeddedFindings, suppressions.findings]) {
       for (const finding of found) {
-        const accepted = this.accept(finding, entry, loaded.lineOf(finding.path));
-        if (!accepted) continue;
-        if (obj.kind === 'ServiceAccount' && this.options.onlyRuntimeClass) {
-          this.pendingAccountFindings.push({ key: `${this.namespaceOf(obj)}/${obj.metadata?.name}`, finding: accepted });
-        } else {
-          this.findings.push(accepted);
+        for (const accepted of this.accept(finding, entry, loaded.lineOf)) {
+          if (obj.kind === 'ServiceAccount' && this.options.onlyRuntimeClass) {
+            this.pendingAccountFindings.push({ key: `${this.namespaceOf(obj)}/${obj.metadata?.name}`, finding: accepted });
+          } else {
+            this.findings.push(accepted);
+          }
         }
       }
     }
@@ -331,8 +350,7 @@ export class Auditor implements LoadSink {
     for (const finding of cross) {
       const entry = byRef.get(refKey(finding.object));
       if (!entry || !entry.inScope) continue;
-      const accepted = this.accept(finding, entry, lineIn(entry, finding.path));
-      if (accepted) this.findings.push(accepted);
+      this.findings.push(...this.accept(finding, entry, (jsonPath) => lineIn(entry, jsonPath)));
     }
     for (const { key, finding } of this.pendingAccountFindings) if (this.usedAccounts.has(key)) this.findings.push(finding);
     const fileIndex = new Map(this.files.map((f, i) => [f, i]));
@@ -348,7 +366,8 @@ export class Auditor implements LoadSink {
       problems.push({ file: [...new Set(this.files)].join(', '), severity: 'error', message: this.nothingInScopeMessage() });
     }
     const exitCode = problems.some((p) => p.severity === 'error') ? 2 : findings.length > 0 ? 1 : 0;
-    return { findings, problems, files: [...new Set(this.files)], objects: this.entries.length, audited: this.audited, suppressed: this.suppressed, exitCode };
+    const suppressions = [...this.suppressions].sort((a, b) => (fileIndex.get(a.file)! - fileIndex.get(b.file)!) || (a.objectLine - b.objectLine) || (a.line - b.line));
+    return { findings, suppressions, problems, files: [...new Set(this.files)], objects: this.entries.length, audited: this.audited, suppressed: suppressions.length, exitCode };
   }
 
   /** Why nothing (or no workload) was audited: the filters given, and what the input holds. */
@@ -365,11 +384,23 @@ export class Auditor implements LoadSink {
     return `${what}; the input's objects live in namespace(s) ${namespaces.join(', ') || '(none: cluster-scoped only)'}`;
   }
 
-  private accept(finding: Finding, entry: Entry, line: number): AuditFinding | undefined {
-    if (this.ignored.has(finding.rule)) return undefined;
-    if (entry.suppressions.rules.has(finding.rule)) { this.suppressed++; return undefined; }
-    const title = RULE_TITLES.get(finding.rule) ?? finding.rule;
-    return { ...finding, title, file: entry.file, line, objectLine: entry.line };
+  /**
+   * What becomes of one finding: nothing when its rule is ignored, a suppression when the object's
+   * annotation waives it, else the finding; a finding of the part of a rule no suppression may waive stays,
+   * with a suppression-unwaivable finding beside it when the annotation tried.
+   */
+  private accept(finding: Finding, entry: Entry, lineOf: (jsonPath: string) => number): AuditFinding[] {
+    if (this.ignored.has(finding.rule)) return [];
+    const located = (f: Finding): AuditFinding => ({ ...f, title: RULE_TITLES.get(f.rule) ?? f.rule, file: entry.file, line: lineOf(f.path), objectLine: entry.line });
+    const reason = entry.suppressions.rules.get(finding.rule);
+    if (reason === undefined) return [located(finding)];
+    const unwaivable = SUPPRESSIBLE.get(finding.rule);
+    if (unwaivable !== undefined && unwaivable !== 'all' && isUnwaivable(unwaivable, finding)) {
+      const refused = unwaivablePartFinding(finding.object, finding.rule, unwaivable, finding);
+      return [located(finding), ...(this.ignored.has(refused.rule) ? [] : [located(refused)])];
+    }
+    this.suppressions.push({ ...located(finding), reason });
+    return [];
   }
 
   private namespaceOf(obj: KubeObject): string {

@@ -1,4 +1,5 @@
-// The report for programs: the summary, every finding with file and line, and every input problem.
+// The report for programs: the summary, every finding with file and line, every input problem, and
+// every finding a suppression waived, with its reason.
 import { AuditResult } from './audit';
 import { toolVersion } from './tool';
 
@@ -22,6 +23,9 @@ export function formatJson(result: AuditResult): string {
       object: f.object, path: f.path, message: f.message, fix: f.fix,
     })),
     problems: result.problems.map((p) => ({ file: p.file, ...(p.line !== undefined ? { line: p.line } : {}), severity: p.severity, message: p.message })),
+    suppressions: result.suppressions.map((f) => ({
+      rule: f.rule, file: f.file, line: f.line, objectLine: f.objectLine, object: f.object, path: f.path, message: f.message, reason: f.reason,
+    })),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

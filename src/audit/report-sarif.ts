@@ -1,8 +1,9 @@
 // The report for code scanning: SARIF 2.1.0, one result per finding at the file and line of the
-// offending field, the rules from the profile, and input problems as tool notifications.
+// offending field (waived ones with their suppression), the rules from the profile, and input problems
+// as tool notifications.
 import * as path from 'path';
 import type * as sarif from 'sarif';
-import { AUDIT_RULES, AuditResult } from './audit';
+import { AUDIT_RULES, AuditFinding, AuditResult } from './audit';
 import { InputProblem, STDIN_NAME } from './load';
 import { toolVersion } from './tool';
 
@@ -47,9 +48,13 @@ function toSarifLog(result: AuditResult, options: SarifOptions = {}): sarif.Log 
     shortDescription: { text: r.title },
     fullDescription: { text: `${r.title}.${r.row !== undefined ? ` Hardening profile row ${r.row}.` : ''} Demanded by: ${r.references.join(', ')}.` },
     defaultConfiguration: { level: 'error' },
-    properties: { tags: ['security', 'kubernetes', 'gvisor', ...(r.crossResource ? ['cross-resource'] : [])], ...(r.row !== undefined ? { row: r.row } : {}) },
+    properties: {
+      tags: ['security', 'kubernetes', 'gvisor', ...(r.crossResource ? ['cross-resource'] : [])],
+      ...(r.row !== undefined ? { row: r.row } : {}),
+      ...(r.unwaivable !== undefined ? { unwaivable: r.unwaivable === 'all' ? 'all' : r.unwaivable.what } : {}),
+    },
   }));
-  const results: sarif.Result[] = result.findings.map((f) => ({
+  const toResult = (f: AuditFinding): sarif.Result => ({
     ruleId: f.rule,
     ruleIndex: ruleIndex.get(f.rule) ?? -1,
     level: 'error',
@@ -59,7 +64,12 @@ function toSarifLog(result: AuditResult, options: SarifOptions = {}): sarif.Log 
       logicalLocations: [{ name: f.object.name, fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`, kind: 'object' }],
     }],
     properties: { path: f.path, objectLine: f.objectLine },
-  }));
+  });
+  // Waived findings are results too, marked as suppressed in the source (code scanning shows them as dismissed).
+  const results: sarif.Result[] = [
+    ...result.findings.map(toResult),
+    ...result.suppressions.map((f) => ({ ...toResult(f), suppressions: [{ kind: 'inSource' as const, status: 'accepted' as const, justification: f.reason }] })),
+  ];
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',

@@ -1,5 +1,6 @@
 // The report for people: findings grouped by file and object (rule id, JSON path, message, fix),
-// then input problems, then one summary line.
+// then the findings suppressions waived (with their reasons), then input problems, then one summary line.
+import { SUPPRESS_ANNOTATION } from '../profile';
 import { AuditFinding, AuditResult } from './audit';
 
 function plural(n: number, word: string): string {
@@ -48,6 +49,14 @@ export function formatText(result: AuditResult): string {
     out.push(`    ${f.rule}  ${f.path}  (line ${f.line})`);
     out.push(`      ${f.message}`);
     out.push(`      fix: ${f.fix}`);
+  }
+  if (result.suppressions.length > 0) {
+    if (out.length > 0) out.push('');
+    out.push(`suppressed (${SUPPRESS_ANNOTATION}):`);
+    for (const f of result.suppressions) {
+      out.push(`  ${f.file}  ${objectLabel(f)} (line ${f.objectLine})  ${f.rule}  ${f.path}  (line ${f.line})`);
+      out.push(`    reason: ${f.reason}`);
+    }
   }
   if (result.problems.length > 0) {
     if (out.length > 0) out.push('');

@@ -31,6 +31,19 @@ export interface CheckOptions {
   readonly runtimeClassName?: string;
 }
 
+/**
+ * What of a rule a suppression annotation can never waive, because no reason makes it safe in a sandbox:
+ * `'all'` of its findings, or those whose JSON path ends with one of `pathSuffixes` (`what` names them in
+ * messages, e.g. "hostPath volumes").
+ */
+export type Unwaivable = 'all' | { readonly pathSuffixes: readonly string[]; readonly what: string };
+
+/** Whether a finding of a rule with this `unwaivable` setting can never be waived. */
+export function isUnwaivable(unwaivable: Unwaivable | undefined, finding: Pick<Finding, 'path'>): boolean {
+  if (unwaivable === undefined) return false;
+  return unwaivable === 'all' || unwaivable.pathSuffixes.some((suffix) => finding.path.endsWith(suffix));
+}
+
 /** A hardening rule: data plus a check over one plain Kubernetes object. */
 export interface Rule {
   /** Stable id: never renamed, used in suppressions and reports. */
@@ -41,6 +54,12 @@ export interface Rule {
   readonly title: string;
   /** Who demands it (PSS, NSA, KL, POL, KS, KSc, GKE, VAP, Kyverno, project). */
   readonly references: readonly string[];
+  /**
+   * What of the rule a suppression annotation (`cdk8s-sandbox.io/suppress`) can never waive: such a
+   * suppression is itself a finding (`suppression-unwaivable`) and the finding stays.
+   * @default - every finding may be waived on one object, with a reason
+   */
+  readonly unwaivable?: Unwaivable;
   /** Findings for one object; objects the rule does not concern give none. */
   check(obj: KubeObject, options: Required<CheckOptions>): Finding[];
 }

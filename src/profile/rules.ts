@@ -68,9 +68,9 @@ function rule(info: Omit<Rule, 'check'>, run: ViewCheck): Rule {
   return defined;
 }
 
-/** A rule over the pod template of any workload kind. */
-function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck): Rule {
-  return rule({ id, row, title, references }, (view, sink, options) => {
+/** A rule over the pod template of any workload kind; `extra` holds the optional fields of the rule's data. */
+function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck, extra: Pick<Rule, 'unwaivable'> = {}): Rule {
+  return rule({ id, row, title, references, ...extra }, (view, sink, options) => {
     if (!view.pod) return;
     sink.rule = id;
     sink.fix = fix;
@@ -221,14 +221,14 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       eachContainerField(pod, 'allowPrivilegeEscalation', report, (value, name) =>
         (value !== false ? `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false` : undefined));
-    }),
+    }, { unwaivable: 'all' }),
 
   podRule('not-privileged', 6, 'No privileged containers', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'KSc', 'GKE'],
     'Remove securityContext.privileged (or set it to false).',
     (pod, report) => {
       eachContainerField(pod, 'privileged', report, (value, name) =>
         (value === true ? `container "${name}" is privileged; GKE Sandbox refuses privileged containers` : undefined));
-    }),
+    }, { unwaivable: 'all' }),
 
   podRule('drop-all-capabilities', 7, 'Every container drops ALL capabilities and adds none but NET_BIND_SERVICE', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP'],
     'Set securityContext.capabilities.drop: ["ALL"] and remove capabilities.add (only NET_BIND_SERVICE may stay).',
@@ -270,7 +270,7 @@ export const RULES: readonly Rule[] = [
       for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
         if (pod.spec[field] === true) report(`${pod.specPath}.${field}`, `${field} is true; sandboxed pods must not share host namespaces`);
       }
-    }),
+    }, { unwaivable: 'all' }),
 
   podRule('no-host-ports', 11, 'No host ports', ['PSS', 'NSA', 'POL', 'VAP'],
     'Remove ports[].hostPort; expose the port through a Service instead.',
@@ -294,7 +294,7 @@ export const RULES: readonly Rule[] = [
           if (source.serviceAccountToken) report(`${path}.projected.sources[${j}].serviceAccountToken`, `volume "${volume.name}" projects a service-account token into the sandbox`);
         });
       });
-    }),
+    }, { unwaivable: { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' } }),
 
   rule({ id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'] }, ({ obj, pod }, { findings }) => {
     const fix = 'Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount).';
@@ -335,7 +335,7 @@ export const RULES: readonly Rule[] = [
           report(`${pod.specPath.replace(/spec$/, 'metadata')}.annotations["${key}"]`, `AppArmor annotation ${key} is unconfined`);
         }
       }
-    }),
+    }, { unwaivable: { pathSuffixes: ['.value'], what: 'sysctl values that smuggle another sysctl' } }),
 
   podRule('resource-limits', 16, 'Every container sets CPU and memory requests and limits', ['NSA', 'KL', 'POL', 'KS', 'KSc', 'VAP', 'GKE'],
     'Set resources.requests and resources.limits for cpu and memory on every container, init containers included (GKE enforces limits only then).',
@@ -402,7 +402,7 @@ export const RULES: readonly Rule[] = [
         const value = container.securityContext?.windowsOptions?.hostProcess;
         if (isSwitchedOn(value)) report(`${path}.securityContext.windowsOptions.hostProcess`, `container "${container.name}" windowsOptions.hostProcess is ${show(value)}; a HostProcess container runs on the node itself, outside any sandbox`);
       }
-    }),
+    }, { unwaivable: 'all' }),
 
   podRule('no-shared-process-namespace', 27, 'Containers of a pod do not share one process namespace', ['project'],
     'Remove spec.shareProcessNamespace (or set it to false).',

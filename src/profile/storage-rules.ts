@@ -3,10 +3,12 @@
 // another name. It judges the set together, as the cross-resource rules do, and has their shape.
 import type { CrossResourceOptions, CrossResourceRule } from './cross-resource';
 import { KubeObject, podTemplateOf } from './kube';
-import { Finding, refOf } from './rule';
+import { Finding, Unwaivable, refOf } from './rule';
 
-/** A storage rule: a cross-resource rule in shape. */
-export type StorageRule = CrossResourceRule;
+/** A cross-resource rule with the per-object rules' optional data. */
+export interface StorageRule extends CrossResourceRule {
+  readonly unwaivable?: Unwaivable;
+}
 
 /** The PersistentVolume sources that are the node's own filesystem. */
 export const HOST_VOLUME_SOURCES: readonly string[] = ['hostPath', 'local'];
@@ -94,6 +96,7 @@ function hostVolumeOf(claim: ClaimOf, namespace: string, pvs: readonly KubeObjec
 
 const noHostStorage: StorageRule = {
   id: 'no-host-storage', row: 12, title: 'No PersistentVolumeClaim of a pod is bound to a hostPath or local PersistentVolume', references: ['PSS', 'GKE', 'project'],
+  unwaivable: 'all',
   check(objects, options) {
     const pvs = objects.filter((o) => o?.kind === 'PersistentVolume' && hostSourceOf(o));
     if (pvs.length === 0) return [];

@@ -791,15 +791,32 @@ const AFTER_ANCHOR = /[\s?:,\]}%@`]/;
 
 /** The offset of an anchor or alias glued to what follows (`&a{`), which libyaml rejects, or -1. */
 function gluedAnchorOffset(text: string, roots: readonly (YamlNode | null)[]): number {
-  let scalars: [number, number][] | undefined;
+  let content: ContentTest | undefined;
   ANCHOR_OR_ALIAS.lastIndex = 0;
   for (let m = ANCHOR_OR_ALIAS.exec(text); m; m = ANCHOR_OR_ALIAS.exec(text)) {
     const after = m.index + m[0].length;
     if (after >= text.length || AFTER_ANCHOR.test(text[after])) continue;
-    scalars ??= scalarRanges(roots);
-    if (!scalars.some(([from, to]) => m!.index >= from && m!.index < to)) return m.index;
+    content ??= contentTest(text, roots);
+    if (!content(m.index)) return m.index;
   }
   return -1;
+}
+
+/** Whether an offset is inside a scalar or a comment (not where an indicator could be). */
+type ContentTest = (at: number) => boolean;
+
+function contentTest(text: string, roots: readonly (YamlNode | null)[]): ContentTest {
+  const scalars = scalarRanges(roots);
+  const inScalar = (at: number) => scalars.some(([from, to]) => at >= from && at < to);
+  return (at) => {
+    if (inScalar(at)) return true;
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    for (let j = lineStart; j < at; j++) {
+      const before = j === lineStart ? 32 : text.charCodeAt(j - 1);
+      if (text.charCodeAt(j) === 35 /* # */ && (before === 32 || before === 9) && !inScalar(j)) return true;
+    }
+    return false;
+  };
 }
 
 const QUESTION_INDICATOR = /(?:^|[ \t[{,])\?(?=[ \t\r\n]|$)/gm;
@@ -810,20 +827,12 @@ const QUESTION_INDICATOR = /(?:^|[ \t[{,])\?(?=[ \t\r\n]|$)/gm;
  */
 function explicitKeyOffset(text: string, roots: readonly (YamlNode | null)[]): number {
   if (!text.includes('?')) return -1;
-  let scalars: [number, number][] | undefined;
-  const inScalar = (at: number) => scalars!.some(([from, to]) => at >= from && at < to);
+  let content: ContentTest | undefined;
   QUESTION_INDICATOR.lastIndex = 0;
   for (let m = QUESTION_INDICATOR.exec(text); m; m = QUESTION_INDICATOR.exec(text)) {
     const at = m.index + m[0].length - 1;
-    scalars ??= scalarRanges(roots);
-    if (inScalar(at)) continue;
-    const lineStart = text.lastIndexOf('\n', at) + 1;
-    let comment = false;
-    for (let j = lineStart; j < at && !comment; j++) {
-      const before = j === lineStart ? 32 : text.charCodeAt(j - 1);
-      comment = text.charCodeAt(j) === 35 /* # */ && (before === 32 || before === 9) && !inScalar(j);
-    }
-    if (!comment) return at;
+    content ??= contentTest(text, roots);
+    if (!content(at)) return at;
   }
   return -1;
 }

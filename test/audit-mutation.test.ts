@@ -23,6 +23,8 @@ interface Mutation {
   readonly applies?: (obj: Obj, set: Obj[]) => boolean;
   /** Weakens `obj` (a copy, inside `set`, a copy too) and returns the weakened set. */
   readonly mutate: (obj: Obj, set: Obj[]) => Obj[];
+  /** The object the expected finding names, when the weakening adds one to the set. @default the weakened object */
+  readonly reportedOn?: (obj: Obj) => { readonly kind: string; readonly name: string };
 }
 
 const WORKLOADS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
@@ -215,6 +217,12 @@ const MUTATIONS: readonly Mutation[] = [
     description: 'a claim a local PersistentVolume reserves', kinds: WORKLOADS, expected: 'no-host-storage',
     mutate: (o, set) => withHostClaim(pvOf('node-disk', { local: { path: '/mnt/disks/ssd1' } }, { claimRef: { namespace: ns(o), name: 'scratch' } }), pvcOf('scratch'))(o, set),
   },
+  // The RuntimeClass a sandboxed pod names, running another runtime.
+  {
+    description: 'the pod\'s RuntimeClass runs runc', kinds: WORKLOADS, expected: 'runtime-class-handler',
+    reportedOn: (o) => ({ kind: 'RuntimeClass', name: spec(o).runtimeClassName }),
+    mutate: (o, set) => [...set, { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: spec(o).runtimeClassName }, handler: 'runc' }],
+  },
   // Suppressions of what a sandbox can never waive.
   { description: 'suppress not-privileged', kinds: WORKLOADS, expected: 'suppression-unwaivable', mutate: withAnnotation('not-privileged: the debugger needs it') },
   {
@@ -265,7 +273,8 @@ function runMutations(): Outcome[] {
         const mutated = mutation.mutate(obj, set);
         const fresh = audit(mutated).findings.filter((f) => !before.has(keyOf(f)));
         const newRules = [...new Set(fresh.map((f) => f.rule))];
-        const onTarget = fresh.some((f) => f.rule === mutation.expected && f.object.kind === original.kind && f.object.name === original.metadata?.name);
+        const on = mutation.reportedOn?.(obj) ?? { kind: original.kind, name: original.metadata?.name };
+        const onTarget = fresh.some((f) => f.rule === mutation.expected && f.object.kind === on.kind && f.object.name === on.name);
         const allowed = new Set([mutation.expected, ...(mutation.implies ?? [])]);
         outcomes.push({ set: base.name, mutation, target: `${original.kind}/${original.metadata?.name}`, killed: onTarget && newRules.every((r) => allowed.has(r)), newRules });
       }

@@ -181,7 +181,9 @@ function refKey(ref: { kind: string; namespace?: string; name: string }): string
 }
 
 /** Kinds the cross-resource and storage rules read whole (besides workloads' pod templates); all small. */
-const WHOLE_KINDS: ReadonlySet<string> = new Set(['NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'PersistentVolume', 'PersistentVolumeClaim']);
+const WHOLE_KINDS: ReadonlySet<string> = new Set([
+  'NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'PersistentVolume', 'PersistentVolumeClaim', 'RuntimeClass',
+]);
 
 /** The volumes of a pod spec the storage rules read (claims, and generic ephemeral volumes' claim templates), with their index. */
 function claimVolumesOf(spec: { readonly volumes?: readonly any[] }): { volume: any; index: number }[] {
@@ -423,13 +425,13 @@ export class Auditor implements LoadSink {
 }
 
 /**
- * The line lookups kept after the document is gone: the whole lookup for NetworkPolicies and
- * Namespaces (small, and the cross-resource rules name many paths in them), the lines of the paths
+ * The line lookups kept after the document is gone: the whole lookup for NetworkPolicies,
+ * Namespaces and RuntimeClasses (small, and the cross-resource rules name paths in them), the lines of the paths
  * workload findings name for workloads, nothing otherwise. Never `loaded` itself: it holds the whole
  * object and its document's text.
  */
 function keepLines(entry: { -readonly [K in keyof Entry]: Entry[K] }, obj: KubeObject, pod: PodTemplateLocation | undefined, loaded: LoadedObject): void {
-  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace') {
+  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace' || obj.kind === 'RuntimeClass') {
     entry.lineOf = loaded.lineOf;
     return;
   }

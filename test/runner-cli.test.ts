@@ -62,7 +62,7 @@ describe('cdk8s-sandbox run: input errors (exit 2)', () => {
   test('a workload that is not in the files', async () => {
     const r = await cli(CODE_RUNNER_FIXTURE, '--workload', 'nope');
     expect(r.exitCode).toBe(2);
-    expect(r.error.message).toBe('workload "nope" is not in the files; workloads found: Job/user-code-run-12345');
+    expect(r.error.message).toBe('workload "nope" is not in the files; workloads found: Job/sandbox-jobs/user-code-run-12345');
   });
 
   test('a file that does not exist', async () => {

@@ -197,12 +197,12 @@ describe('security context mapping', () => {
 describe('clear errors', () => {
   test('a workload name that is not in the files lists the ones that are', () => {
     expect(errorOf(() => plan(undefined, { workload: 'nope' })).message)
-      .toBe('workload "nope" is not in the files; workloads found: Job/user-code-run-12345');
+      .toBe('workload "nope" is not in the files; workloads found: Job/sandbox-jobs/user-code-run-12345');
   });
 
   test('several workloads need --workload', () => {
     const docs = [...codeRunnerDocs(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other' }, spec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'c', command: ['true'] }] } }];
-    expect(errorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload: Job\/user-code-run-12345, Pod\/other/);
+    expect(errorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload \(name, Kind\/name or Kind\/namespace\/name\): Job\/sandbox-jobs\/user-code-run-12345, Pod\/other/);
     expect(plan(docs, { workload: 'Pod/other' }).workload).toBe('Pod/other');
   });
 

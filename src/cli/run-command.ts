@@ -9,6 +9,7 @@ export const DEADLINE_EXIT_CODE = 124;
 /** Options of `cdk8s-sandbox run` as commander parses them. */
 interface RunCommandOptions {
   readonly workload?: string;
+  readonly namespace?: string;
   readonly container?: string;
   readonly rootfs?: string;
   readonly timeout?: number;
@@ -52,7 +53,8 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('Run a synthesized workload (Job, Deployment, Pod, ...) locally in a gVisor sandbox with the same security context, volumes, limits and deadline the cluster applies. Needs runsc and root.')
     .argument('<manifest...>', 'YAML files with the workload and the ConfigMaps/Secrets it mounts')
-    .option('-w, --workload <name>', 'workload to run, as name or Kind/name (needed when the files hold several)')
+    .option('-w, --workload <name>', 'workload to run, as name, Kind/name or Kind/namespace/name (needed when the files hold several)')
+    .option('-n, --namespace <namespace>', 'run a workload of this namespace (objects that name none are taken to live in it)')
     .option('-c, --container <name>', 'container to run (default: the first)')
     .option('--rootfs <dir>', 'root filesystem to use, shown read-only (default: a read-only view of the host\'s /usr and /bin, /lib*, /sbin links, with a generated /etc)')
     .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
@@ -69,6 +71,7 @@ this one: if this process is killed, the sandbox is killed and removed, and a la
       const options: RunWorkloadOptions = {
         manifests,
         workload: opts.workload,
+        namespace: opts.namespace,
         container: opts.container,
         rootfs: opts.rootfs,
         timeoutSeconds: opts.timeout,

@@ -59,6 +59,12 @@ export function refOfObject(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata?.name ?? '(unnamed)'}`;
 }
 
+/** `Kind/namespace/name` of an object, or `Kind/name` when it names no namespace. */
+export function namespacedRefOf(obj: KubeObject): string {
+  const ns = obj.metadata?.namespace;
+  return ns ? `${obj.kind}/${ns}/${obj.metadata?.name ?? '(unnamed)'}` : refOfObject(obj);
+}
+
 /** The objects that carry a pod template and can be run. */
 export function workloadsIn(docs: readonly KubeObject[]): KubeObject[] {
   return docs.filter((doc) => WORKLOAD_KINDS.includes(doc.kind) && podTemplateOf(doc) !== undefined);
@@ -68,22 +74,26 @@ export function workloadsIn(docs: readonly KubeObject[]): KubeObject[] {
  * Picks the workload named `name` (`name` or `Kind/name`), or the only workload when no name is
  * given, and the container named `container` (default: the first app container).
  */
-export function selectWorkload(docs: readonly KubeObject[], name?: string, container?: string): SelectedWorkload {
-  const workloads = workloadsIn(docs);
-  const available = workloads.map(refOfObject);
+export function selectWorkload(docs: readonly KubeObject[], name?: string, container?: string, namespace?: string): SelectedWorkload {
+  // As `kubectl apply -n NAMESPACE` places them: objects that name no namespace live in the given one.
+  const inNamespace = (o: KubeObject) => namespace === undefined || o.metadata?.namespace === undefined || o.metadata.namespace === namespace;
+  const workloads = workloadsIn(docs).filter(inNamespace);
+  const available = workloads.map(namespacedRefOf);
   if (workloads.length === 0) {
-    throw new RunnerError(`the files hold no workload to run (looked for ${WORKLOAD_KINDS.join(', ')}); found: ${docs.map(refOfObject).join(', ') || 'nothing'}`);
+    const where = namespace === undefined ? '' : ` in namespace "${namespace}"`;
+    throw new RunnerError(`the files hold no workload to run${where} (looked for ${WORKLOAD_KINDS.join(', ')}); found: ${docs.map(namespacedRefOf).join(', ') || 'nothing'}`);
   }
   let chosen: KubeObject;
   if (name === undefined) {
-    if (workloads.length > 1) throw new RunnerError(`the files hold ${workloads.length} workloads; choose one with --workload: ${available.join(', ')}`);
+    if (workloads.length > 1) throw new RunnerError(`the files hold ${workloads.length} workloads; choose one with --workload (name, Kind/name or Kind/namespace/name): ${available.join(', ')}`);
     chosen = workloads[0];
   } else {
-    const matches = workloads.filter((w) => w.metadata?.name === name || refOfObject(w) === name);
-    if (matches.length === 0) throw new RunnerError(`workload "${name}" is not in the files; workloads found: ${available.join(', ')}`);
-    if (matches.length > 1) throw new RunnerError(`workload "${name}" is ambiguous; use Kind/name: ${matches.map(refOfObject).join(', ')}`);
+    const matches = workloads.filter((w) => w.metadata?.name === name || refOfObject(w) === name || namespacedRefOf(w) === name);
+    if (matches.length === 0) throw new RunnerError(`workload "${name}" is not in the files${namespace === undefined ? '' : ` in namespace "${namespace}"`}; workloads found: ${available.join(', ')}`);
+    if (matches.length > 1) throw new RunnerError(`workload "${name}" is ambiguous; use Kind/namespace/name or --namespace: ${matches.map(namespacedRefOf).join(', ')}`);
     chosen = matches[0];
   }
+  if (namespace !== undefined && chosen.metadata?.namespace === undefined) chosen = { ...chosen, metadata: { ...chosen.metadata, namespace } };
   const template = podTemplateOf(chosen)!;
   const spec = template.spec;
   const containers = spec.containers ?? [];

@@ -63,10 +63,16 @@ export interface RunPlanInput {
   /** All objects from the manifest files. */
   readonly docs: readonly KubeObject[];
   /**
-   * The workload to run: `name` or `Kind/name`.
+   * The workload to run: `name`, `Kind/name` or `Kind/namespace/name`.
    * @default - the only workload in the files
    */
   readonly workload?: string;
+  /**
+   * Run only a workload of this namespace; objects that name none are taken to live in it, as
+   * `kubectl apply -n` places them.
+   * @default - any namespace
+   */
+  readonly namespace?: string;
   /**
    * The container to run.
    * @default - the pod's first container
@@ -188,7 +194,7 @@ export function capabilitiesOf(caps: { add?: string[]; drop?: string[] } | undef
 
 /** Plans a run: validates the pod against what can be mapped, and says what is not enforced. */
 export function buildRunPlan(input: RunPlanInput): RunPlan {
-  const workload = selectWorkload(input.docs, input.workload, input.container);
+  const workload = selectWorkload(input.docs, input.workload, input.container, input.namespace);
   const pod = workload.podSpec;
   const container = workload.container;
   const podSc = pod.securityContext ?? {};

@@ -43,10 +43,15 @@ export interface RunWorkloadOptions {
    */
   readonly documents?: KubeObject[];
   /**
-   * The workload to run: `name` or `Kind/name`.
+   * The workload to run: `name`, `Kind/name` or `Kind/namespace/name`.
    * @default - the only workload in the files
    */
   readonly workload?: string;
+  /**
+   * Run only a workload of this namespace (objects that name none are taken to live in it).
+   * @default - any namespace
+   */
+  readonly namespace?: string;
   /**
    * The container to run.
    * @default - the pod's first container
@@ -222,7 +227,7 @@ export function planWorkload(options: RunWorkloadOptions, containerId: string = 
   const docs = loadDocuments(options.manifests, options.documents);
   const rootfs = listRootfs(options.rootfs ?? '/', options.rootfs === undefined);
   const plan = buildRunPlan({
-    docs, workload: options.workload, container: options.container, rootfs, containerId,
+    docs, workload: options.workload, namespace: options.namespace, container: options.container, rootfs, containerId,
     bundleDir: path.join(path.resolve(options.tempDir ?? os.tmpdir()), containerId, 'bundle'),
     timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, allowRoot: options.allowRoot, cgroupControllers: hostCgroupControllers(),
   });

@@ -3,11 +3,13 @@
 // characters travels as binaryData; any other string holding one is refused at synth, naming path and field.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { CodeRunnerJob, EnvValue, SandboxedDeployment, renderCodeRun } from '../src';
+import { readKubeYaml } from '../src/audit/kube-yaml';
 import { findUnsafeCharacter, findUnsafeStrings } from '../src/builders/yaml-text';
 
 /** The attack: after a line separator, keys that kubectl would read as the document's own. */
 const INJECTED = 'print("hi")\n\u2028metadata: {name: coredns, namespace: kube-system}\u2028data: {Corefile: ".:53 {forward . 203.0.113.9}"}\n';
 const RAW_BREAKS = /[\u0085\u2028\u2029]/;
+const PY = 'print(1)\n';
 
 describe('findUnsafeCharacter', () => {
   test.each([
@@ -94,5 +96,36 @@ describe('any other string with such a character is refused at synth', () => {
     new CodeRunnerJob(chart, 'run', { runId: 'run-4', code: 'print(1)\n' });
     new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra' }, data: { ['a\u2029b']: 'v' } } as any);
     expect(() => Testing.synth(chart)).toThrow(/\[c\/extra\] ConfigMap\/extra data\["a\u2029b"\]: a key holds U\+2029 at character 1/);
+  });
+});
+
+describe('strings kubectl would read as numbers, bools or null stay strings', () => {
+  const AMBIGUOUS = ['1_000', '+.5', '1_0.5', '0o17', 'yes', 'on', 'y', '010', '0x1F', '.inf', '~', '2001-12-14'];
+
+  test('the render path quotes every one of them, so kubectl\'s reader (yaml.v2 rules) gets the strings back', () => {
+    const env: { [k: string]: EnvValue } = {};
+    AMBIGUOUS.forEach((v, i) => { env[`K${i}`] = EnvValue.fromValue(v); });
+    const { yaml } = renderCodeRun({ runId: 'run-1', code: PY, env });
+    const read = readKubeYaml(yaml);
+    expect(read.error).toBeUndefined();
+    const job = read.documents.map((d) => d.value as any).find((o) => o.kind === 'Job');
+    const values = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    AMBIGUOUS.forEach((v, i) => expect(values[`K${i}`]).toBe(v));
+  });
+
+  test('on the construct path, a string cdk8s would leave unquoted (0o17) is refused, naming path and reading', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new SandboxedDeployment(chart, 'api', { image: 'app:1.0.0', env: { MODE: EnvValue.fromValue('0o17') }, networkPolicyManagedElsewhere: 'not under test' });
+    expect(() => Testing.synth(chart)).toThrow(/\[c\/api\/Deployment\] Deployment\/api spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value: the string "0o17" is written unquoted by cdk8s, and kubectl \(YAML 1\.1\) reads it as int 15/);
+  });
+
+  test('strings cdk8s quotes itself (1_000, yes, 010) pass the construct path and read back as strings', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c');
+    new CodeRunnerJob(chart, 'run', { runId: 'run-1', code: PY, env: { A: EnvValue.fromValue('1_000'), B: EnvValue.fromValue('yes'), C: EnvValue.fromValue('010') } });
+    const read = readKubeYaml(app.synthYaml());
+    expect(read.error).toBeUndefined();
+    const env = (read.documents.map((d) => d.value as any).find((o) => o.kind === 'Job')).spec.template.spec.containers[0].env;
+    expect(Object.fromEntries(env.filter((e: any) => ['A', 'B', 'C'].includes(e.name)).map((e: any) => [e.name, e.value]))).toEqual({ A: '1_000', B: 'yes', C: '010' });
   });
 });

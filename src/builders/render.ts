@@ -1,6 +1,7 @@
 // The render API for code-execution platforms: one submission -> plain objects and YAML, in-process.
 // No cdk8s App, no files, no global state: safe to call concurrently, deterministic for the same input.
 import * as jsYaml from 'js-yaml';
+import { resolvePlainScalar } from '../audit/kube-yaml';
 import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
 import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
 import { assertProfile, describeFinding } from './compliance';
@@ -65,8 +66,19 @@ export function renderCodeRun(props: CodeRunnerJobProps, options: RenderOptions 
   return { name, objects, yaml: toYaml(objects) };
 }
 
-/** The render path's YAML options: keys sorted like `cdk8s synth`, no anchors, no folding. */
-const YAML_OPTIONS: jsYaml.DumpOptions = { sortKeys: true, noRefs: true, lineWidth: -1 };
+/**
+ * Strings that kubectl's YAML 1.1 reader (yaml.v2) would take for a number, bool or null when unquoted (`1_000`,
+ * `+.5`, `0o17`, `yes`): js-yaml quotes every string an implicit type of its schema resolves, so this type,
+ * which only resolves and never represents a value, makes it quote those too.
+ */
+const KUBECTL_NON_STRING = new jsYaml.Type('tag:cdk8s-sandbox.io,2026:kubectl-non-string', {
+  kind: 'scalar',
+  resolve: (data: unknown) => typeof data === 'string' && resolvePlainScalar(data).kind !== 'string',
+  construct: (data: string) => data,
+});
+
+/** The render path's YAML options: keys sorted like `cdk8s synth`, no anchors, no folding, kubectl's non-strings quoted. */
+const YAML_OPTIONS: jsYaml.DumpOptions = { sortKeys: true, noRefs: true, lineWidth: -1, schema: jsYaml.DEFAULT_SCHEMA.extend({ implicit: [KUBECTL_NON_STRING] }) };
 
 /** Plain objects as a multi-document YAML stream, keys sorted. */
 export function toYaml(objects: readonly KubeObject[]): string {

@@ -1,7 +1,8 @@
-// Characters that cdk8s's YAML writer cannot carry to kubectl: it writes them raw, and kubectl's YAML 1.1
-// reader (sigs.k8s.io/yaml on yaml.v2) takes NEL, LS and PS for line breaks (so a string can forge keys, even
-// whole objects) and refuses DEL, C1 controls, U+FFFE/U+FFFF and lone surrogates. C0 controls and a BOM are
-// refused too: no manifest needs them, and other readers treat them differently.
+// Strings that YAML writers cannot carry to kubectl as written. Characters: cdk8s's writer puts them raw, and
+// kubectl's YAML 1.1 reader (sigs.k8s.io/yaml on yaml.v2) takes NEL, LS and PS for line breaks (so a string can
+// forge keys, even whole objects) and refuses DEL, C1 controls, U+FFFE/U+FFFF and lone surrogates; C0 controls
+// and a BOM are refused too. Scalars: a string such as `0o17` that a writer leaves unquoted is a number for kubectl.
+import { resolvePlainScalar } from '../audit/kube-yaml';
 
 /** The characters refused in synthesized strings, for messages. */
 export const UNSAFE_YAML_CHARACTERS = 'control characters other than tab and line feed, U+0085 (NEL), U+2028/U+2029 (line and paragraph separators), U+FEFF (BOM), U+FFFE/U+FFFF and unpaired surrogates';
@@ -31,24 +32,50 @@ export interface UnsafeString extends UnsafeCharacter {
   readonly inKey: boolean;
 }
 
+/** Calls `visit` for every string of a JSON value, keys included, with its JSON path. */
+function eachString(value: unknown, visit: (text: string, path: string, inKey: boolean) => void, path = ''): void {
+  if (typeof value === 'string') {
+    visit(value, path, false);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) eachString(value[i], visit, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      const keyPath = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+      visit(key, keyPath, true);
+      eachString((value as { [k: string]: unknown })[key], visit, keyPath);
+    }
+  }
+}
+
 /** Every string of a JSON value, keys included, that holds such a character (first character of each). */
 export function findUnsafeStrings(value: unknown, path = ''): UnsafeString[] {
   const found: UnsafeString[] = [];
-  const visit = (v: unknown, p: string) => {
-    if (typeof v === 'string') {
-      const at = findUnsafeCharacter(v);
-      if (at) found.push({ ...at, path: p, inKey: false });
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) visit(v[i], `${p}[${i}]`);
-    } else if (v !== null && typeof v === 'object') {
-      for (const key of Object.keys(v)) {
-        const keyPath = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (p ? `${p}.${key}` : key) : `${p}[${JSON.stringify(key)}]`;
-        const at = findUnsafeCharacter(key);
-        if (at) found.push({ ...at, path: keyPath, inKey: true });
-        visit((v as { [k: string]: unknown })[key], keyPath);
-      }
-    }
-  };
-  visit(value, path);
+  eachString(value, (text, p, inKey) => {
+    const at = findUnsafeCharacter(text);
+    if (at) found.push({ ...at, path: p, inKey });
+  }, path);
+  return found;
+}
+
+/** A string (value or key) that kubectl would read as another type. */
+export interface MisreadString {
+  /** JSON path of the value, or of the key. */
+  readonly path: string;
+  readonly inKey: boolean;
+  readonly text: string;
+  /** What kubectl's YAML 1.1 reader (yaml.v2) makes of it unquoted. */
+  readonly readAs: string;
+}
+
+/**
+ * Every string of a JSON value, keys included, that yaml.v2 reads as a number, bool or null when written
+ * unquoted (`0o17` is 15, `yes` is true, `1_000` is 1000) and that `writesPlain` says the writer leaves unquoted.
+ */
+export function findMisreadStrings(value: unknown, writesPlain: (text: string, inKey: boolean) => boolean): MisreadString[] {
+  const found: MisreadString[] = [];
+  eachString(value, (text, path, inKey) => {
+    const read = resolvePlainScalar(text);
+    if (read.kind !== 'string' && writesPlain(text, inKey)) found.push({ path, inKey, text, readAs: `${read.kind} ${JSON.stringify(read.value)}` });
+  });
   return found;
 }

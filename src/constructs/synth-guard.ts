@@ -3,10 +3,10 @@
 // cross-resource rules over the whole app (every sandboxed pod isolated, no sandbox policy dangling or
 // opening egress to every destination).
 // One guard per app serializes each object once per pass, so the cost stays linear in the app's size.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
-import { UNSAFE_YAML_CHARACTERS, findUnsafeStrings } from '../builders/yaml-text';
+import { UNSAFE_YAML_CHARACTERS, findMisreadStrings, findUnsafeStrings } from '../builders/yaml-text';
 import {
   CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
 } from '../profile';
@@ -185,7 +185,13 @@ function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], jsonOf: 
  * in a ConfigMap's code becomes a line break for kubectl, and the text after it new keys or a new object.
  */
 function unsafeTextErrors(o: ApiObject, json: KubeObject): string[] {
-  return findUnsafeStrings(json).map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`);
+  const misread = findMisreadStrings(json, writtenPlainByCdk8s).map((m) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${m.path}: ${m.inKey ? 'the key' : 'the string'} ${JSON.stringify(m.text)} is written unquoted by cdk8s, and kubectl (YAML 1.1) reads it as ${m.readAs}. Fix: write it another way (e.g. "${m.text.replace(/^0o/, '0')}" for an octal, or a decimal), or render the object with renderCodeRun/toYaml, which quotes it`);
+  return [...misread, ...findUnsafeStrings(json).map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`)];
+}
+
+/** Whether cdk8s's YAML writer leaves a string unquoted (as a value, or as a key). */
+function writtenPlainByCdk8s(text: string, inKey: boolean): boolean {
+  return inKey ? Yaml.stringify({ [text]: 'v' }) === `${text}: v\n` : Yaml.stringify({ k: text }) === `k: ${text}\n`;
 }
 
 /** Whether a workload carries a recorded network-isolation opt-out. */

@@ -256,3 +256,16 @@ describe('a policy never selects every pod by accident', () => {
     expect(policy.policy.toJson().spec.podSelector).toEqual({ matchLabels: { 'cdk8s-sandbox.io/sandboxed': 'true' } });
   });
 });
+
+test('a raw sibling NetworkPolicy re-opening ingress from everywhere to a sandboxed workload fails synth', () => {
+  const chart = new Chart(Testing.app(), 'c');
+  const ns = new SandboxNamespace(chart, 'jobs');
+  const api = new SandboxedDeployment(ns, 'api', { image: IMAGE, replicas: 1 });
+  new ApiObject(chart, 'open-ingress', {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open-ingress', namespace: 'jobs' },
+    spec: { podSelector: { matchLabels: { ...api.selectorLabels } }, policyTypes: ['Ingress'], ingress: [{}] },
+  } as any);
+  const message = thrown(() => Testing.synth(chart));
+  expect(message).toContain('[c/jobs/api] [network-isolation] sandboxed pods with labels app.kubernetes.io/managed-by=cdk8s-sandbox,app.kubernetes.io/name=api,cdk8s-sandbox.io/sandboxed=true,cdk8s-sandbox.io/workload=api in namespace "jobs" accept connections from every source: NetworkPolicy "open-ingress" ingress rule 0 has no `from`');
+  expect(message).not.toContain('set networkPolicyManagedElsewhere');
+});

@@ -96,7 +96,9 @@ export class SandboxSynthGuard extends Construct {
     const workloads = this.entries.filter((e) => e.guarded.workload && !optedOut(jsonOf(e.guarded.workload)));
     const isolation = crossResourceRuleById('network-isolation')!.check([...workloads.map((e) => jsonOf(e.guarded.workload!)), ...policies], options);
     for (const [construct, f] of attribute(isolation, workloads.map((e) => [e.construct, jsonOf(e.guarded.workload!)]))) {
-      errors.push(`[${construct.node.path}] [${f.rule}] ${f.message}. Fix: ${f.fix} Or select the workload with a SandboxNetworkPolicy, place it in a SandboxNamespace, or set networkPolicyManagedElsewhere with the reason.`);
+      // Only a workload no policy isolates gets the construct-level ways out; a policy that re-opens traffic must change.
+      const isolationMissing = f.message.includes('selected by no NetworkPolicy');
+      errors.push(`[${construct.node.path}] [${f.rule}] ${f.message}. Fix: ${f.fix}${isolationMissing ? ' Or select the workload with a SandboxNetworkPolicy, place it in a SandboxNamespace, or set networkPolicyManagedElsewhere with the reason.' : ''}`);
     }
 
     const guardedPolicies = this.entries.filter((e) => e.guarded.policy);

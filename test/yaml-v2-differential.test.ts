@@ -111,11 +111,14 @@ describeGo('the reader against yaml.v2 (kubectl)', () => {
       ['a: 1\na: 2\n', false],
       ['? a\n: 1\n', false],
       ['[a]: 1\n', false],
+      ['{!!str \nk: v}\n', false],
       [`${'k'.repeat(1000)}: 1\n`, true],
       [`${'k'.repeat(1001)}: 1\n`, false],
       [`"${'k'.repeat(999)}": 1\n`, false],
       [`a: {${'k'.repeat(1025)}: 1}\n`, false],
       [`${'k'.repeat(1100)}: 1\n`, false],
+      // a no-break space is content, not a blank
+      ['- a\u00a0 # c\n- b\u00a0\nc: [d\u00a0 , e]\n'.replace('c: [', '- ['), true],
       // tabs
       ['a:\tb\nc: d\t\ne: |\n  x\ty\n', true],
       ['a:\n-\tb\n', false],
@@ -130,6 +133,8 @@ describeGo('the reader against yaml.v2 (kubectl)', () => {
       ['# only a comment\n', true],
       ['--- # comment\na: 1\n', true],
       ['---\n', true],
+      ['|\n- x\n', false],
+      ['>-\n  text\n', false],
     ];
     const docs = corpus.map(([doc]) => doc);
     const outcomes = decode(docs).map((result, i) => compare(docs[i], result));

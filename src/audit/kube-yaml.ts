@@ -295,6 +295,10 @@ class Decoder {
   document(root: YamlNode | null): unknown {
     this.tick(undefined);
     if (root === null) return null;
+    if (isScalar(root) && (root.type === 'BLOCK_LITERAL' || root.type === 'BLOCK_FOLDED')) {
+      // libyaml indents a top-level block scalar's content by at least one space, YAML 1.2 by none.
+      throw new Refusal(root.range![0], 'a block scalar (| or >) as the whole document is not read (kubectl\'s parser indents it otherwise); it is no Kubernetes object anyway');
+    }
     return this.decode(root, 0, false);
   }
 
@@ -450,10 +454,26 @@ class Decoder {
     if (c === 10 || c === 13 || c === 35 /* # */) {
       throw new Refusal(keyNode.range[0], 'a ":" on a later line than its key: kubectl\'s parser rejects it; put the ":" right after the key');
     }
+    const hasProps = (keyNode as Scalar).anchor !== undefined || (keyNode as Scalar).tag !== undefined;
+    if (hasProps && this.propsOnEarlierLine(keyNode.range[0])) {
+      throw new Refusal(keyNode.range[0], 'a mapping key whose anchor or tag is on an earlier line: kubectl\'s parser rejects it; write them on the key\'s line');
+    }
     // libyaml forgets a possible key 1024 characters after its start (anchor and tag included).
     if (i - this.propsStart(keyNode.range[0]) > MAX_KEY_LENGTH) {
       throw new Refusal(keyNode.range[0], `a mapping key longer than ${MAX_KEY_LENGTH} characters: kubectl's parser stops looking for its ":" after 1024; shorten the key`);
     }
+  }
+
+  /** Whether the nearest token before `start` (across line breaks), an anchor or a tag, is on an earlier line. */
+  private propsOnEarlierLine(start: number): boolean {
+    let i = start - 1;
+    let crossedLine = false;
+    for (; i >= 0; i--) {
+      const c = this.source.charCodeAt(i);
+      if (c === 10) crossedLine = true;
+      else if (c !== 32 && c !== 9 && c !== 13) break;
+    }
+    return crossedLine;
   }
 
   /** Where the anchor and tag written before a node at `start` begin (`start` when there are none). */
@@ -1013,7 +1033,7 @@ class FastReader {
     else if (c === '"' || c === "'") ({ value, end } = this.quoted(line, k));
     else {
       const comment = line.indexOf(' #', k);
-      const text = (comment < 0 ? line.slice(k) : line.slice(k, comment)).trimEnd();
+      const text = trimSpaces(comment < 0 ? line.slice(k) : line.slice(k, comment));
       if (!plainStartOk(text) || text.includes(': ') || text.endsWith(':')) throw DECLINED;
       value = fastPlainValue(text);
       end = line.length;
@@ -1136,7 +1156,7 @@ class FastReader {
     if (c === '"' || c === "'") return this.quoted(line, k);
     let j = k;
     while (j < line.length && !FLOW_PLAIN_END.has(line[j])) j++;
-    const text = line.slice(k, j).trimEnd();
+    const text = trimSpaces(line.slice(k, j));
     if (!plainStartOk(text) || (j < line.length && (line[j] === ':' || line[j] === '#' || line[j] === '?'))) throw DECLINED;
     return { value: fastPlainValue(text), end: j };
   }
@@ -1150,7 +1170,7 @@ class FastReader {
       end = j;
       while (end < line.length && !FLOW_PLAIN_END.has(line[end])) end++;
       const text = line.slice(j, end);
-      if (!plainStartOk(text) || text !== text.trimEnd()) throw DECLINED;
+      if (!plainStartOk(text) || text !== trimSpaces(text)) throw DECLINED;
       key = fastPlainKey(text);
     }
     if (line[end] !== ':' || line[end + 1] !== ' ' || end - j > MAX_KEY_LENGTH) throw DECLINED;
@@ -1196,6 +1216,13 @@ class FastReader {
 }
 
 const FLOW_PLAIN_END = new Set([',', '[', ']', '{', '}', ':', '#', '?']);
+
+/** The text without trailing spaces (only U+0020: a no-break space is content for YAML). */
+function trimSpaces(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
 
 function skipSpaces(line: string, k: number): number {
   let j = k;

@@ -1,11 +1,11 @@
 // The render API for code-execution platforms: one submission -> plain objects and YAML, in-process.
 // No cdk8s App, no files, no global state: safe to call concurrently, deterministic for the same input.
 import * as jsYaml from 'js-yaml';
-import { resolvePlainScalar } from '../audit/kube-yaml';
 import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
 import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
 import { assertProfile, describeFinding } from './compliance';
 import { SandboxProfileViolationError, SandboxValidationError } from './errors';
+import { readAsNonString } from './yaml-text';
 
 /** The cross-resource rules a lone run can be judged by: its pod is isolated by its own policy, which selects it. */
 const RUN_NETWORK_RULES = ['network-isolation', 'network-policy-selects-pods', 'egress-peers'];
@@ -73,7 +73,7 @@ export function renderCodeRun(props: CodeRunnerJobProps, options: RenderOptions 
  */
 const KUBECTL_NON_STRING = new jsYaml.Type('tag:cdk8s-sandbox.io,2026:kubectl-non-string', {
   kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && resolvePlainScalar(data).kind !== 'string',
+  resolve: (data: unknown) => typeof data === 'string' && readAsNonString(data),
   construct: (data: string) => data,
 });
 

@@ -49,12 +49,7 @@ function eachString(value: unknown, visit: (text: string, path: string, inKey: b
 
 /** Every string of a JSON value, keys included, that holds such a character (first character of each). */
 export function findUnsafeStrings(value: unknown, path = ''): UnsafeString[] {
-  const found: UnsafeString[] = [];
-  eachString(value, (text, p, inKey) => {
-    const at = findUnsafeCharacter(text);
-    if (at) found.push({ ...at, path: p, inKey });
-  }, path);
-  return found;
+  return findTextProblems(value, () => false, path).unsafe;
 }
 
 /** A string (value or key) that kubectl would read as another type. */
@@ -68,14 +63,32 @@ export interface MisreadString {
 }
 
 /**
- * Every string of a JSON value, keys included, that yaml.v2 reads as a number, bool or null when written
- * unquoted (`0o17` is 15, `yes` is true, `1_000` is 1000) and that `writesPlain` says the writer leaves unquoted.
+ * First characters with which yaml.v2 can read a plain scalar as something other than a string (its resolve
+ * table: signs, digits, `.`, `~`, the letters of y/yes/n/no/true/false/on/off/null, `<` of `<<`), or the
+ * empty string. Other strings skip the resolver.
  */
-export function findMisreadStrings(value: unknown, writesPlain: (text: string, inKey: boolean) => boolean): MisreadString[] {
-  const found: MisreadString[] = [];
-  eachString(value, (text, path, inKey) => {
-    const read = resolvePlainScalar(text);
-    if (read.kind !== 'string' && writesPlain(text, inKey)) found.push({ path, inKey, text, readAs: `${read.kind} ${JSON.stringify(read.value)}` });
-  });
-  return found;
+const MAYBE_NON_STRING = /^(?:[-+.0-9~<yYnNtTfFoO]|$)/;
+
+/** Whether yaml.v2 reads `text`, written as a plain scalar, as a number, bool or null. */
+export function readAsNonString(text: string): boolean {
+  return MAYBE_NON_STRING.test(text) && resolvePlainScalar(text).kind !== 'string';
+}
+
+/**
+ * The problem strings of a JSON value, keys included, in one walk: those holding an unsafe character, and
+ * those that yaml.v2 reads as a number, bool or null (`0o17` is 15, `yes` is true) which `writesPlain` says
+ * the writer leaves unquoted.
+ */
+export function findTextProblems(value: unknown, writesPlain: (text: string, inKey: boolean) => boolean, path = ''): { unsafe: UnsafeString[]; misread: MisreadString[] } {
+  const unsafe: UnsafeString[] = [];
+  const misread: MisreadString[] = [];
+  eachString(value, (text, p, inKey) => {
+    const at = findUnsafeCharacter(text);
+    if (at) unsafe.push({ ...at, path: p, inKey });
+    if (readAsNonString(text) && writesPlain(text, inKey)) {
+      const read = resolvePlainScalar(text);
+      misread.push({ path: p, inKey, text, readAs: `${read.kind} ${JSON.stringify(read.value)}` });
+    }
+  }, path);
+  return { unsafe, misread };
 }

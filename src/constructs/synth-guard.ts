@@ -3,10 +3,11 @@
 // cross-resource rules over the whole app (every sandboxed pod isolated, no sandbox policy dangling or
 // opening egress to every destination).
 // One guard per app serializes each object once per pass, so the cost stays linear in the app's size.
+import { createHash } from 'crypto';
 import { ApiObject, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
-import { UNSAFE_YAML_CHARACTERS, findMisreadStrings, findUnsafeStrings } from '../builders/yaml-text';
+import { UNSAFE_YAML_CHARACTERS, findTextProblems } from '../builders/yaml-text';
 import {
   CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
 } from '../profile';
@@ -72,9 +73,13 @@ export class SandboxSynthGuard extends Construct {
     if (this.entries.length === 0) return [];
     // Every object is read once, as plain data, and pinned: what cdk8s writes later must be what was checked.
     const apiObjects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const json = new Map<ApiObject, KubeObject>();
-    for (const o of apiObjects) json.set(o, pinnedJson(o));
-    const jsonOf = (o: ApiObject): KubeObject => json.get(o) ?? pinnedJson(o);
+    const pins = apiObjects.map(pin);
+    // cdk8s validates twice in one synth (the app, then each chart before it writes): the same objects with
+    // the same JSON and the same registrations get the same verdict without judging them again.
+    const key = { apiObjects, texts: pins.map((p) => p.digest), registrations: this.registrations() };
+    if (this.last && sameVerdictKey(this.last.key, key)) return this.last.errors;
+    const json = new Map<ApiObject, KubeObject>(apiObjects.map((o, i) => [o, JSON.parse(pins[i].text)]));
+    const jsonOf = (o: ApiObject): KubeObject => json.get(o) ?? JSON.parse(pin(o).text);
     const errors: string[] = [];
 
     for (const { construct, guarded } of this.entries) {
@@ -115,7 +120,16 @@ export class SandboxSynthGuard extends Construct {
     for (const [construct, f] of attribute(appWide, apiObjects.map((o) => [ownerOf.get(o) ?? o, jsonOf(o)]))) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }
+    this.last = { key, errors };
     return errors;
+  }
+
+  /** The last verdict and what it was reached on. */
+  private last?: { readonly key: VerdictKey; readonly errors: string[] };
+
+  /** What was registered with the guard, as one comparable string. */
+  private registrations(): string {
+    return JSON.stringify([this.entries.length, [...this.gvisorRuntimeClasses], this.allowedRuntimes.map((a) => a.name)]);
   }
 
   /** A runtime class must be one known to sandbox: gvisor, a GvisorRuntimeClass of the app, or one allowed deliberately. */
@@ -129,27 +143,49 @@ export class SandboxSynthGuard extends Construct {
   }
 }
 
+/** What a verdict of the guard depends on: the objects, digests of their JSON, and what was registered. */
+interface VerdictKey {
+  readonly apiObjects: readonly ApiObject[];
+  readonly texts: readonly string[];
+  readonly registrations: string;
+}
+
+function sameVerdictKey(a: VerdictKey, b: VerdictKey): boolean {
+  if (a.registrations !== b.registrations || a.apiObjects.length !== b.apiObjects.length) return false;
+  for (let i = 0; i < a.apiObjects.length; i++) {
+    if (a.apiObjects[i] !== b.apiObjects[i] || a.texts[i] !== b.texts[i]) return false;
+  }
+  return true;
+}
+
 const ORIGINAL_TO_JSON = Symbol.for('cdk8s-sandbox.original-to-json');
 
 /**
- * An object's JSON as plain data (getters read once), and from now on its `toJson()` returns that very JSON:
- * if the object would serialize differently when cdk8s writes it (a patch value that changes when read,
- * a later mutation), writing fails instead of emitting what was not checked. The next synth checks anew.
+ * An object's JSON text as cdk8s would write it now (getters read once), and from now on its `toJson()`
+ * returns exactly that JSON: if the object would serialize differently when cdk8s writes it (a patch value
+ * that changes when read, a later mutation), writing fails instead of emitting what was not checked. Only a
+ * digest is kept, so a large app does not hold every object's JSON twice. The next synth pins anew.
  */
-function pinnedJson(o: ApiObject): KubeObject {
+function pin(o: ApiObject): { text: string; digest: string } {
   const target = o as ApiObject & { [ORIGINAL_TO_JSON]?: () => any };
   // The object's own toJson (generated L1 classes override it to render their props), kept from the first pin.
   const original = target[ORIGINAL_TO_JSON] ??= o.toJson.bind(o);
   const checkedText = JSON.stringify(original());
-  const checked: KubeObject = JSON.parse(checkedText);
+  const checkedDigest = digestOf(checkedText);
   o.toJson = () => {
     const text = JSON.stringify(original());
-    if (text !== checkedText) {
-      throw new Error(`[${o.node.path}] ${checked.kind}/${checked.metadata?.name ?? '(unnamed)'} serializes differently from what the synth checks judged (a patch or value that changes when read, or a change after validation); refusing to write it`);
+    if (digestOf(text) !== checkedDigest) {
+      const json = JSON.parse(text);
+      throw new Error(`[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} serializes differently from what the synth checks judged (a patch or value that changes when read, or a change after validation); refusing to write it`);
     }
     return JSON.parse(text);
   };
-  return checked;
+  return { text: checkedText, digest: checkedDigest };
+}
+
+/** A SHA-256 of a JSON text. */
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64');
 }
 
 /** The API group of an apiVersion (`apps` of `apps/v1`; '' for the core group). */
@@ -187,8 +223,9 @@ function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], jsonOf: 
  * in a ConfigMap's code becomes a line break for kubectl, and the text after it new keys or a new object.
  */
 function unsafeTextErrors(o: ApiObject, json: KubeObject): string[] {
-  const misread = findMisreadStrings(json, writtenPlainByCdk8s).map((m) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${m.path}: ${m.inKey ? 'the key' : 'the string'} ${JSON.stringify(m.text)} is written unquoted by cdk8s, and kubectl (YAML 1.1) reads it as ${m.readAs}. Fix: write it another way (e.g. "${m.text.replace(/^0o/, '0')}" for an octal, or a decimal), or render the object with renderCodeRun/toYaml, which quotes it`);
-  return [...misread, ...findUnsafeStrings(json).map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`)];
+  const { unsafe, misread: misreadStrings } = findTextProblems(json, writtenPlainByCdk8s);
+  const misread = misreadStrings.map((m) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${m.path}: ${m.inKey ? 'the key' : 'the string'} ${JSON.stringify(m.text)} is written unquoted by cdk8s, and kubectl (YAML 1.1) reads it as ${m.readAs}. Fix: write it another way (e.g. "${m.text.replace(/^0o/, '0')}" for an octal, or a decimal), or render the object with renderCodeRun/toYaml, which quotes it`);
+  return [...misread, ...unsafe.map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`)];
 }
 
 /** Whether cdk8s's YAML writer leaves a string unquoted (as a value, or as a key). */

@@ -236,7 +236,8 @@ describe('a runner that dies, hangs up or stops cannot leave the sandbox running
   }, 90_000);
 
   testRunsc('runner and watchdog both killed: the next run sweeps the leftover sandbox away', async () => {
-    const run = startChild('both', SLEEPER);
+    // Silent: with its runner gone, a write would end runsc with SIGPIPE, and the sandbox with it.
+    const run = startChild('both', 'import time\ntime.sleep(45)\n');
     const id = await sandboxRunning(run);
     const owner = JSON.parse(fs.readFileSync(path.join(run.tempDir, id, OWNER_FILE), 'utf8'));
     expect(owner.watchdogPid).toEqual(expect.any(Number));

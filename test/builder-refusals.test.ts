@@ -2,18 +2,9 @@
 // case), Service names that are not DNS-1035 labels, and the 64-bit content hash within the 63-character budget.
 import { Chart, Testing } from 'cdk8s';
 import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxedDeployment, renderCodeRun } from '../src';
+import { thrown } from './helpers/errors';
 
 const PY = 'print(1)\n';
-
-/** The message of what `fn` throws (fails when it does not throw). */
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err: any) {
-    return String(err?.message ?? err);
-  }
-  throw new Error('expected an error, but none was thrown');
-}
 
 const deployment = (props: object) => () => new SandboxedDeployment(new Chart(Testing.app(), 'c'), 'api', { image: 'app:1.0.0', networkPolicyManagedElsewhere: 'not under test', ...props });
 

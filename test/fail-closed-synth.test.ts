@@ -7,19 +7,10 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxValidationError, SandboxedDeployment, renderCodeRun,
 } from '../src';
+import { thrown } from './helpers/errors';
 
 const IMAGE = 'registry.example/app:1.2.3';
 const PY = 'print(1)\n';
-
-/** The message of what `fn` throws (fails when it does not throw). */
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err: any) {
-    return String(err?.message ?? err);
-  }
-  throw new Error('expected an error, but none was thrown');
-}
 
 describe('only runtime classes known to sandbox pass', () => {
   const refusal = (path: string, name: string, classes = 'none', allowed = 'none') =>

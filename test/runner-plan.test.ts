@@ -2,10 +2,11 @@
 import * as fs from 'fs';
 import { CODE_RUNNER_FIXTURE } from './fixtures/runner/code-runner';
 import {
-  DEFAULT_PATH, DEFAULT_PIDS_LIMIT, RootfsSource, RunPlanInput, RunnerError, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
+  DEFAULT_PATH, DEFAULT_PIDS_LIMIT, RootfsSource, RunPlanInput, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
   parseBytes, parseManifests, parseMillicores, planRootView, selectWorkload,
 } from '../src/runner';
 import { KubeObject } from '../src/profile/kube';
+import { runnerErrorOf } from './helpers/errors';
 
 const BUNDLE = '/tmp/cdk8s-sandbox-test/bundle';
 
@@ -37,16 +38,6 @@ function withPod(edit: (pod: any, container: any) => void): KubeObject[] {
   const job = docs.find((d: any) => d.kind === 'Job');
   edit(job.spec.template.spec, job.spec.template.spec.containers[0]);
   return docs;
-}
-
-function errorOf(fn: () => unknown): RunnerError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RunnerError);
-    return err as RunnerError;
-  }
-  throw new Error('expected a RunnerError');
 }
 
 describe('the code runner as an OCI spec', () => {
@@ -144,7 +135,7 @@ describe('limits the host cannot enforce are warned about, not dropped', () => {
     const p = plan(undefined, { pidsLimit: 128 });
     expect(p.spec.linux.resources?.pids).toEqual({ limit: 128 });
     expect(p.warnings.join('\n')).toMatch(/at most 128 host tasks \(--pids-limit 128; the default is 1024\)/);
-    expect(errorOf(() => plan(undefined, { pidsLimit: 0 })).message).toBe('pids limit must be a positive integer, got 0');
+    expect(runnerErrorOf(() => plan(undefined, { pidsLimit: 0 })).message).toBe('pids limit must be a positive integer, got 0');
   });
 
   test('without a pids controller the default limit is reported as not enforced', () => {
@@ -184,25 +175,25 @@ describe('security context mapping', () => {
   });
 
   test('runAsNonRoot with UID 0 is refused, as the kubelet refuses it', () => {
-    const err = errorOf(() => plan(withPod((pod, c) => { pod.securityContext.runAsUser = 0; delete c.securityContext.runAsUser; })));
+    const err = runnerErrorOf(() => plan(withPod((pod, c) => { pod.securityContext.runAsUser = 0; delete c.securityContext.runAsUser; })));
     expect(err.message).toMatch(/runAsNonRoot is true but runAsUser is 0/);
   });
 
   test('privileged containers and host namespaces are refused', () => {
-    expect(errorOf(() => plan(withPod((_p, c) => { c.securityContext.privileged = true; }))).message).toMatch(/privileged: true cannot run in a sandbox/);
-    expect(errorOf(() => plan(withPod((pod) => { pod.hostPID = true; }))).message).toMatch(/hostPID: true cannot run in a sandbox/);
+    expect(runnerErrorOf(() => plan(withPod((_p, c) => { c.securityContext.privileged = true; }))).message).toMatch(/privileged: true cannot run in a sandbox/);
+    expect(runnerErrorOf(() => plan(withPod((pod) => { pod.hostPID = true; }))).message).toMatch(/hostPID: true cannot run in a sandbox/);
   });
 });
 
 describe('clear errors', () => {
   test('a workload name that is not in the files lists the ones that are', () => {
-    expect(errorOf(() => plan(undefined, { workload: 'nope' })).message)
+    expect(runnerErrorOf(() => plan(undefined, { workload: 'nope' })).message)
       .toBe('workload "nope" is not in the files; workloads found: Job/sandbox-jobs/user-code-run-12345');
   });
 
   test('several workloads need --workload', () => {
     const docs = [...codeRunnerDocs(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other' }, spec: { securityContext: { runAsUser: 1000 }, containers: [{ name: 'c', command: ['true'] }] } }];
-    expect(errorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload \(name, Kind\/name or Kind\/namespace\/name\): Job\/sandbox-jobs\/user-code-run-12345, Pod\/other/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/the files hold 2 workloads; choose one with --workload \(name, Kind\/name or Kind\/namespace\/name\): Job\/sandbox-jobs\/user-code-run-12345, Pod\/other/);
     expect(plan(docs, { workload: 'Pod/other' }).workload).toBe('Pod/other');
   });
 
@@ -223,26 +214,26 @@ describe('clear errors', () => {
 
   test('a volume type that cannot be mapped names the type and what is supported', () => {
     const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', hostPath: { path: '/etc' } }; });
-    expect(errorOf(() => plan(docs)).message).toBe(
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(
       'volume code: type hostPath cannot be mapped to a local sandbox (supported: configMap, secret, projected (configMap and secret sources), emptyDir)');
   });
 
   test('a ConfigMap missing from the files is named', () => {
     const docs = codeRunnerDocs().filter((d) => d.kind !== 'ConfigMap');
-    expect(errorOf(() => plan(docs)).message).toMatch(/volume code: ConfigMap "user-code-12345" is not in the files \(ConfigMaps found: none\)/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/volume code: ConfigMap "user-code-12345" is not in the files \(ConfigMaps found: none\)/);
   });
 
   test('a projected service-account token is refused', () => {
     const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }; });
-    expect(errorOf(() => plan(docs)).message).toMatch(/serviceAccountToken cannot be mapped/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/serviceAccountToken cannot be mapped/);
   });
 
   test('a container without a command cannot run (the image entrypoint is unknown)', () => {
-    expect(errorOf(() => plan(withPod((_p, c) => { delete c.command; }))).message).toMatch(/no command; the image's entrypoint is unknown here/);
+    expect(runnerErrorOf(() => plan(withPod((_p, c) => { delete c.command; }))).message).toMatch(/no command; the image's entrypoint is unknown here/);
   });
 
   test('bad YAML names the file', () => {
-    expect(errorOf(() => parseManifests('a: [', 'x.yaml')).message).toMatch(/^x.yaml: not valid YAML/);
+    expect(runnerErrorOf(() => parseManifests('a: [', 'x.yaml')).message).toMatch(/^x.yaml: not valid YAML/);
   });
 });
 

@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_FIXTURE, runscTestsEnabled } from './fixtures/runner/code-runner';
 import { PlannedRun, podRunning, runPlanned } from './fixtures/runner/sandbox-run';
-import { HOST_ROOT_ENTRIES, RootfsSource, RunPlanInput, RunnerError, buildRunPlan, generatedEtc, parseManifests, planRootView } from '../src/runner';
+import { HOST_ROOT_ENTRIES, RootfsSource, RunPlanInput, buildRunPlan, generatedEtc, parseManifests, planRootView } from '../src/runner';
+import { runnerErrorOf } from './helpers/errors';
 import { KubeObject } from '../src/profile/kube';
 
 const gate = runscTestsEnabled();
@@ -22,16 +23,6 @@ const HOST_ROOT: RootfsSource = {
 
 function plan(docs: KubeObject[], extra: Partial<RunPlanInput> = {}) {
   return buildRunPlan({ docs, bundleDir: '/tmp/b', rootfs: HOST_ROOT, containerId: 'cdk8s-sandbox-abc123', cgroupControllers: ['memory', 'cpu', 'pids'], ...extra });
-}
-
-function errorOf(fn: () => unknown): RunnerError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RunnerError);
-    return err as RunnerError;
-  }
-  throw new Error('expected a RunnerError');
 }
 
 const etcOf = (p: ReturnType<typeof plan>) => Object.fromEntries(p.files.filter((f) => f.path.startsWith('rootfs/etc/')).map((f) => [f.path.slice('rootfs/etc/'.length), f.content.toString()]));
@@ -95,7 +86,7 @@ describe('the generated /etc', () => {
   test('a pod name that does not belong in /etc/hosts is refused', () => {
     const pod: any = podRunning(['true'], { runAsUser: 1000 });
     pod.metadata.name = 'x\n127.0.0.1 evil';
-    expect(errorOf(() => plan([pod])).message).toBe('Pod/x\n127.0.0.1 evil: metadata.name "x\\n127.0.0.1 evil" is not a valid name (allowed: a DNS-1123 subdomain of at most 253 characters: lower-case letters, digits, "-" and ".")');
+    expect(runnerErrorOf(() => plan([pod])).message).toBe('Pod/x\n127.0.0.1 evil: metadata.name "x\\n127.0.0.1 evil" is not a valid name (allowed: a DNS-1123 subdomain of at most 253 characters: lower-case letters, digits, "-" and ".")');
   });
 
   test.each([
@@ -106,22 +97,22 @@ describe('the generated /etc', () => {
   ])('ids that are not ids are refused: %p', (sc, message) => {
     const pod: any = podRunning(['true']);
     pod.spec.securityContext = sc;
-    expect(errorOf(() => plan([pod])).message).toBe(message);
+    expect(runnerErrorOf(() => plan([pod])).message).toBe(message);
   });
 });
 
 describe('running as root needs allowRoot', () => {
   test('no runAsUser anywhere: refused, naming the container, the field and --allow-root', () => {
-    expect(errorOf(() => plan([podRunning(['id'])])).message).toBe(
+    expect(runnerErrorOf(() => plan([podRunning(['id'])])).message).toBe(
       'Pod/probe, container probe: would run as UID 0 (root inside the sandbox): runAsUser is not set (neither in the container\'s nor in the pod\'s securityContext), and the image\'s user is unknown here; set securityContext.runAsUser to a non-zero UID (e.g. 65534), or pass --allow-root to run it as root');
   });
 
   test('runAsUser 0: refused with the field that says so', () => {
-    expect(errorOf(() => plan([podRunning(['id'], { runAsUser: 0 })])).message).toBe(
+    expect(runnerErrorOf(() => plan([podRunning(['id'], { runAsUser: 0 })])).message).toBe(
       'Pod/probe, container probe: would run as UID 0 (root inside the sandbox): the pod\'s securityContext.runAsUser is 0; set securityContext.runAsUser to a non-zero UID (e.g. 65534), or pass --allow-root to run it as root');
     const pod: any = podRunning(['id'], { runAsUser: 1000 });
     pod.spec.containers[0].securityContext.runAsUser = 0;
-    expect(errorOf(() => plan([pod])).message).toMatch(/: the container's securityContext.runAsUser is 0; /);
+    expect(runnerErrorOf(() => plan([pod])).message).toMatch(/: the container's securityContext.runAsUser is 0; /);
   });
 
   test('with allowRoot it runs as root, with a warning', () => {

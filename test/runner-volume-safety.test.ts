@@ -8,10 +8,11 @@ import { runscTestsEnabled } from './fixtures/runner/code-runner';
 import { CODE_RUNNER_FIXTURE } from './fixtures/runner/code-runner';
 import * as runner from '../src/runner';
 import {
-  BundleWriter, MAX_BUNDLE_BYTES, RootfsSource, RunPlan, RunPlanInput, RunnerError, buildRunPlan, checkBundlePlan, parseManifests,
+  BundleWriter, MAX_BUNDLE_BYTES, RootfsSource, RunPlan, RunPlanInput, buildRunPlan, checkBundlePlan, parseManifests,
   runWorkload, writeBundle,
 } from '../src/runner';
 import { KubeObject } from '../src/profile/kube';
+import { runnerErrorOf } from './helpers/errors';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-volume-safety: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the runsc test:'} ${gate.reason}`);
@@ -33,16 +34,6 @@ function codeRunnerDocs(): KubeObject[] {
 
 function plan(docs: KubeObject[], extra: Partial<RunPlanInput> = {}, bundleDir = '/tmp/cdk8s-sandbox-test/bundle'): RunPlan {
   return buildRunPlan({ docs, bundleDir, rootfs: HOST_ROOT, containerId: 'cdk8s-sandbox-abc123', cgroupControllers: ['memory', 'cpu', 'pids'], ...extra });
-}
-
-function errorOf(fn: () => unknown): RunnerError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RunnerError);
-    return err as RunnerError;
-  }
-  throw new Error('expected a RunnerError');
 }
 
 /** The code runner with its Job's pod spec changed by `edit`, plus `extra` objects. */
@@ -77,7 +68,7 @@ describe('the reported attacks are refused by the planner', () => {
       pod.volumes.push({ name: `${UP}/tmp/x`, configMap: { name: 'payload', items: [{ key: 'sh', path: 'sh', mode: 0o4755 }] } });
       c.volumeMounts.push({ name: `${UP}/tmp/x`, mountPath: '/payload' });
     }, configMap('payload', { binaryData: { sh: Buffer.from('\x7fELF').toString('base64') } }));
-    expect(errorOf(() => plan(docs)).message).toBe(
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(
       `volumes[2]: name "${UP}/tmp/x" is not a valid volume name (allowed: a DNS-1123 label of at most 63 characters: lower-case letters, digits and "-", starting and ending with a letter or digit)`);
   });
 
@@ -86,7 +77,7 @@ describe('the reported attacks are refused by the planner', () => {
       pod.volumes.push({ name: 'payload', configMap: { name: 'payload', items: [{ key: 'sh', path: 'sh', mode: 0o4755 }] } });
       c.volumeMounts.push({ name: 'payload', mountPath: '/payload' });
     }, configMap('payload', { binaryData: { sh: Buffer.from('\x7fELF').toString('base64') } }));
-    expect(errorOf(() => plan(docs)).message).toBe(
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(
       'volume payload: items[0].mode: 2541 (04755 in octal) is not a valid file mode (allowed: an integer from 0 to 0777 octal, i.e. 0 to 511; no setuid, setgid or sticky bits)');
   });
 
@@ -95,7 +86,7 @@ describe('the reported attacks are refused by the planner', () => {
       pod.volumes.push({ name: `${UP}/etc`, configMap: { name: 'absent', optional: true } });
       c.volumeMounts.push({ name: `${UP}/etc`, mountPath: '/x' });
     });
-    expect(errorOf(() => plan(docs)).message).toMatch(/^volumes\[2\]: name "(\.\.\/)+\.\.\/etc" is not a valid volume name/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^volumes\[2\]: name "(\.\.\/)+\.\.\/etc" is not a valid volume name/);
   });
 
   test('a volume named ../../.. mounted at /host: refused for root first, then for the name', () => {
@@ -105,8 +96,8 @@ describe('the reported attacks are refused by the planner', () => {
       pod.volumes.push({ name: UP, configMap: { name: 'absent', optional: true } });
       c.volumeMounts.push({ name: UP, mountPath: '/host' });
     });
-    expect(errorOf(() => plan(docs)).message).toMatch(/container runner: would run as UID 0 .* or pass --allow-root/);
-    expect(errorOf(() => plan(docs, { allowRoot: true })).message).toBe(
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/container runner: would run as UID 0 .* or pass --allow-root/);
+    expect(runnerErrorOf(() => plan(docs, { allowRoot: true })).message).toBe(
       `volumes[2]: name "${UP}" is not a valid volume name (allowed: a DNS-1123 label of at most 63 characters: lower-case letters, digits and "-", starting and ending with a letter or digit)`);
   });
 });
@@ -121,17 +112,17 @@ describe('names, modes, keys and paths are checked as the API server checks them
     ['a'.repeat(64), `volumes[2]: name "${'a'.repeat(64)}" is not a valid volume name`],
     ['a.b', 'volumes[2]: name "a.b" is not a valid volume name'],
   ])('volume name %s', (name, message) => {
-    expect(errorOf(() => plan(withPod(mount({ name, configMap: { name: 'extra' } }), cm))).message.startsWith(message)).toBe(true);
+    expect(runnerErrorOf(() => plan(withPod(mount({ name, configMap: { name: 'extra' } }), cm))).message.startsWith(message)).toBe(true);
   });
 
   test('a volumeMount name that is not a DNS-1123 label', () => {
     const docs = withPod((_pod, c) => { c.volumeMounts.push({ name: '../code', mountPath: '/x' }); });
-    expect(errorOf(() => plan(docs)).message).toMatch(/^container runner, volumeMounts\[2\]: name "\.\.\/code" is not a valid volume name/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^container runner, volumeMounts\[2\]: name "\.\.\/code" is not a valid volume name/);
   });
 
   test('two volumes of one name', () => {
     const docs = withPod((pod) => { pod.volumes.push({ name: 'code', emptyDir: {} }); });
-    expect(errorOf(() => plan(docs)).message).toBe('volume code: the pod has two volumes of that name');
+    expect(runnerErrorOf(() => plan(docs)).message).toBe('volume code: the pod has two volumes of that name');
   });
 
   test.each([
@@ -140,7 +131,7 @@ describe('names, modes, keys and paths are checked as the API server checks them
     [0.5, 'volume extra: defaultMode: 0.5 is not a valid file mode'],
     ['0644', 'volume extra: defaultMode: "0644" is not a valid file mode'],
   ])('defaultMode %p', (defaultMode, message) => {
-    expect(errorOf(() => plan(withPod(mount({ name: 'extra', configMap: { name: 'extra', defaultMode } }), cm))).message.startsWith(message)).toBe(true);
+    expect(runnerErrorOf(() => plan(withPod(mount({ name: 'extra', configMap: { name: 'extra', defaultMode } }), cm))).message.startsWith(message)).toBe(true);
   });
 
   test('defaultMode and items modes from 0 to 0777 are taken as given', () => {
@@ -157,32 +148,32 @@ describe('names, modes, keys and paths are checked as the API server checks them
     ['', 'is empty or not a string'],
   ])('item path %p', (p, why) => {
     const docs = withPod(mount({ name: 'extra', configMap: { name: 'extra', items: [{ key: 'b', path: p }] } }), cm);
-    expect(errorOf(() => plan(docs)).message).toBe(`volume extra: items[0]: item path ${JSON.stringify(p)} ${why} (allowed: a relative path inside the volume without ".." elements)`);
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(`volume extra: items[0]: item path ${JSON.stringify(p)} ${why} (allowed: a relative path inside the volume without ".." elements)`);
   });
 
   test.each([['../../etc', 'has a ".." element'], ['/etc', 'is absolute'], ['a/../..', 'has a ".." element']])('subPath %p', (sub, why) => {
     const docs = withPod(mount({ name: 'extra', configMap: { name: 'extra' } }, { subPath: sub }), cm);
-    expect(errorOf(() => plan(docs)).message).toBe(`container runner, volumeMount extra: subPath ${JSON.stringify(sub)} ${why} (allowed: a relative path inside the volume without ".." elements)`);
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(`container runner, volumeMount extra: subPath ${JSON.stringify(sub)} ${why} (allowed: a relative path inside the volume without ".." elements)`);
   });
 
   test.each(['a/b', '..', '.', '..x', 'a b', 'x'.repeat(254)])('data key %p of the mounted ConfigMap', (key) => {
     const docs = withPod(mount({ name: 'extra', configMap: { name: 'extra' } }), configMap('extra', { data: { [key]: 'v' } }));
-    expect(errorOf(() => plan(docs)).message).toMatch(/^ConfigMap extra: key .* is not a valid data key \(allowed: at most 253 characters of letters, digits, "-", "_" and ".", not "." or "..", not starting with ".."\)$/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^ConfigMap extra: key .* is not a valid data key \(allowed: at most 253 characters of letters, digits, "-", "_" and ".", not "." or "..", not starting with ".."\)$/);
   });
 
   test('a key used by an item must be a valid key as well', () => {
     const docs = withPod(mount({ name: 'extra', configMap: { name: 'extra', items: [{ key: '../b', path: 'b' }] } }), cm);
-    expect(errorOf(() => plan(docs)).message).toMatch(/^volume extra: items\[0\]: key "\.\.\/b" is not a valid data key/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^volume extra: items\[0\]: key "\.\.\/b" is not a valid data key/);
   });
 
   test('projected sources that write one path twice conflict', () => {
     const docs = withPod(mount({ name: 'extra', projected: { sources: [{ configMap: { name: 'extra', items: [{ key: 'b', path: 'x' }] } }, { configMap: { name: 'extra', items: [{ key: 'a.txt', path: 'x/y' }] } }] } }), cm);
-    expect(errorOf(() => plan(docs)).message).toBe('volume extra: path "x/y" conflicts with the file "x" already in the volume (conflicting duplicate paths)');
+    expect(runnerErrorOf(() => plan(docs)).message).toBe('volume extra: path "x/y" conflicts with the file "x" already in the volume (conflicting duplicate paths)');
   });
 
   test('a mountPath under a symlink of the root filesystem is refused (it would be a write through the link)', () => {
     const docs = withPod((pod, c) => { pod.volumes.push({ name: 'extra', configMap: { name: 'extra' } }); c.volumeMounts.push({ name: 'extra', mountPath: '/bin/extra' }); }, cm);
-    expect(errorOf(() => plan(docs)).message).toBe('Job/user-code-run-12345, container runner: mountPath /bin/extra is under /bin, a symlink (to usr/bin) in the root filesystem; mount the volume at the path it points to');
+    expect(runnerErrorOf(() => plan(docs)).message).toBe('Job/user-code-run-12345, container runner: mountPath /bin/extra is under /bin, a symlink (to usr/bin) in the root filesystem; mount the volume at the path it points to');
   });
 });
 
@@ -194,14 +185,14 @@ describe('what a plan writes is capped', () => {
     const data: { [key: string]: string } = {};
     for (let i = 0; i < 199; i++) data[`k${i}`] = big;
     const docs = withPod((pod) => { pod.volumes[0].configMap.name = 'big'; }, configMap('big', { data }));
-    expect(errorOf(() => plan(docs)).message).toBe(
+    expect(runnerErrorOf(() => plan(docs)).message).toBe(
       'volume code: ConfigMap "big" holds 208666624 bytes (199Mi) of data; a ConfigMap holds at most 1048576 (1Mi), as the API server enforces');
   });
 
   test('items repeating one key cannot make a volume larger than its objects', () => {
     const items = Array.from({ length: 50 }, (_, i) => ({ key: 'k', path: `copy${i}` }));
     const docs = withPod((pod) => { pod.volumes[0].configMap = { name: 'big', items }; }, configMap('big', { data: { k: big.slice(0, MiB - 10) } }));
-    expect(errorOf(() => plan(docs)).message).toMatch(/^volume code: its files hold 52428300 bytes \(50Mi\); a configMap volume of 1 ConfigMap\/Secret source holds at most 1048576 \(1Mi/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^volume code: its files hold 52428300 bytes \(50Mi\); a configMap volume of 1 ConfigMap\/Secret source holds at most 1048576 \(1Mi/);
   });
 
   test('a projected volume holds at most 1 MiB per source', () => {
@@ -220,17 +211,17 @@ describe('what a plan writes is capped', () => {
         c.volumeMounts.push({ name: `v${i}`, mountPath: `/data/v${i}` });
       }
     }, configMap('one', { data: { a: value } }));
-    expect(errorOf(() => plan(docs)).message).toMatch(
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(
       /^Job\/user-code-run-12345: the mounted volumes would write 2096\d{4} bytes \(20Mi\) to the bundle on this host; at most 16777216 \(16Mi\) are allowed$/);
   });
 
   test('environment variables that execve would refuse are refused before config.json is written', () => {
     const docs = withPod((_pod, c) => { c.env = Array.from({ length: 20 }, (_, i) => ({ name: `V${i}`, valueFrom: { configMapKeyRef: { name: 'big', key: 'k' } } })); },
       configMap('big', { data: { k: big } }));
-    expect(errorOf(() => plan(docs)).message).toMatch(/^Job\/user-code-run-12345, container runner: environment variable "V0=x+"\.\.\. is 1048580 bytes; execve takes at most 131072 \(128Ki\) per string/);
+    expect(runnerErrorOf(() => plan(docs)).message).toMatch(/^Job\/user-code-run-12345, container runner: environment variable "V0=x+"\.\.\. is 1048580 bytes; execve takes at most 131072 \(128Ki\) per string/);
     const many = withPod((_pod, c) => { c.env = Array.from({ length: 40 }, (_, i) => ({ name: `V${i}`, valueFrom: { configMapKeyRef: { name: 'big', key: 'k' } } })); },
       configMap('big', { data: { k: 'y'.repeat(100_000) } }));
-    expect(errorOf(() => plan(many)).message).toMatch(/the command and environment hold \d+ bytes \(3\.8\dMi\); execve takes at most 2097152 \(2Mi\) in all/);
+    expect(runnerErrorOf(() => plan(many)).message).toMatch(/the command and environment hold \d+ bytes \(3\.8\dMi\); execve takes at most 2097152 \(2Mi\) in all/);
   });
 });
 
@@ -285,7 +276,7 @@ describe('the bundle writer', () => {
     const { bundle, sentinel } = fresh();
     fs.mkdirSync(path.dirname(bundle));
     const p = basePlan(bundle, edit);
-    const err = errorOf(() => writeBundle(bundle, p));
+    const err = runnerErrorOf(() => writeBundle(bundle, p));
     if (typeof message === 'string') expect(err.message).toBe(message); else expect(err.message).toMatch(message);
     expect(fs.existsSync(bundle)).toBe(false);
     expect(fs.readdirSync(sentinel)).toEqual([]);
@@ -296,7 +287,7 @@ describe('the bundle writer', () => {
     const { bundle, sentinel } = fresh();
     fs.mkdirSync(path.dirname(bundle));
     fs.symlinkSync(sentinel, bundle);
-    expect(errorOf(() => writeBundle(bundle, basePlan(bundle))).message).toBe(`bundle: cannot create the bundle directory ${bundle}: it already exists (a bundle is always created fresh)`);
+    expect(runnerErrorOf(() => writeBundle(bundle, basePlan(bundle))).message).toBe(`bundle: cannot create the bundle directory ${bundle}: it already exists (a bundle is always created fresh)`);
     expect(fs.readdirSync(sentinel)).toEqual([]);
   });
 
@@ -306,8 +297,8 @@ describe('the bundle writer', () => {
     const writer = BundleWriter.create(bundle);
     writer.mkdir('volumes', 0o755);
     fs.symlinkSync(sentinel, path.join(bundle, 'volumes/code'));
-    expect(errorOf(() => writer.mkdir('volumes/code', 0o755)).message).toBe('bundle: cannot create directory volumes/code: something already exists there');
-    expect(errorOf(() => writer.writeFile('volumes/code/main.py', Buffer.from('x'), 0o644)).message).toBe(
+    expect(runnerErrorOf(() => writer.mkdir('volumes/code', 0o755)).message).toBe('bundle: cannot create directory volumes/code: something already exists there');
+    expect(runnerErrorOf(() => writer.writeFile('volumes/code/main.py', Buffer.from('x'), 0o644)).message).toBe(
       'bundle: refusing volumes/code/main.py: its parent volumes/code is not a directory this bundle created');
     expect(fs.readdirSync(sentinel)).toEqual([]);
   });
@@ -320,13 +311,13 @@ describe('the bundle writer', () => {
     writer.mkdir('volumes/code', 0o755);
     fs.rmdirSync(path.join(bundle, 'volumes/code'));
     fs.symlinkSync(sentinel, path.join(bundle, 'volumes/code'));
-    expect(errorOf(() => writer.writeFile('volumes/code/main.py', Buffer.from('x'), 0o644)).message).toBe(
+    expect(runnerErrorOf(() => writer.writeFile('volumes/code/main.py', Buffer.from('x'), 0o644)).message).toBe(
       'bundle: volumes/code is not the directory this bundle created (found a symlink); refusing to write through it');
-    expect(errorOf(() => writer.mkdir('volumes/code/sub', 0o755)).message).toMatch(/found a symlink/);
+    expect(runnerErrorOf(() => writer.mkdir('volumes/code/sub', 0o755)).message).toMatch(/found a symlink/);
     // An ancestor swapped for a symlink to a copy of itself is caught as well (same name, other inode).
     fs.renameSync(path.join(bundle, 'volumes'), path.join(tmp, `moved-${n}`));
     fs.symlinkSync(path.join(tmp, `moved-${n}`), path.join(bundle, 'volumes'));
-    expect(errorOf(() => writer.writeFile('volumes/x', Buffer.from('x'), 0o644)).message).toMatch(/^bundle: volumes is not the directory this bundle created \(found a symlink\)/);
+    expect(runnerErrorOf(() => writer.writeFile('volumes/x', Buffer.from('x'), 0o644)).message).toMatch(/^bundle: volumes is not the directory this bundle created \(found a symlink\)/);
     expect(fs.readdirSync(sentinel)).toEqual([]);
     expect(fs.readdirSync(path.join(tmp, `moved-${n}`))).toEqual(['code']);
   });
@@ -336,7 +327,7 @@ describe('the bundle writer', () => {
     fs.mkdirSync(path.dirname(bundle));
     const writer = BundleWriter.create(bundle);
     fs.symlinkSync(path.join(sentinel, 'planted'), path.join(bundle, 'config.json'));
-    expect(errorOf(() => writer.writeFile('config.json', Buffer.from('{}'), 0o600)).message).toBe('bundle: cannot create file config.json: something already exists there');
+    expect(runnerErrorOf(() => writer.writeFile('config.json', Buffer.from('{}'), 0o600)).message).toBe('bundle: cannot create file config.json: something already exists there');
     expect(fs.readdirSync(sentinel)).toEqual([]);
   });
 
@@ -346,10 +337,10 @@ describe('the bundle writer', () => {
     const writer = BundleWriter.create(bundle);
     writer.mkdir('volumes', 0o755);
     writer.symlink('volumes/link', sentinel);
-    expect(errorOf(() => writer.proveInside(`${bundle}/volumes/link`, 'source')).message).toBe(`bundle: source ${bundle}/volumes/link is not a directory or file this bundle created (it is a symlink)`);
-    expect(errorOf(() => writer.proveInside(`${bundle}/volumes/../..`, 'source')).message).toMatch(/is not inside the bundle/);
+    expect(runnerErrorOf(() => writer.proveInside(`${bundle}/volumes/link`, 'source')).message).toBe(`bundle: source ${bundle}/volumes/link is not a directory or file this bundle created (it is a symlink)`);
+    expect(runnerErrorOf(() => writer.proveInside(`${bundle}/volumes/../..`, 'source')).message).toMatch(/is not inside the bundle/);
     expect(() => writer.proveInside(`${bundle}/volumes`, 'source')).not.toThrow();
-    expect(errorOf(() => writer.writeFile('volumes/link/x', Buffer.from('x'), 0o644)).message).toMatch(/its parent volumes\/link is not a directory this bundle created \(it is a symlink\)/);
+    expect(runnerErrorOf(() => writer.writeFile('volumes/link/x', Buffer.from('x'), 0o644)).message).toMatch(/its parent volumes\/link is not a directory this bundle created \(it is a symlink\)/);
   });
 
   test('checkBundlePlan accepts the planner\'s own plans', () => {

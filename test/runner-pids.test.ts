@@ -126,7 +126,9 @@ describe('under runsc (ptrace)', () => {
       const r = runs[name];
       expect(r.exitCode).toBe(0);
       rows.push([`python with ${n} ${name.startsWith('busy') ? 'busy' : 'sleeping'} threads`, `${r.peakTasks} tasks`, `${((r.peakTasks - idle) / n).toFixed(2)} per thread`]);
-      expect(r.peakTasks).toBeLessThan(idle + 2 * n);
+      // A sleeping thread costs almost nothing; a busy one gets host threads of its own (1.1-1.7 measured on a
+      // quiet machine, up to about 2 under load), still far below a process's 7-14.
+      expect(r.peakTasks).toBeLessThan(idle + (name.startsWith('busy') ? 3 : 1) * n);
     }
   });
 

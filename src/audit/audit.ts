@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet,
+  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet,
   checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
@@ -150,13 +150,6 @@ export function resolveAuditOptions(options: AuditOptions = {}): Required<Omit<A
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   };
 }
-
-/** Kinds that live outside namespaces (those an audit may meet). */
-const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'RuntimeClass', 'StorageClass', 'PriorityClass',
-  'CustomResourceDefinition', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'CSIDriver', 'VolumeAttachment',
-]);
 
 /** What the runner keeps of an object after its document is checked. */
 interface Entry {

@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
 import { UNSAFE_YAML_CHARACTERS, findTextProblems } from '../builders/yaml-text';
 import {
-  CLUSTER_SCOPED_KINDS, Finding, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
+  CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
 } from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
@@ -188,12 +188,6 @@ function digestOf(text: string): string {
   return createHash('sha256').update(text).digest('base64');
 }
 
-/** The API group of an apiVersion (`apps` of `apps/v1`; '' for the core group). */
-function groupOf(apiVersion: string | undefined): string {
-  const v = String(apiVersion ?? '');
-  return v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
-}
-
 /** Two objects with one group, kind, namespace and name: the cluster keeps only one of them. */
 function duplicateNameErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiObject) => KubeObject): string[] {
   const seen = new Map<string, ApiObject>();
@@ -203,7 +197,7 @@ function duplicateNameErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiOb
     const name = j.metadata?.name;
     if (!name) continue;
     const namespace = CLUSTER_SCOPED_KINDS.has(j.kind) ? '' : j.metadata?.namespace ?? '';
-    const key = `${groupOf(j.apiVersion)}\u0000${j.kind}\u0000${namespace}\u0000${name}`;
+    const key = `${apiGroupOf(j.apiVersion)}\u0000${j.kind}\u0000${namespace}\u0000${name}`;
     const first = seen.get(key);
     if (!first) { seen.set(key, o); continue; }
     errors.push(`[${o.node.path}] ${j.kind} ${namespace ? `${namespace}/` : ''}${name} is also defined by [${first.node.path}]: two objects with the same apiVersion, kind, namespace and name overwrite each other when applied. Fix: give one of them another name (runId, name) or namespace`);

@@ -97,9 +97,14 @@ export interface EmbeddedPods {
 
 /** Whether an apiVersion is Kubernetes' own (the core group, `apps`, `policy`, `*.k8s.io`), not a CRD's (Knative's Service is not v1's). */
 function isBuiltinApi(apiVersion: unknown): boolean {
-  if (typeof apiVersion !== 'string' || !apiVersion.includes('/')) return true;
-  const group = apiVersion.slice(0, apiVersion.indexOf('/'));
+  const group = apiGroupOf(apiVersion);
   return !group.includes('.') || group.endsWith('.k8s.io');
+}
+
+/** The API group of an apiVersion (`apps` of `apps/v1`; '' for the core group `v1`). */
+export function apiGroupOf(apiVersion: unknown): string {
+  if (typeof apiVersion !== 'string' || !apiVersion.includes('/')) return '';
+  return apiVersion.slice(0, apiVersion.indexOf('/'));
 }
 
 function isMapping(value: unknown): value is { [key: string]: any } {

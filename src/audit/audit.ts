@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SANDBOX_DEFAULTS, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet,
+  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet, runtimeClassNameOr,
   checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
@@ -133,7 +133,7 @@ const RUNTIME_CLASS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Applies the defaults of the audit options in one place, and refuses invalid ones. */
 export function resolveAuditOptions(options: AuditOptions = {}): Required<Omit<AuditOptions, 'namespace'>> & { namespace?: string } {
-  const runtimeClassName = options.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+  const runtimeClassName = runtimeClassNameOr(options.runtimeClassName);
   if (!RUNTIME_CLASS_NAME.test(runtimeClassName) || runtimeClassName.length > 253) {
     throw new Error(`runtime class ${JSON.stringify(runtimeClassName)} is not a valid RuntimeClass name (lower-case letters, digits, '-' and '.', at most 253 characters)`);
   }

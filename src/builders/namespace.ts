@@ -1,5 +1,5 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
-import { KubeObject, MANAGED_BY_LABEL } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from '../profile';
 import { buildDenyAllPolicy } from './network';
 import { Site, checkByteQuantity, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
 
@@ -131,13 +131,14 @@ export interface SandboxNamespaceObjects {
   readonly objects: readonly KubeObject[];
 }
 
-const QUOTA_DEFAULTS: Required<SandboxQuota> = {
-  requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi',
-  requestsEphemeralStorage: '20Gi', limitsEphemeralStorage: '40Gi', pods: 100, jobs: 200, configMaps: 300,
-};
+const QUOTA_DEFAULTS: Required<SandboxQuota> = SANDBOX_DEFAULTS.namespaceQuota;
+/** The LimitRange's defaults are the containers' own defaults, so a pod without resources gets what the builders emit. */
 const LIMIT_DEFAULTS: Required<SandboxLimitRange> = {
-  defaultCpuRequest: '250m', defaultCpuLimit: '500m', defaultMemoryRequest: '256Mi', defaultMemoryLimit: '512Mi',
-  defaultEphemeralStorageRequest: '64Mi', defaultEphemeralStorageLimit: '256Mi', maxCpu: '2', maxMemory: '4Gi',
+  defaultCpuRequest: SANDBOX_DEFAULTS.resources.cpuRequest, defaultCpuLimit: SANDBOX_DEFAULTS.resources.cpuLimit,
+  defaultMemoryRequest: SANDBOX_DEFAULTS.resources.memoryRequest, defaultMemoryLimit: SANDBOX_DEFAULTS.resources.memoryLimit,
+  defaultEphemeralStorageRequest: SANDBOX_DEFAULTS.resources.ephemeralStorageRequest,
+  defaultEphemeralStorageLimit: SANDBOX_DEFAULTS.resources.ephemeralStorageLimit,
+  maxCpu: SANDBOX_DEFAULTS.namespaceContainerMax.cpu, maxMemory: SANDBOX_DEFAULTS.namespaceContainerMax.memory,
 };
 const PSS_MODES = ['enforce', 'audit', 'warn'];
 
@@ -146,7 +147,7 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
   const site: Site = { where, prefix: '' };
   const name = checkDnsLabel(site, 'name', spec.name);
   if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(name)) fail(site, 'name', name, 'sandboxes get a namespace of their own, not a system or the default one');
-  const version = spec.podSecurityVersion ?? 'v1.27';
+  const version = spec.podSecurityVersion ?? SANDBOX_DEFAULTS.podSecurityVersion;
   if (!/^v1\.[0-9]{1,2}$/.test(version)) fail(site, 'podSecurityVersion', version, 'must pin a Kubernetes minor version such as "v1.27" ("latest" is not pinned)');
   const q = { ...QUOTA_DEFAULTS, ...definedOnly(spec.quota ?? {}) };
   const l = { ...LIMIT_DEFAULTS, ...definedOnly(spec.limits ?? {}) };

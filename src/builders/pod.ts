@@ -1,5 +1,5 @@
 // Props -> a hardened pod spec (plain JSON). Every container gets the same hardening; weaker asks are refused.
-import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
+import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS, disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from '../profile';
 import { SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
 import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, definedOnly, fail, parseQuantity } from './validate';
 
@@ -16,11 +16,6 @@ export interface PodSpecOptions {
   /** Pod restart policy. */
   readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
 }
-
-const RESOURCE_DEFAULTS = {
-  cpuRequest: '250m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi',
-  ephemeralStorageRequest: '64Mi', ephemeralStorageLimit: '256Mi',
-} as const;
 
 const DEFAULT_WRITABLE_PATHS: readonly WritablePath[] = [{ path: SANDBOX_DEFAULTS.writablePath, sizeLimit: SANDBOX_DEFAULTS.writablePathSizeLimit }];
 const READ_ONLY_BY_DEFAULT = ['configMap', 'secret', 'downwardAPI', 'projected'];
@@ -48,7 +43,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     group: security.group === undefined ? SANDBOX_DEFAULTS.runAsGroup : checkHighId(securitySite, 'group', security.group),
   };
   const fsGroup = security.fsGroup === undefined ? SANDBOX_DEFAULTS.fsGroup : checkHighId(securitySite, 'fsGroup', security.fsGroup);
-  const runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+  const runtimeClassName = runtimeClassNameOr(props.runtimeClassName);
   if (typeof runtimeClassName !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(runtimeClassName)) {
     fail(site, 'runtimeClassName', runtimeClassName, 'must name the gVisor RuntimeClass (a DNS subdomain, default "gvisor"); a pod without it is not sandboxed');
   }
@@ -60,11 +55,11 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     checkDnsLabel(volumeSite, 'name', volume.name);
     if (userVolumes.has(volume.name)) fail(volumeSite, 'name', volume.name, 'volume names must be unique');
     const kube = volume._toKube();
-    const types = Object.keys(kube).filter((k) => k !== 'name');
-    if (types.length !== 1 || !SANDBOX_DEFAULTS.allowedVolumeTypes.includes(types[0])) {
+    const types = volumeTypesOf(kube);
+    if (types.length !== 1 || !isAllowedVolumeType(types[0])) {
       fail(volumeSite, 'type', types.join('+') || '(none)', `allowed volume types: ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')} (hostPath is never allowed: GKE Sandbox cannot mount it and it exposes the node)`);
     }
-    if ((kube.projected?.sources ?? []).some((s: any) => s?.serviceAccountToken)) {
+    if (tokenProjectionsOf(kube).length > 0) {
       fail(volumeSite, 'projected.sources', 'a serviceAccountToken source', 'sandboxed pods never receive a service-account token');
     }
     if (kube.emptyDir && !kube.emptyDir.sizeLimit) fail(volumeSite, 'emptyDir.sizeLimit', undefined, 'every emptyDir needs a sizeLimit');
@@ -142,7 +137,7 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
   if (sec.allowPrivilegeEscalation !== undefined && sec.allowPrivilegeEscalation !== false) fail(secSite, 'allowPrivilegeEscalation', sec.allowPrivilegeEscalation, 'only false is allowed: setuid binaries must not gain privileges');
   if (sec.readOnlyRootFilesystem !== undefined && sec.readOnlyRootFilesystem !== true) fail(secSite, 'readOnlyRootFilesystem', sec.readOnlyRootFilesystem, 'only true is allowed: give directories that must be written as writablePaths');
   const add = sec.addCapabilities ?? [];
-  const extra = add.filter((cap) => !SANDBOX_DEFAULTS.allowedAddCapabilities.includes(String(cap).replace(/^CAP_/, '')));
+  const extra = disallowedAddedCapabilities(add);
   if (extra.length > 0) fail(secSite, 'addCapabilities', add, `only ${SANDBOX_DEFAULTS.allowedAddCapabilities.join(', ')} may be added back after dropping ALL`);
   const user = sec.user === undefined ? undefined : checkHighId(secSite, 'user', sec.user);
   const group = sec.group === undefined ? undefined : checkHighId(secSite, 'group', sec.group);
@@ -236,7 +231,7 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
 
 /** Requests and limits with defaults; a request above its limit is refused. */
 function buildResources(site: Site, c: SandboxContainerBaseProps): { requests: { [k: string]: string }; limits: { [k: string]: string } } {
-  const r = { ...RESOURCE_DEFAULTS, ...definedOnly(c.resources ?? {}) };
+  const r = { ...SANDBOX_DEFAULTS.resources, ...definedOnly(c.resources ?? {}) };
   const pairs = [
     ['cpu', 'cpuRequest', 'cpuLimit', '500m', checkQuantity],
     ['memory', 'memoryRequest', 'memoryLimit', '512Mi', checkByteQuantity],

@@ -30,6 +30,22 @@ export const SANDBOX_DEFAULTS = {
   /** The writable path every sandboxed container gets on its read-only root. */
   writablePath: '/tmp',
   writablePathSizeLimit: '64Mi',
+  /** Row 10: each container's requests and limits, unless its props say otherwise. */
+  resources: {
+    cpuRequest: '250m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi',
+    ephemeralStorageRequest: '64Mi', ephemeralStorageLimit: '256Mi',
+  },
+  /** A code run's limits, and where its code is mounted. */
+  run: { timeoutSeconds: 30, deadlineSeconds: 60, ttlSecondsAfterFinished: 300, codeMountPath: '/workspace', containerName: 'runner' },
+  /** A SandboxNamespace's ResourceQuota. */
+  namespaceQuota: {
+    requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi',
+    requestsEphemeralStorage: '20Gi', limitsEphemeralStorage: '40Gi', pods: 100, jobs: 200, configMaps: 300,
+  },
+  /** The most one container in a SandboxNamespace may ask for (its LimitRange's max). */
+  namespaceContainerMax: { cpu: '2', memory: '4Gi' },
+  /** The Pod Security Standards version a SandboxNamespace pins. */
+  podSecurityVersion: 'v1.27',
 } as const;
 
 /** Labels the library puts on every sandboxed pod. */

@@ -7,3 +7,4 @@ export * from './rules';
 export * from './cross-resource';
 export * from './namespace-bounds';
 export * from './storage-rules';
+export * from './predicates';

@@ -1,4 +1,5 @@
 // The sandbox hardening profile as data: one rule for each pod and workload row of the profile table.
+import { disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from './predicates';
 import { SANDBOX_DEFAULTS } from './defaults';
 import { KubeObject, ObjectMeta, PodSpecJson, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
 import { CheckOptions, Finding, Rule, refOf, show } from './rule';
@@ -238,7 +239,7 @@ export const RULES: readonly Rule[] = [
         const drop: unknown[] = Array.isArray(caps.drop) ? caps.drop : [];
         if (!drop.includes('ALL')) report(`${path}.securityContext.capabilities.drop`, `container "${container.name}" drops ${show(caps.drop)}; must drop ["ALL"]`);
         const add: unknown[] = Array.isArray(caps.add) ? caps.add : [];
-        const extra = add.filter((c) => !SANDBOX_DEFAULTS.allowedAddCapabilities.includes(String(c).replace(/^CAP_/, '')));
+        const extra = disallowedAddedCapabilities(add);
         if (extra.length > 0) report(`${path}.securityContext.capabilities.add`, `container "${container.name}" adds ${show(extra)}; only ${show(SANDBOX_DEFAULTS.allowedAddCapabilities)} may be added`);
       }
     }),
@@ -287,12 +288,12 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       (pod.spec.volumes ?? []).forEach((volume, i) => {
         const path = `${pod.specPath}.volumes[${i}]`;
-        for (const type of Object.keys(volume).filter((k) => k !== 'name')) {
-          if (!SANDBOX_DEFAULTS.allowedVolumeTypes.includes(type)) report(`${path}.${type}`, `volume "${volume.name}" is of type ${type}; allowed: ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')}`);
+        for (const type of volumeTypesOf(volume)) {
+          if (!isAllowedVolumeType(type)) report(`${path}.${type}`, `volume "${volume.name}" is of type ${type}; allowed: ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')}`);
         }
-        (volume.projected?.sources ?? []).forEach((source: any, j: number) => {
-          if (source.serviceAccountToken) report(`${path}.projected.sources[${j}].serviceAccountToken`, `volume "${volume.name}" projects a service-account token into the sandbox`);
-        });
+        for (const j of tokenProjectionsOf(volume)) {
+          report(`${path}.projected.sources[${j}].serviceAccountToken`, `volume "${volume.name}" projects a service-account token into the sandbox`);
+        }
       });
     }, { unwaivable: { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' } }),
 
@@ -414,7 +415,7 @@ export const RULES: readonly Rule[] = [
 
 /** Applies the defaults of the check options in one place. */
 export function resolveCheckOptions(options: CheckOptions = {}): Required<CheckOptions> {
-  return { runtimeClassName: options.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName };
+  return { runtimeClassName: runtimeClassNameOr(options.runtimeClassName) };
 }
 
 /** The view checks of RULES, in order. */

@@ -1,6 +1,6 @@
 // Figure audit_vs_schema: auditing 10,000 objects (auditObjects: every profile rule and the cross-resource
 // rules) against validating the same objects with kubernetes-models' schema validators, interleaved.
-import { KubeObject } from '../src';
+import { KubeObject } from '../src/profile';
 import { auditObjectsFixture } from './fixtures/objects';
 import { Timing, compare, round } from './support/harness';
 

@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
-import { checkObjectSet, checkObjects } from '../src';
+import { checkObjectSet, checkObjects } from '../src/profile';
 import { cdk8sPlusChart } from './fixtures/cdk8s-plus-chart';
 import { sandboxChart } from './fixtures/sandbox-chart';
 import { Timing, compare, median, round, runNodeChild } from './support/harness';

@@ -1,6 +1,6 @@
 // Child process of the render memory figure: renders N submissions in a loop and reports the heap after full
 // collections along the way. Run with --expose-gc. Prints one JSON line last.
-import { renderCodeRun } from '../src';
+import { renderCodeRun } from '../src/builders/render';
 import { submissionProps } from './fixtures/code-run';
 
 const total = Number(process.argv[2] ?? 100000);

@@ -1,6 +1,7 @@
 // Figures render_vs_floor and render_vs_cdk8s_plus: one CodeRunnerJob submission to YAML, three ways, interleaved.
 import * as jsYaml from 'js-yaml';
-import { checkObjects, renderCodeRun, renderCodeRunObjects } from '../src';
+import { renderCodeRun, renderCodeRunObjects } from '../src/builders/render';
+import { checkObjects } from '../src/profile';
 import { NAMESPACE, floorObjects, renderCdk8sPlus, renderFloor, submissionCode, submissionProps } from './fixtures/code-run';
 import { jsonDiff } from './support/equal';
 import { Timing, compare, round } from './support/harness';

@@ -17,7 +17,7 @@ const PROJECT_FILES = ['package.json', 'cdk8s.yaml', 'tsconfig.json', 'scripts',
 
 export interface SynthFigures {
   readonly synth_vs_ts_node: number | null;
-  /** Median seconds of the whole `npm run synth`, and of the ts-node run (`cdk8s synth --app 'npx ts-node src/main.ts'`). */
+  /** Median seconds of the whole `npm run synth`, and of the ts-node run (`cdk8s synth --app 'npx ts-node app/main.ts'`). */
   readonly npmRunSynthS: number;
   readonly tsNodeS: number | null;
   /** Median seconds of the parts, each run on its own after the figure (informational). */
@@ -28,7 +28,7 @@ export interface SynthFigures {
     readonly cdk8sSynthS: number;
     /** `cdk8s --version`: the cdk8s CLI's start-up alone. */
     readonly cdk8sCliStartS: number;
-    /** `node lib/src/main.js`: the app alone, no CLI, no validation. */
+    /** `node lib/app/main.js`: the app alone, no CLI, no validation. */
     readonly appS: number;
     /** `npm run` of an empty script: what each npm process adds. */
     readonly npmRunS: number;
@@ -75,7 +75,7 @@ function npmRunSynth(): number {
 function tsNodeSynth(): number {
   const out = path.join(WORK, 'dist-ts-node');
   fs.rmSync(out, { recursive: true, force: true });
-  return run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--app', 'npx ts-node src/main.ts', '--output', out]);
+  return run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--app', 'npx ts-node app/main.ts', '--output', out]);
 }
 
 /** The contender must type-check as the template's ts-node does: a file with a type error has to fail under it. */
@@ -124,7 +124,7 @@ export function synthFigures(reps: number): SynthFigures {
     fs.rmSync(out, { recursive: true, force: true });
     parts.synth.push(run(path.join(BIN, 'cdk8s'), ['synth', '--no-check-upgrade', '--output', out]));
     parts.cli.push(run(path.join(BIN, 'cdk8s'), ['--version', '--no-check-upgrade']));
-    parts.app.push(run('node', ['lib/src/main.js'], { CDK8S_OUTDIR: path.join(WORK, 'dist-app') }));
+    parts.app.push(run('node', ['lib/app/main.js'], { CDK8S_OUTDIR: path.join(WORK, 'dist-app') }));
     parts.npm.push(run('npm', ['run', '--silent', 'bench:noop']));
   }
   const npmS = median(totals);

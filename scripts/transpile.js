@@ -12,7 +12,7 @@ const path = require('path');
 const swc = require('@swc/core');
 
 const ROOT = path.resolve(__dirname, '..');
-const SOURCES = ['src', 'imports'];
+const SOURCES = ['src', 'app', 'imports'];
 
 /** swc options equivalent to tsconfig.json's emit; refuses a tsconfig whose emit they would not match. */
 function swcOptions() {

@@ -1,24 +1,34 @@
-// cdk8s-sandbox: constructs, builders and the hardening profile for untrusted code under gVisor.
-export * from './profile';
-export { SandboxValidationError, SandboxProfileViolationError } from './builders/errors';
-export { EnvValue, type EnvFromConfigMapOptions } from './builders/env';
-export { Probe, type ProbeOptions, type HttpGetProbeOptions, type TcpSocketProbeOptions } from './builders/probe';
-export { SandboxVolume, type SandboxFileVolumeOptions } from './builders/volume';
-export * from './builders/pod-props';
-export { type SandboxedDeploymentProps, type SandboxedDeploymentObjects, buildSandboxedDeployment } from './builders/deployment';
-export { assertProfile, describeFinding } from './builders/compliance';
-export { SandboxedDeployment } from './constructs/sandboxed-deployment';
-export { Language, type CustomLanguageProps } from './builders/language';
-export { type CodeRunnerJobProps, type CodeRunObjects, CodeSource, buildCodeRun, CODE_MOUNT_PATH, CONFIGMAP_MAX_BYTES } from './builders/code-runner';
-export { renderCodeRun, renderCodeRunObjects, toYaml, type RenderOptions, type RenderedCodeRun } from './builders/render';
-export { CodeRunnerJob } from './constructs/code-runner-job';
-export { DnsMode, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload, GKE_CLOUD_DNS_IP, GKE_NODE_LOCAL_DNS_IP, dnsEgressRules, internetIpBlocks } from './builders/network';
-export type { SandboxQuota, SandboxLimitRange } from './builders/namespace';
-export { SandboxPlatform, type RuntimeClassToleration, type GvisorRuntimeClassSpec } from './builders/runtime-class';
+// cdk8s-sandbox: the public API, named one by one (test/public-api.test.ts checks it against api/public-api.md).
+// Everything here is jsii-compatible and ships to Python, Java, Go and .NET; the Node-only tools are
+// `cdk8s-sandbox/audit` and `cdk8s-sandbox/runner`.
+
+// Constructs and their props.
+export { SandboxedDeployment, type SandboxedDeploymentProps } from './constructs/sandboxed-deployment';
+export { CodeRunnerJob, type CodeRunnerJobProps } from './constructs/code-runner-job';
 export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
 export { SandboxRuntimes } from './constructs/sandbox-runtimes';
-export * from './audit';
-export { runWorkload, planWorkload, type RunWorkloadOptions, type RunResult, RUNSC_INSTALL_HINT } from './runner/runsc';
-export { RunnerError } from './runner/errors';
+
+// The props' parts.
+export {
+  Protocol, SeccompProfileType,
+  type SandboxPort, type SandboxResources, type WritablePath, type SandboxVolumeMount, type SandboxContainerSecurity,
+  type SandboxPodSecurity, type SandboxContainerBaseProps, type SandboxContainerProps, type SandboxPodProps,
+  type SandboxWorkloadIdentityProps, type SandboxWorkloadProps,
+} from './builders/pod-props';
+export type { SandboxQuota, SandboxLimitRange } from './builders/namespace';
+export { SandboxPlatform, type RuntimeClassToleration } from './builders/runtime-class';
+export { DnsMode, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload } from './builders/network';
+
+// Choice classes.
+export { EnvValue, type EnvFromConfigMapOptions } from './builders/env';
+export { Probe, type ProbeOptions, type HttpGetProbeOptions, type TcpSocketProbeOptions } from './builders/probe';
+export { SandboxVolume, type SandboxFileVolumeOptions } from './builders/volume';
+export { Language, type CustomLanguageProps } from './builders/language';
+export { CodeSource } from './builders/code-runner';
+
+// The per-submission render entry point, the profile's rules and defaults, and the errors.
+export { CodeRun, type RenderOptions, type RenderedCodeRun } from './builders/render';
+export { SandboxProfile, SandboxDefaults, RuleWaiver, type ProfileRule } from './profile/sandbox-profile';
+export { SandboxErrors } from './builders/errors';

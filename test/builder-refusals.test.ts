@@ -1,7 +1,8 @@
 // Smaller refusals of issue 11: byte quantities in milli-units, image references the runtimes refuse (upper
 // case), Service names that are not DNS-1035 labels, and the 64-bit content hash within the 63-character budget.
 import { Chart, Testing } from 'cdk8s';
-import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxedDeployment, renderCodeRun } from '../src';
+import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxedDeployment } from '../src';
+import { renderCodeRun } from '../src/builders/render';
 import { thrown } from './helpers/errors';
 
 const PY = 'print(1)\n';

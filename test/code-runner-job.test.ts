@@ -3,9 +3,8 @@
 // name lengths, the deny-all NetworkPolicy's selector evaluated against pod labels, and schema plus
 // unknown-field validation of every object. Output is judged by literal values, never by src/profile.
 import { Chart, Testing } from 'cdk8s';
-import {
-  CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxValidationError, SandboxVolume,
-} from '../src';
+import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxVolume } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
 type Json = { [key: string]: any };

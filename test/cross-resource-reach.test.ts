@@ -4,7 +4,9 @@
 // together cover a private range, judged over the union of every policy selecting a pod (policies add up).
 import { KubeObject, checkObjectSet } from '../src/profile';
 import { auditObjects } from '../src/audit';
-import { DnsMode, NetworkPeer, buildSandboxedDeployment, dnsEgressRules, internetIpBlocks } from '../src';
+import { DnsMode, NetworkPeer } from '../src';
+import { buildSandboxedDeployment } from '../src/builders/deployment';
+import { dnsEgressRules, internetIpBlocks } from '../src/builders/network';
 import { buildSandboxNamespace } from '../src/builders/namespace';
 import { buildDenyAllPolicy, buildSandboxNetworkPolicy } from '../src/builders/network';
 

@@ -1,4 +1,4 @@
-// The example app (src/main.ts) and its committed output (dist/): synthesis is deterministic, dist/ is
+// The example app (app/main.ts) and its committed output (dist/): synthesis is deterministic, dist/ is
 // not stale, the seed article's workloads keep their values, every object is valid Kubernetes, and every
 // sandboxed pod in dist/ carries each pod-level control of the hardening profile (literal field checks,
 // never the profile code).
@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { ExampleChart } from '../src/main';
+import { ExampleChart } from '../app/main';
 import { kubernetesProblems } from './helpers/schema';
 
 const DIST = path.resolve(__dirname, '..', 'dist');

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { ExampleChart } from '../src/main';
+import { ExampleChart } from '../app/main';
 import { selectorMatches } from '../src/profile/cross-resource';
 import { kubernetesProblems } from './helpers/schema';
 

@@ -4,9 +4,9 @@
 // from what the checks judged. Each asserts the refusal and its message.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import {
-  CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxValidationError, SandboxedDeployment, renderCodeRun,
-} from '../src';
+import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxedDeployment } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
+import { renderCodeRun } from '../src/builders/render';
 import { thrown } from './helpers/errors';
 
 const IMAGE = 'registry.example/app:1.2.3';

@@ -5,9 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import {
-  CodeRunnerJob, GvisorRuntimeClass, GvisorRuntimeClassProps, SandboxNamespace, SandboxPlatform, SandboxValidationError, SandboxedDeployment,
-} from '../src';
+import { CodeRunnerJob, GvisorRuntimeClass, GvisorRuntimeClassProps, SandboxNamespace, SandboxPlatform, SandboxedDeployment } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
 import { auditObjects } from '../src/audit';
 import { skeletonOf } from '../src/audit/audit';
 import { checkObjectSet } from '../src/profile';

@@ -13,7 +13,7 @@ import {
   MAX_ALIAS_EXPANSION_BYTES, MAX_ALIAS_EXPANSION_NODES, readKubeYaml, readKubeYamlExact, readKubeYamlFast, resolvePlainScalar,
 } from '../src/audit/kube-yaml';
 import { runAuditCommand } from '../src/cli/audit-command';
-import { parseManifests } from '../src/runner';
+import { parseManifests } from '../src/runner/internal';
 
 const ROOT = path.resolve(__dirname, '..');
 const HARDENED = fs.readFileSync(path.join(__dirname, 'fixtures', 'audit', 'hardened.yaml'), 'utf8');

@@ -7,9 +7,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import * as k8s from '../imports/k8s';
-import {
-  CodeRunnerJob, DnsMode, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxValidationError, SandboxedDeployment,
-} from '../src';
+import { CodeRunnerJob, DnsMode, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxedDeployment } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -10,7 +10,8 @@ const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 function run(snippet: string): string[] {
   const { code } = transformSync(snippet, { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
   const logged: string[] = [];
-  const req = (name: string) => (name === 'cdk8s-sandbox' ? require('../src') : require(name));
+  const entries: { [name: string]: string } = { 'cdk8s-sandbox': '../src', 'cdk8s-sandbox/audit': '../src/audit', 'cdk8s-sandbox/runner': '../src/runner' };
+  const req = (name: string) => require(entries[name] ?? name);
   new Function('require', 'console', 'exports', code)(req, { log: (...args: unknown[]) => logged.push(args.join(' ')) }, {});
   return logged;
 }
@@ -39,7 +40,7 @@ describe('README examples', () => {
   });
 
   test('the render example prints the run id and a ConfigMap + Job + NetworkPolicy stream', () => {
-    const logged = run(snippets.find((s) => s.includes('renderCodeRun('))!);
+    const logged = run(snippets.find((s) => s.includes('CodeRun.render('))!);
     expect(logged[0]).toBe('user-code-run-12345');
     expect(logged[1].match(/^kind: (\w+)$/gm)).toEqual(['kind: ConfigMap', 'kind: Job', 'kind: NetworkPolicy']);
     expect(logged[1]).toContain('activeDeadlineSeconds: 20');

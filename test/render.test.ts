@@ -6,10 +6,11 @@
 // module mock, so the test fails as soon as the profile check is removed from the render path.
 import { Chart, Testing } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
-import {
-  CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, KubeObject, Language, SandboxProfileViolationError,
-  SandboxRuntimes, SandboxValidationError, buildCodeRun, renderCodeRun, renderCodeRunObjects, toYaml,
-} from '../src';
+import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes } from '../src';
+import { buildCodeRun } from '../src/builders/code-runner';
+import { SandboxProfileViolationError, SandboxValidationError } from '../src/builders/errors';
+import { renderCodeRun, renderCodeRunObjects, toYaml } from '../src/builders/render';
+import { KubeObject } from '../src/profile';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
 type Json = { [key: string]: any };

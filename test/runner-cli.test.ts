@@ -6,7 +6,7 @@ import * as yaml from 'js-yaml';
 import { CODE_RUNNER_FIXTURE, CODE_RUNNER_MANIFEST, CODE_RUNNER_WORKLOAD, attackCode, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
 import { createProgram } from '../src/cli/main';
 import { DEADLINE_EXIT_CODE, exitCodeOf, summaryOf } from '../src/cli/run-command';
-import { RUNSC_INSTALL_HINT, RunResult, locateRunsc } from '../src/runner';
+import { RUNSC_INSTALL_HINT, RunResult, locateRunsc } from '../src/runner/internal';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-cli: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the real runs:'} ${gate.reason}`);

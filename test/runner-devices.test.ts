@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_FIXTURE, CODE_RUNNER_WORKLOAD, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
-import { DEVICE_NODE_SECCOMP, buildRunPlan, parseManifests, runWorkload } from '../src/runner';
+import { DEVICE_NODE_SECCOMP, buildRunPlan, parseManifests, runWorkload } from '../src/runner/internal';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-devices: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the runsc run:'} ${gate.reason}`);

@@ -5,7 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_WORKLOAD, attackCode, attackResult, codeRunnerDocs, codeRunnerLimits, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
-import { RunResult, RunWorkloadOptions, parseBytes, runWorkload } from '../src/runner';
+import { RunResult, RunWorkloadOptions, parseBytes, runWorkload } from '../src/runner/internal';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-gvisor: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping:'} ${gate.reason}`);

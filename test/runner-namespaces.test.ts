@@ -1,7 +1,7 @@
 // `run` picks between same-named workloads of two namespaces: `Kind/namespace/name` or `--namespace`, and the
 // ConfigMaps it mounts come from the chosen workload's namespace (issue 11: `Deployment/web` was "ambiguous"
 // and `Deployment/tenant-acme/web` "not in the files").
-import { RunPlanInput, buildRunPlan } from '../src/runner';
+import { RunPlanInput, buildRunPlan } from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 
 function tenant(namespace: string, greeting: string): KubeObject[] {

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_FIXTURE, CODE_RUNNER_WORKLOAD, codeRunnerDocs, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
 import { PlannedRun, podRunning, processesMentioning, runPlanned } from './fixtures/runner/sandbox-run';
-import { DEFAULT_PIDS_LIMIT, RunResult, buildRunPlan, parseManifests, runWorkload } from '../src/runner';
+import { DEFAULT_PIDS_LIMIT, RunResult, buildRunPlan, parseManifests, runWorkload } from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 
 const gate = runscTestsEnabled();

@@ -4,7 +4,7 @@ import { CODE_RUNNER_FIXTURE } from './fixtures/runner/code-runner';
 import {
   DEFAULT_PATH, DEFAULT_PIDS_LIMIT, RootfsSource, RunPlanInput, buildRunPlan, capabilitiesOf, cpuQuotaUs, expandVars,
   parseBytes, parseManifests, parseMillicores, planRootView, selectWorkload,
-} from '../src/runner';
+} from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 import { runnerErrorOf } from './helpers/errors';
 

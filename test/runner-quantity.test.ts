@@ -1,6 +1,6 @@
 // Issue #10 item 7: quantities are parsed exactly, and what is not a finite, exact, in-range value
 // is refused with the field, the value and what is allowed (never a silent `"limit": null`).
-import { MAX_EXACT_INTEGER, MAX_MILLICORES, RunnerError, buildRunPlan, cpuQuotaUs, cpuShares, parseBytes, parseMillicores, parseQuantity } from '../src/runner';
+import { MAX_EXACT_INTEGER, MAX_MILLICORES, RunnerError, buildRunPlan, cpuQuotaUs, cpuShares, parseBytes, parseMillicores, parseQuantity } from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 
 function messageOf(fn: () => unknown): string {

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_FIXTURE, runscTestsEnabled } from './fixtures/runner/code-runner';
 import { PlannedRun, podRunning, runPlanned } from './fixtures/runner/sandbox-run';
-import { HOST_ROOT_ENTRIES, RootfsSource, RunPlanInput, buildRunPlan, generatedEtc, parseManifests, planRootView } from '../src/runner';
+import { HOST_ROOT_ENTRIES, RootfsSource, RunPlanInput, buildRunPlan, generatedEtc, parseManifests, planRootView } from '../src/runner/internal';
 import { runnerErrorOf } from './helpers/errors';
 import { KubeObject } from '../src/profile/kube';
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CODE_RUNNER_WORKLOAD, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
-import { RunResult, runWorkload } from '../src/runner';
+import { RunResult, runWorkload } from '../src/runner/internal';
 import { OWNER_FILE, OutputTail, processStartTime, sweepLeftovers } from '../src/runner/supervisor';
 
 const gate = runscTestsEnabled();

@@ -6,11 +6,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { runscTestsEnabled } from './fixtures/runner/code-runner';
 import { CODE_RUNNER_FIXTURE } from './fixtures/runner/code-runner';
-import * as runner from '../src/runner';
+import * as runner from '../src/runner/internal';
 import {
   BundleWriter, MAX_BUNDLE_BYTES, RootfsSource, RunPlan, RunPlanInput, buildRunPlan, checkBundlePlan, parseManifests,
   runWorkload, writeBundle,
-} from '../src/runner';
+} from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 import { runnerErrorOf } from './helpers/errors';
 

@@ -6,9 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  CodeRunnerJob, DnsMode, SandboxNamespace, SandboxNamespaceProps, SandboxNetworkPolicy, SandboxValidationError, SandboxedDeployment,
-} from '../src';
+import { CodeRunnerJob, DnsMode, SandboxNamespace, SandboxNamespaceProps, SandboxNetworkPolicy, SandboxedDeployment } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
 import { selectorMatches } from '../src/profile/cross-resource';
 import { kubernetesProblems } from './helpers/schema';
 

@@ -5,10 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import {
-  CodeRunnerJob, DnsMode, GKE_CLOUD_DNS_IP, GKE_NODE_LOCAL_DNS_IP, ISandboxWorkload, NetworkPeer, NetworkRule, Protocol,
-  SandboxNamespace, SandboxNetworkPolicy, SandboxNetworkPolicyProps, SandboxValidationError, SandboxedDeployment, dnsEgressRules, internetIpBlocks,
-} from '../src';
+import { CodeRunnerJob, DnsMode, ISandboxWorkload, NetworkPeer, NetworkRule, Protocol, SandboxNamespace, SandboxNetworkPolicy, SandboxNetworkPolicyProps, SandboxedDeployment } from '../src';
+import { SandboxValidationError } from '../src/builders/errors';
+import { GKE_CLOUD_DNS_IP, GKE_NODE_LOCAL_DNS_IP, dnsEgressRules, internetIpBlocks } from '../src/builders/network';
 import { selectorMatches } from '../src/profile/cross-resource';
 import { kubernetesProblems } from './helpers/schema';
 

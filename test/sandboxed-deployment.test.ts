@@ -6,10 +6,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  EnvValue, Probe, Protocol, SandboxRuntimes, SandboxValidationError, SandboxVolume, SandboxedDeployment, SandboxedDeploymentProps,
-  SeccompProfileType, buildSandboxedDeployment,
-} from '../src';
+import { EnvValue, Probe, Protocol, SandboxRuntimes, SandboxVolume, SandboxedDeployment, SandboxedDeploymentProps, SeccompProfileType } from '../src';
+import { buildSandboxedDeployment } from '../src/builders/deployment';
+import { SandboxValidationError } from '../src/builders/errors';
 import { kubernetesProblems } from './helpers/schema';
 
 const IMAGE = 'registry.example/app:1.2.3';

@@ -2,7 +2,8 @@
 // code holds U+2028 synthesized into YAML that kubectl read as a ConfigMap kube-system/coredns). Code with such
 // characters travels as binaryData; any other string holding one is refused at synth, naming path and field.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
-import { CodeRunnerJob, EnvValue, SandboxedDeployment, renderCodeRun } from '../src';
+import { CodeRunnerJob, EnvValue, SandboxedDeployment } from '../src';
+import { renderCodeRun } from '../src/builders/render';
 import { readKubeYaml } from '../src/audit/kube-yaml';
 import { findUnsafeCharacter, findUnsafeStrings } from '../src/builders/yaml-text';
 

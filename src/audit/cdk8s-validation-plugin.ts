@@ -109,7 +109,7 @@ export function auditOptionsOfProperties(props: unknown): AuditOptions {
 }
 
 /** The parts of cdk8s-cli's ValidationViolation the plugin fills in. */
-interface Violation {
+export interface Violation {
   readonly ruleName: string;
   readonly recommendation: string;
   readonly fix: string;

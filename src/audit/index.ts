@@ -1,8 +1,14 @@
-// The audit: load any manifests, run the hardening profile over them, report as text, JSON or SARIF.
-export { AUDIT_RULES, type AuditFinding, type AuditManifestsOptions, type AuditOptions, type AuditResult, Auditor, type RuleInfo, auditManifests, auditObjects, auditText, resolveAuditOptions } from './audit';
-export { type InputProblem, type LoadedObject, MANIFEST_EXTENSIONS } from './load';
-export { SUPPRESSION_RULES } from './suppress';
+// cdk8s-sandbox/audit (Node only): load any manifests, run the hardening profile over them, report as
+// text, JSON or SARIF; and the cdk8s-cli validation plugin that does so at `cdk8s synth`.
+export {
+  AUDIT_RULES, auditManifests, auditObjects, auditText,
+  type AuditFinding, type AuditManifestsOptions, type AuditOptions, type AuditResult, type AuditSuppression, type RuleInfo,
+} from './audit';
+export { MANIFEST_EXTENSIONS, type InputProblem } from './load';
+export { SUPPRESSION_RULES, type AuditRuleInfo } from './suppress';
 export { formatText, summaryLine } from './report-text';
 export { formatJson } from './report-json';
-export { type SarifOptions, formatSarif } from './report-sarif';
-export { SandboxAuditValidation, type SandboxAuditValidationProps } from './cdk8s-validation-plugin';
+export { formatSarif, type SarifOptions } from './report-sarif';
+export { SandboxAuditValidation, type SandboxAuditValidationProps, type ValidationContextLike, type Violation } from './cdk8s-validation-plugin';
+export type { Finding, ObjectRef, Unwaivable } from '../profile/rule';
+export type { KubeObject, ObjectMeta } from '../profile/kube';

@@ -1,11 +1,12 @@
 // CodeRunnerJob's builder: one submission -> ConfigMap (the code) + Job (one sandboxed run) + deny-all NetworkPolicy.
 import { createHash } from 'crypto';
-import { KubeObject, PodSpecJson } from '../profile';
+import type { CodeRunnerJobProps } from '../constructs/code-runner-job';
+import { KubeObject, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
 import { EnvValue } from './env';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network';
 import { buildPodSpec } from './pod';
-import { SandboxPodProps, SandboxResources, SandboxVolumeMount, SandboxWorkloadIdentityProps, WritablePath } from './pod-props';
+import { SandboxVolumeMount } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
 import { SandboxVolume } from './volume';
 import { findUnsafeCharacter } from './yaml-text';
@@ -31,81 +32,6 @@ export class CodeSource {
   ) {}
 }
 
-/** One user submission, run once under gVisor with hard limits. */
-export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, SandboxPodProps {
-  /**
-   * The code, as a single file named after the language's entry file (e.g. `main.py`).
-   * Give exactly one of `code`, `files` and `codeFrom`.
-   * @default - none
-   */
-  readonly code?: string;
-  /**
-   * The code as several files, file name -> content.
-   * @default - none
-   */
-  readonly files?: { [fileName: string]: string };
-  /**
-   * An existing ConfigMap or Secret that holds the code.
-   * @default - none
-   */
-  readonly codeFrom?: CodeSource;
-  /**
-   * Language preset: image, command and environment.
-   * @default Language.PYTHON
-   */
-  readonly language?: Language;
-  /**
-   * The file the command runs.
-   * @default - the language's entry file (main.py, main.js, main.sh)
-   */
-  readonly entryFile?: string;
-  /**
-   * Image instead of the language's.
-   * @default - the language's image
-   */
-  readonly image?: string;
-  /**
-   * Command instead of the language's; it is still wrapped in the soft timeout.
-   * @default - the language's command followed by the entry file's path
-   */
-  readonly command?: string[];
-  /**
-   * Extra environment variables.
-   * @default - the language's environment, HOME and TMPDIR
-   */
-  readonly env?: { [name: string]: EnvValue };
-  /**
-   * Soft limit: the command runs under `timeout` for this many seconds.
-   * @default 30
-   */
-  readonly timeoutSeconds?: number;
-  /**
-   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds`.
-   * @default 60
-   */
-  readonly deadlineSeconds?: number;
-  /**
-   * Seconds a finished Job (and its pod and logs) is kept.
-   * @default 300
-   */
-  readonly ttlSecondsAfterFinished?: number;
-  /**
-   * A run id the platform chooses, used as the objects' name (a DNS label of at most 63 characters).
-   * @default - `<name>-<hash of everything that shapes the pod>`
-   */
-  readonly runId?: string;
-  /**
-   * Requests and limits.
-   * @default - requests 250m/256Mi, limits 500m/512Mi, ephemeral storage 64Mi/256Mi
-   */
-  readonly resources?: SandboxResources;
-  /**
-   * Writable directories.
-   * @default [{ path: '/tmp', sizeLimit: '64Mi' }]
-   */
-  readonly writablePaths?: WritablePath[];
-}
-
 /** The plain objects of one run. */
 export interface CodeRunObjects {
   /** Name of the Job (and of the ConfigMap and NetworkPolicy). */
@@ -123,7 +49,7 @@ export interface CodeRunObjects {
 }
 
 /** Where the code is mounted, read-only. */
-export const CODE_MOUNT_PATH = '/workspace';
+export const CODE_MOUNT_PATH = SANDBOX_DEFAULTS.run.codeMountPath;
 /** The largest ConfigMap the API server stores. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
@@ -139,10 +65,10 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const language = props.language ?? Language.PYTHON;
   if (!(language instanceof Language)) fail(site, 'language', (language as any)?.name ?? language, `unknown language; use one of ${Language.presets().map((l) => `Language.${l.name.toUpperCase()}`).join(', ')} or Language.custom(...)`);
 
-  const timeout = props.timeoutSeconds === undefined ? 30 : checkSeconds(site, 'timeoutSeconds', props.timeoutSeconds, 86400);
-  const deadline = props.deadlineSeconds === undefined ? 60 : checkSeconds(site, 'deadlineSeconds', props.deadlineSeconds, 86400);
+  const timeout = props.timeoutSeconds === undefined ? SANDBOX_DEFAULTS.run.timeoutSeconds : checkSeconds(site, 'timeoutSeconds', props.timeoutSeconds, 86400);
+  const deadline = props.deadlineSeconds === undefined ? SANDBOX_DEFAULTS.run.deadlineSeconds : checkSeconds(site, 'deadlineSeconds', props.deadlineSeconds, 86400);
   if (deadline <= timeout) fail(site, 'deadlineSeconds', deadline, `must exceed timeoutSeconds (${timeout}), so the soft timeout reports first and the hard deadline catches what it misses`);
-  const ttl = props.ttlSecondsAfterFinished === undefined ? 300 : checkInteger(site, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 31536000, 'a whole number of seconds');
+  const ttl = props.ttlSecondsAfterFinished === undefined ? SANDBOX_DEFAULTS.run.ttlSecondsAfterFinished : checkInteger(site, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 31536000, 'a whole number of seconds');
 
   const sources = ['code', 'files', 'codeFrom'].filter((k) => (props as any)[k] !== undefined);
   if (sources.length !== 1) fail(site, sources.length === 0 ? 'code' : sources.join('+'), sources.length === 0 ? undefined : `${sources.join(' and ')} together`, 'give exactly one of code, files and codeFrom');
@@ -189,7 +115,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     // The user's volumes come first, so that errors about them name the index the user gave.
     volumes: [...(props.volumes ?? []), codeVolumeSource(props.codeFrom?.name ?? baseIdentity.name)],
     volumeMounts: mounts,
-    containerName: props.containerName ?? 'runner',
+    containerName: props.containerName ?? SANDBOX_DEFAULTS.run.containerName,
   }, { restartPolicy: 'Never' });
   const jobSpec = (identity: WorkloadIdentity, spec: PodSpecJson) => ({
     activeDeadlineSeconds: deadline,

@@ -1,23 +1,9 @@
 // SandboxedDeployment's builder: props -> ServiceAccount, Deployment, optional Service and PodDisruptionBudget.
 import { KubeObject } from '../profile';
-import { SandboxWorkloadProps } from './pod-props';
+import type { SandboxedDeploymentProps } from '../constructs/sandboxed-deployment';
 import { buildPodSpec } from './pod';
 import { Site, checkInteger, fail } from './validate';
 import { WorkloadIdentity, buildServiceAccount, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
-
-/** Props of a long-running sandboxed workload. */
-export interface SandboxedDeploymentProps extends SandboxWorkloadProps {
-  /**
-   * Number of pods. With more than one, a PodDisruptionBudget keeps all but one up during node drains.
-   * @default 2
-   */
-  readonly replicas?: number;
-  /**
-   * Emit a ClusterIP Service for the main container's ports.
-   * @default false
-   */
-  readonly service?: boolean;
-}
 
 /** The plain objects of one SandboxedDeployment. */
 export interface SandboxedDeploymentObjects {

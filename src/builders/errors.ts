@@ -23,6 +23,24 @@ export class SandboxProfileViolationError extends Error {
   }
 }
 
+/**
+ * Tells the library's errors apart (jsii cannot export Error subclasses, so the classes stay internal; in
+ * Python, Java, Go and .NET they arrive as the language's jsii error carrying the same message).
+ */
+export class SandboxErrors {
+  /** Whether `thrown` is the library's error for bad props (it names the construct path, field, given and allowed). */
+  public static isValidationError(thrown: any): boolean {
+    return thrown instanceof SandboxValidationError;
+  }
+
+  /** Whether `thrown` is the library's error for output that violates the hardening profile. */
+  public static isProfileViolation(thrown: any): boolean {
+    return thrown instanceof SandboxProfileViolationError;
+  }
+
+  private constructor() {}
+}
+
 /** A value as it appears in an error message. */
 export function given(value: unknown): string {
   if (value === undefined) return 'unset';

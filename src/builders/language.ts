@@ -43,16 +43,30 @@ export class Language {
     return [Language.PYTHON, Language.NODE, Language.SHELL];
   }
 
-  private constructor(
-    /** Short name. */
-    public readonly name: string,
-    /** Default image. */
-    public readonly image: string,
-    /** Command that runs the entry file (the file's path is appended). */
-    public readonly command: readonly string[],
-    /** Default entry file name. */
-    public readonly entryFile: string,
-    /** Environment the runtime needs. */
-    public readonly env: { readonly [name: string]: string },
-  ) {}
+  /** Short name. */
+  public readonly name: string;
+  /** Default image. */
+  public readonly image: string;
+  /** Default entry file name. */
+  public readonly entryFile: string;
+  private readonly commandWords: readonly string[];
+  private readonly envVars: { readonly [name: string]: string };
+
+  private constructor(name: string, image: string, command: string[], entryFile: string, env: { [name: string]: string }) {
+    this.name = name;
+    this.image = image;
+    this.commandWords = Object.freeze([...command]);
+    this.entryFile = entryFile;
+    this.envVars = Object.freeze({ ...env });
+  }
+
+  /** Command that runs the entry file (the file's path is appended); a copy, so a preset cannot be changed. */
+  public get command(): string[] {
+    return [...this.commandWords];
+  }
+
+  /** Environment the runtime needs; a copy, so a preset cannot be changed. */
+  public get env(): { [name: string]: string } {
+    return { ...this.envVars };
+  }
 }

@@ -1,8 +1,9 @@
 // The render API for code-execution platforms: one submission -> plain objects and YAML, in-process.
 // No cdk8s App, no files, no global state: safe to call concurrently, deterministic for the same input.
 import * as jsYaml from 'js-yaml';
-import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions } from '../profile';
-import { CodeRunnerJobProps, buildCodeRun } from './code-runner';
+import { KubeObject, SANDBOX_DEFAULTS, crossResourceRuleById, resolveCrossResourceOptions, runtimeClassNameOr } from '../profile';
+import type { CodeRunnerJobProps } from '../constructs/code-runner-job';
+import { buildCodeRun } from './code-runner';
 import { assertProfile, describeFinding } from './compliance';
 import { SandboxProfileViolationError, SandboxValidationError } from './errors';
 import { readAsNonString } from './yaml-text';
@@ -34,8 +35,8 @@ export interface RenderOptions {
 export interface RenderedCodeRun {
   /** Name of the Job (and of its ConfigMap and NetworkPolicy). */
   readonly name: string;
-  /** The objects, in the order `kubectl apply` should see them. */
-  readonly objects: readonly KubeObject[];
+  /** The objects as plain JSON, in the order `kubectl apply` should see them. */
+  readonly objects: any[];
   /** The objects as one multi-document YAML stream (keys sorted, like `cdk8s synth`). */
   readonly yaml: string;
 }
@@ -45,7 +46,7 @@ export function renderCodeRunObjects(props: CodeRunnerJobProps, options: RenderO
   const where = options.where ?? 'render';
   checkRuntimeClassAllowed(where, props.runtimeClassName, options.allowedRuntimeClasses);
   const built = buildCodeRun(where, props, options.defaultName ?? 'code-run');
-  assertProfile(where, built.objects, { runtimeClassName: props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName });
+  assertProfile(where, built.objects, { runtimeClassName: runtimeClassNameOr(props.runtimeClassName) });
   // The construct path checks network isolation app-wide at synth; a render has only its own objects to go by.
   const networkFindings = RUN_NETWORK_RULES.flatMap((id) => crossResourceRuleById(id)!.check(built.objects, resolveCrossResourceOptions()));
   if (networkFindings.length > 0) throw new SandboxProfileViolationError(where, networkFindings.map(describeFinding));
@@ -54,7 +55,7 @@ export function renderCodeRunObjects(props: CodeRunnerJobProps, options: RenderO
 
 /** Refuses a runtime class that is neither gvisor nor in the render's allowlist. */
 function checkRuntimeClassAllowed(where: string, runtimeClassName: string | undefined, allowed: readonly string[] = []): void {
-  const name = runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+  const name = runtimeClassNameOr(runtimeClassName);
   if (name === SANDBOX_DEFAULTS.runtimeClassName || allowed.includes(name)) return;
   throw new SandboxValidationError(where, 'runtimeClassName', JSON.stringify(name),
     `not known to be a sandboxed runtime; allowed: ${[SANDBOX_DEFAULTS.runtimeClassName, ...allowed].map((n) => JSON.stringify(n)).join(', ')}. A gVisor RuntimeClass of your own goes in RenderOptions.allowedRuntimeClasses`);
@@ -63,7 +64,29 @@ function checkRuntimeClassAllowed(where: string, runtimeClassName: string | unde
 /** Renders one submission to plain objects and YAML, checking them against the hardening profile (fail closed). */
 export function renderCodeRun(props: CodeRunnerJobProps, options: RenderOptions = {}): RenderedCodeRun {
   const { name, objects } = renderCodeRunObjects(props, options);
-  return { name, objects, yaml: toYaml(objects) };
+  return { name, objects: [...objects], yaml: toYaml(objects) };
+}
+
+/**
+ * The per-submission render entry point for code-execution platforms, in every jsii language: one
+ * submission to plain Kubernetes objects and YAML, checked against the hardening profile, in-process
+ * (no cdk8s App, no files, no global state; safe to call concurrently; deterministic for the same input).
+ */
+export class CodeRun {
+  /**
+   * Renders one submission: its ConfigMap, Job and NetworkPolicy as plain JSON and as one YAML stream.
+   * Throws for props that would weaken the sandbox, naming the field, what was given and what is allowed.
+   */
+  public static render(props: CodeRunnerJobProps, options?: RenderOptions): RenderedCodeRun {
+    return renderCodeRun(props, options ?? {});
+  }
+
+  /** Plain Kubernetes objects as one multi-document YAML stream, keys sorted, kubectl's non-strings quoted. */
+  public static toYaml(objects: any[]): string {
+    return toYaml(objects);
+  }
+
+  private constructor() {}
 }
 
 /**

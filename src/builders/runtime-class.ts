@@ -1,4 +1,5 @@
 // GvisorRuntimeClass's builder: on self-managed clusters, the RuntimeClass that maps `gvisor` to runsc.
+import type { GvisorRuntimeClassProps } from '../constructs/gvisor-runtime-class';
 import { GVISOR_RUNTIME_HANDLERS, KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { Site, checkByteQuantity, checkDnsSubdomain, checkQuantity, fail } from './validate';
 
@@ -26,45 +27,8 @@ export interface RuntimeClassToleration {
   readonly effect?: string;
 }
 
-/** Props of the RuntimeClass. */
-export interface GvisorRuntimeClassSpec {
-  /** Platform. */
-  readonly platform: SandboxPlatform;
-  /**
-   * RuntimeClass name pods refer to.
-   * @default 'gvisor'
-   */
-  readonly name?: string;
-  /**
-   * containerd runtime handler (self-managed only): `runsc`, or `gvisor` where containerd names its runsc
-   * runtime so (as GKE does). Any other handler (runc, kata, crun) would run the pods without gVisor.
-   * @default 'runsc'
-   */
-  readonly handler?: string;
-  /**
-   * Fixed per-pod CPU overhead of the sandbox (self-managed only), e.g. '100m'.
-   * @default - none
-   */
-  readonly overheadCpu?: string;
-  /**
-   * Fixed per-pod memory overhead of the sandbox (self-managed only), e.g. '64Mi'.
-   * @default - none
-   */
-  readonly overheadMemory?: string;
-  /**
-   * Node labels gVisor nodes carry (self-managed only).
-   * @default - none
-   */
-  readonly nodeSelector?: { [key: string]: string };
-  /**
-   * Tolerations of gVisor nodes' taints (self-managed only).
-   * @default - none
-   */
-  readonly tolerations?: RuntimeClassToleration[];
-}
-
 /** The RuntimeClass name and the object to emit (none on GKE). */
-export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassSpec): { name: string; runtimeClass?: KubeObject } {
+export function buildGvisorRuntimeClass(where: string, spec: GvisorRuntimeClassProps): { name: string; runtimeClass?: KubeObject } {
   const site: Site = { where, prefix: '' };
   const name = checkDnsSubdomain(site, 'name', spec.name ?? 'gvisor');
   if (spec.platform === SandboxPlatform.GKE) {

@@ -1,7 +1,7 @@
 // The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
 import { Command, InvalidArgumentError } from 'commander';
 import * as os from 'os';
-import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner';
+import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner/internal';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
 export const DEADLINE_EXIT_CODE = 124;

@@ -1,13 +1,91 @@
 // CodeRunnerJob: run one user submission once, under gVisor, with a soft timeout, a hard deadline and no network.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CodeRunnerJobProps, buildCodeRun } from '../builders/code-runner';
+import { CodeSource, buildCodeRun } from '../builders/code-runner';
 import { dnsLabelFromId } from '../builders/validate';
-import { SANDBOX_DEFAULTS } from '../profile';
+import { runtimeClassNameOr } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
 import { SandboxSynthGuard } from './synth-guard';
 import { addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
+import { EnvValue } from '../builders/env';
+import { Language } from '../builders/language';
+import { SandboxPodProps, SandboxResources, SandboxWorkloadIdentityProps, WritablePath } from '../builders/pod-props';
+
+/** One user submission, run once under gVisor with hard limits. */
+export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, SandboxPodProps {
+  /**
+   * The code, as a single file named after the language's entry file (e.g. `main.py`).
+   * Give exactly one of `code`, `files` and `codeFrom`.
+   * @default - none
+   */
+  readonly code?: string;
+  /**
+   * The code as several files, file name -> content.
+   * @default - none
+   */
+  readonly files?: { [fileName: string]: string };
+  /**
+   * An existing ConfigMap or Secret that holds the code.
+   * @default - none
+   */
+  readonly codeFrom?: CodeSource;
+  /**
+   * Language preset: image, command and environment.
+   * @default Language.PYTHON
+   */
+  readonly language?: Language;
+  /**
+   * The file the command runs.
+   * @default - the language's entry file (main.py, main.js, main.sh)
+   */
+  readonly entryFile?: string;
+  /**
+   * Image instead of the language's.
+   * @default - the language's image
+   */
+  readonly image?: string;
+  /**
+   * Command instead of the language's; it is still wrapped in the soft timeout.
+   * @default - the language's command followed by the entry file's path
+   */
+  readonly command?: string[];
+  /**
+   * Extra environment variables.
+   * @default - the language's environment, HOME and TMPDIR
+   */
+  readonly env?: { [name: string]: EnvValue };
+  /**
+   * Soft limit: the command runs under `timeout` for this many seconds.
+   * @default 30
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds`.
+   * @default 60
+   */
+  readonly deadlineSeconds?: number;
+  /**
+   * Seconds a finished Job (and its pod and logs) is kept.
+   * @default 300
+   */
+  readonly ttlSecondsAfterFinished?: number;
+  /**
+   * A run id the platform chooses, used as the objects' name (a DNS label of at most 63 characters).
+   * @default - `<name>-<hash of everything that shapes the pod>`
+   */
+  readonly runId?: string;
+  /**
+   * Requests and limits.
+   * @default - requests 250m/256Mi, limits 500m/512Mi, ephemeral storage 64Mi/256Mi
+   */
+  readonly resources?: SandboxResources;
+  /**
+   * Writable directories.
+   * @default [{ path: '/tmp', sizeLimit: '64Mi' }]
+   */
+  readonly writablePaths?: WritablePath[];
+}
 
 /**
  * A ConfigMap with the submitted code (mounted read-only at /workspace), a Job that runs it once in a
@@ -39,7 +117,7 @@ export class CodeRunnerJob extends Construct implements ISandboxWorkload {
     this.namespace = effectiveNamespace(this, namespace);
     this.selectorLabels = built.selectorLabels;
     this.podLabels = built.podLabels;
-    this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+    this.runtimeClassName = runtimeClassNameOr(props.runtimeClassName);
     const apiObjects = addApiObjects(this, built.objects);
     const byKind = (kind: string) => apiObjects.find((o) => o.kind === kind);
     this.job = byKind('Job')!;

@@ -1,11 +1,45 @@
 // GvisorRuntimeClass: the RuntimeClass sandboxed pods name, emitted only where the platform does not provide it.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GvisorRuntimeClassSpec, buildGvisorRuntimeClass } from '../builders/runtime-class';
+import { RuntimeClassToleration, SandboxPlatform, buildGvisorRuntimeClass } from '../builders/runtime-class';
 import { SandboxSynthGuard } from './synth-guard';
 
 /** Props of a GvisorRuntimeClass. */
-export interface GvisorRuntimeClassProps extends GvisorRuntimeClassSpec {}
+export interface GvisorRuntimeClassProps {
+  /** Platform. */
+  readonly platform: SandboxPlatform;
+  /**
+   * RuntimeClass name pods refer to.
+   * @default 'gvisor'
+   */
+  readonly name?: string;
+  /**
+   * containerd runtime handler (self-managed only): `runsc`, or `gvisor` where containerd names its runsc
+   * runtime so (as GKE does). Any other handler (runc, kata, crun) would run the pods without gVisor.
+   * @default 'runsc'
+   */
+  readonly handler?: string;
+  /**
+   * Fixed per-pod CPU overhead of the sandbox (self-managed only), e.g. '100m'.
+   * @default - none
+   */
+  readonly overheadCpu?: string;
+  /**
+   * Fixed per-pod memory overhead of the sandbox (self-managed only), e.g. '64Mi'.
+   * @default - none
+   */
+  readonly overheadMemory?: string;
+  /**
+   * Node labels gVisor nodes carry (self-managed only).
+   * @default - none
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * Tolerations of gVisor nodes' taints (self-managed only).
+   * @default - none
+   */
+  readonly tolerations?: RuntimeClassToleration[];
+}
 
 /**
  * The gVisor RuntimeClass. On GKE (SandboxPlatform.GKE) GKE installs `gvisor` with its node selector and

@@ -1,13 +1,28 @@
 // SandboxedDeployment: a long-running untrusted workload in gVisor, hardened by construction.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { SandboxedDeploymentProps, buildSandboxedDeployment } from '../builders/deployment';
+import { buildSandboxedDeployment } from '../builders/deployment';
 import { dnsLabelFromId } from '../builders/validate';
-import { SANDBOX_DEFAULTS } from '../profile';
+import { runtimeClassNameOr } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
 import { SandboxSynthGuard } from './synth-guard';
 import { addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
+import { SandboxWorkloadProps } from '../builders/pod-props';
+
+/** Props of a long-running sandboxed workload. */
+export interface SandboxedDeploymentProps extends SandboxWorkloadProps {
+  /**
+   * Number of pods. With more than one, a PodDisruptionBudget keeps all but one up during node drains.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Emit a ClusterIP Service for the main container's ports.
+   * @default false
+   */
+  readonly service?: boolean;
+}
 
 /**
  * A Deployment whose pods run under gVisor as a non-root user with a read-only root, no capabilities,
@@ -41,7 +56,7 @@ export class SandboxedDeployment extends Construct implements ISandboxWorkload {
     this.namespace = effectiveNamespace(this, built.identity.namespace);
     this.selectorLabels = built.identity.selectorLabels;
     this.podLabels = built.identity.podLabels;
-    this.runtimeClassName = props.runtimeClassName ?? SANDBOX_DEFAULTS.runtimeClassName;
+    this.runtimeClassName = runtimeClassNameOr(props.runtimeClassName);
     const apiObjects = addApiObjects(this, built.objects);
     const byKind = (kind: string) => apiObjects.find((o) => o.kind === kind);
     this.serviceAccount = byKind('ServiceAccount')!;

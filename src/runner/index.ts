@@ -1,11 +1,6 @@
-// Local gVisor execution of synthesized workloads: the pure planner and the runsc runner.
-export * from './errors';
-export * from './bundle';
-export * from './bundle-writer';
-export * from './quantity';
-export * from './manifests';
-export * from './env';
-export * from './rootfs';
-export * from './volumes';
-export * from './plan';
-export * from './runsc';
+// cdk8s-sandbox/runner (Node only): runs a synthesized workload locally under real gVisor (runsc).
+export { runWorkload, locateRunsc, RUNSC_INSTALL_HINT, DEFAULT_OUTPUT_TAIL_BYTES, type RunWorkloadOptions, type RunResult } from './runsc';
+export { parseManifests } from './manifests';
+export { DEFAULT_PIDS_LIMIT } from './plan';
+export { RunnerError } from './errors';
+export type { KubeObject, ObjectMeta } from '../profile/kube';

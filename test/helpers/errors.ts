@@ -1,5 +1,5 @@
 // What a function throws, for tests that assert refusals and their messages.
-import { RunnerError } from '../../src/runner';
+import { RunnerError } from '../../src/runner/internal';
 
 /** The message of what `fn` throws (fails the test when it does not throw). */
 export function thrown(fn: () => unknown): string {

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
   CodeRunnerJob, DnsMode, Language, NetworkPeer, Probe, SandboxedDeployment, SandboxNamespace, SandboxNetworkPolicy,
-} from './index';
+} from '../src/index';
 
 /** The only workload allowed to call the untrusted one. */
 const CLIENT = { name: 'trusted-api', namespace: 'default', labels: { 'app.kubernetes.io/name': 'trusted-api' } };

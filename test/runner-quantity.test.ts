@@ -1,6 +1,6 @@
 // Issue #10 item 7: quantities are parsed exactly, and what is not a finite, exact, in-range value
 // is refused with the field, the value and what is allowed (never a silent `"limit": null`).
-import { MAX_EXACT_INTEGER, MAX_MILLICORES, RunnerError, buildRunPlan, cpuQuotaUs, cpuShares, parseBytes, parseMillicores, parseQuantity } from '../src/runner/internal';
+import { MAX_EXACT_INTEGER, MAX_MILLICORES, RunnerError, buildRunPlan, cpuQuotaUs, cpuShares, parseBytes, parseMillicores, resourceFieldValue } from '../src/runner/internal';
 import { KubeObject } from '../src/profile/kube';
 
 function messageOf(fn: () => unknown): string {
@@ -78,10 +78,34 @@ describe('CPU quantities', () => {
   });
 });
 
-test('parseQuantity (the downward API\'s divisor) refuses what it cannot represent', () => {
-  expect(parseQuantity('1Mi', 'divisor')).toBe(2 ** 20);
-  expect(parseQuantity('500m', 'x')).toBe(0.5);
-  expect(messageOf(() => parseQuantity('1e400', 'divisor'))).toMatch(/^divisor: "1e400" is out of range/);
+describe('the downward API\'s resourceFieldRef, as the kubelet computes it', () => {
+  test.each([
+    // field, quantity, divisor, value: ceil(MilliValue / MilliValue) for cpu, ceil(Value / Value) otherwise
+    ['limits.memory', '1Gi', '1Mi', '1024'], ['limits.memory', '1.5', '1', '2'], ['requests.cpu', '1500m', '1', '2'],
+    ['limits.cpu', '250m', '1m', '250'], ['limits.cpu', '1500u', '1m', '2'], ['limits.cpu', '0.5', '1', '1'],
+    ['limits.ephemeral-storage', '1G', '1M', '1000'], ['limits.memory', 536870912, '1Mi', '512'],
+  ])('%s %p / %p is %p', (field, quantity, divisor, value) => {
+    expect(resourceFieldValue(field, quantity, divisor, 'env X')).toBe(value);
+  });
+
+  test('a divisor of 0 counts as 1, as the kubelet reads it (was: "Infinity")', () => {
+    expect(resourceFieldValue('limits.cpu', '1500m', '0', 'env X')).toBe('2');
+    expect(resourceFieldValue('limits.memory', '64Mi', 0, 'env X')).toBe('67108864');
+  });
+
+  test('a memory divisor is whole bytes, as Value() rounds it (was: "1Ki" / "1m" = "1024000")', () => {
+    expect(resourceFieldValue('limits.memory', '1Ki', '1m', 'env X')).toBe('1024');
+  });
+
+  test('exact beyond floating point: no 2^53 limit on the value a variable reports (was: refused as out of range)', () => {
+    expect(resourceFieldValue('requests.memory', '9007199254740993', '1', 'env X')).toBe('9007199254740993');
+  });
+
+  test('what is not a quantity is refused with the field', () => {
+    expect(messageOf(() => resourceFieldValue('limits.memory', '1Gi', '1e400', 'env X'))).toMatch(/^env X divisor: "1e400" is out of range: its exponent 400 is beyond ±200/);
+    expect(messageOf(() => resourceFieldValue('limits.memory', 'lots', '1', 'env X'))).toBe('env X limits.memory: "lots" is not a Kubernetes quantity (examples: 64Mi, 1Gi, 500m, 2)');
+    expect(messageOf(() => resourceFieldValue('limits.cpu', '1', '-1m', 'env X'))).toBe('env X divisor: "-1m" is negative; a quantity here must be at least 0');
+  });
 });
 
 test('a manifest\'s limits.memory "1e400" stops the plan instead of reaching config.json as null', () => {

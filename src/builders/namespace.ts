@@ -1,7 +1,7 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
 import { KubeObject, MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from '../profile';
 import { buildDenyAllPolicy } from './network';
-import { Site, checkByteQuantity, checkDnsLabel, checkInteger, checkQuantity, definedOnly, fail, parseQuantity } from './validate';
+import { Site, checkByteQuantity, checkDnsLabel, checkInteger, checkQuantity, compareQuantities, definedOnly, fail } from './validate';
 
 /** Caps of the namespace's ResourceQuota. */
 export interface SandboxQuota {
@@ -154,17 +154,17 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
   for (const key of ['requestsCpu', 'limitsCpu'] as const) checkQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
   for (const key of ['requestsMemory', 'limitsMemory', 'requestsEphemeralStorage', 'limitsEphemeralStorage'] as const) checkByteQuantity({ where, prefix: 'quota' }, key, q[key], QUOTA_DEFAULTS[key]);
   for (const [request, limit] of [['requestsCpu', 'limitsCpu'], ['requestsMemory', 'limitsMemory'], ['requestsEphemeralStorage', 'limitsEphemeralStorage']] as const) {
-    if (parseQuantity(q[request])! > parseQuantity(q[limit])!) fail({ where, prefix: 'quota' }, request, q[request], `must not exceed ${limit} (${q[limit]}): every container's request is at most its limit, so a higher cap is never reached`);
+    if (compareQuantities(q[request], q[limit])! > 0) fail({ where, prefix: 'quota' }, request, q[request], `must not exceed ${limit} (${q[limit]}): every container's request is at most its limit, so a higher cap is never reached`);
   }
   for (const key of ['pods', 'jobs', 'configMaps'] as const) checkInteger({ where, prefix: 'quota' }, key, q[key], 1, 1000000);
   for (const key of Object.keys(LIMIT_DEFAULTS) as (keyof SandboxLimitRange)[]) {
     (key.includes('Cpu') ? checkQuantity : checkByteQuantity)({ where, prefix: 'limits' }, key, l[key], LIMIT_DEFAULTS[key]);
   }
   for (const [request, limit] of [['defaultCpuRequest', 'defaultCpuLimit'], ['defaultMemoryRequest', 'defaultMemoryLimit'], ['defaultEphemeralStorageRequest', 'defaultEphemeralStorageLimit']] as const) {
-    if (parseQuantity(l[request])! > parseQuantity(l[limit])!) fail({ where, prefix: 'limits' }, request, l[request], `must not exceed ${limit} (${l[limit]})`);
+    if (compareQuantities(l[request], l[limit])! > 0) fail({ where, prefix: 'limits' }, request, l[request], `must not exceed ${limit} (${l[limit]})`);
   }
-  if (parseQuantity(l.defaultCpuLimit)! > parseQuantity(l.maxCpu)!) fail({ where, prefix: 'limits' }, 'defaultCpuLimit', l.defaultCpuLimit, `must not exceed maxCpu (${l.maxCpu})`);
-  if (parseQuantity(l.defaultMemoryLimit)! > parseQuantity(l.maxMemory)!) fail({ where, prefix: 'limits' }, 'defaultMemoryLimit', l.defaultMemoryLimit, `must not exceed maxMemory (${l.maxMemory})`);
+  if (compareQuantities(l.defaultCpuLimit, l.maxCpu)! > 0) fail({ where, prefix: 'limits' }, 'defaultCpuLimit', l.defaultCpuLimit, `must not exceed maxCpu (${l.maxCpu})`);
+  if (compareQuantities(l.defaultMemoryLimit, l.maxMemory)! > 0) fail({ where, prefix: 'limits' }, 'defaultMemoryLimit', l.defaultMemoryLimit, `must not exceed maxMemory (${l.maxMemory})`);
 
   const pss: { [key: string]: string } = {};
   for (const mode of PSS_MODES) {

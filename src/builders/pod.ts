@@ -1,7 +1,7 @@
 // Props -> a hardened pod spec (plain JSON). Every container gets the same hardening; weaker asks are refused.
 import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS, disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from '../profile';
 import { SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
-import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, definedOnly, fail, parseQuantity } from './validate';
+import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, compareQuantities, definedOnly, fail } from './validate';
 
 /** Pod-level values every container inherits, after defaults. */
 interface PodDefaults {
@@ -242,7 +242,7 @@ function buildResources(site: Site, c: SandboxContainerBaseProps): { requests: {
   for (const [resource, requestKey, limitKey, example, check] of pairs) {
     const request = check(site, requestKey, r[requestKey], example);
     const limit = check(site, limitKey, r[limitKey], example);
-    if (parseQuantity(request)! > parseQuantity(limit)!) fail(site, requestKey, request, `must not exceed ${limitKey} (${limit})`);
+    if (compareQuantities(request, limit)! > 0) fail(site, requestKey, request, `must not exceed ${limitKey} (${limit})`);
     requests[resource] = request;
     limits[resource] = limit;
   }

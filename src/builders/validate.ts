@@ -1,7 +1,7 @@
 // Small validators shared by every builder; each throws a SandboxValidationError naming the field.
-import { SANDBOX_DEFAULTS, imagePinProblem, parseQuantity } from '../profile';
+import { BUILDER_QUANTITY_OPTIONS, SANDBOX_DEFAULTS, compareQuantities, formatNanos, imagePinProblem, validateQuantity } from '../profile';
 
-export { parseQuantity };
+export { compareQuantities };
 import { SandboxValidationError, given } from './errors';
 
 /** Where an error happened and under which prop prefix. */
@@ -115,22 +115,25 @@ export function checkAbsolutePath(site: Site, name: string, value: unknown): str
 
 /** Checks a positive quantity; an empty or zero value reads as "no limit" and is refused. */
 export function checkQuantity(site: Site, name: string, value: unknown, example: string): string {
-  const parsed = parseQuantity(value);
-  if (parsed === undefined || parsed <= 0) {
-    const why = value === '' || parsed === 0 ? 'removing a request or limit is refused: every sandboxed container is bounded' : 'must be a Kubernetes quantity';
-    fail(site, name, value, `${why}; give a positive quantity such as "${example}"`);
-  }
-  return value as string;
+  return checkQuantityOf(site, name, value, example, false);
 }
 
 /** Checks a positive quantity of bytes (memory, ephemeral storage, sizes): a whole number of bytes, no milli-units. */
 export function checkByteQuantity(site: Site, name: string, value: unknown, example: string): string {
-  const checked = checkQuantity(site, name, value, example);
-  const bytes = parseQuantity(checked)!;
-  if (/m$/.test(checked) || !Number.isInteger(bytes)) {
-    fail(site, name, value, `must be a whole number of bytes (${JSON.stringify(checked)} is ${bytes} bytes; "m" means milli, not mega): use a suffix such as Mi or M, e.g. "${example}"`);
+  return checkQuantityOf(site, name, value, example, true);
+}
+
+/** The profile's quantity grammar with the builders' stricter choices (no signs, no n/u, no trailing dot). */
+function checkQuantityOf(site: Site, name: string, value: unknown, example: string, wholeBytes: boolean): string {
+  const { problem, quantity } = validateQuantity(value, { ...BUILDER_QUANTITY_OPTIONS, wholeBytes });
+  if (problem === 'not-whole-bytes') {
+    fail(site, name, value, `must be a whole number of bytes (${JSON.stringify(value)} is ${formatNanos(quantity!.nanos)} bytes; "m" means milli, not mega): use a suffix such as Mi or M, e.g. "${example}"`);
   }
-  return checked;
+  if (problem !== undefined) {
+    const why = value === '' || problem === 'not-positive' ? 'removing a request or limit is refused: every sandboxed container is bounded' : 'must be a Kubernetes quantity';
+    fail(site, name, value, `${why}; give a positive quantity such as "${example}"`);
+  }
+  return value as string;
 }
 
 /** Checks a positive whole number of seconds. */

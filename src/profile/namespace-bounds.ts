@@ -2,7 +2,7 @@
 // LimitRange's max, below its min, or larger than the whole quota is refused at admission, and replicas
 // beyond the quota never start. Judged over a set of objects, at synth and wherever the set is known.
 import { ContainerJson, KubeObject, containersOf, podTemplateOf } from './kube';
-import { parseQuantity } from './quantity';
+import { formatNanos, parseQuantity } from './quantity';
 import { Finding, refOf } from './rule';
 
 /** The rule id of these findings. */
@@ -24,9 +24,9 @@ function namespaceOf(obj: KubeObject): string {
   return obj.metadata?.namespace ?? 'default';
 }
 
-/** A quantity for messages and comparisons; undefined when absent or malformed (other checks refuse those). */
-function amount(value: unknown): number | undefined {
-  return parseQuantity(typeof value === 'number' ? String(value) : value);
+/** A quantity in nano-units, exact, for comparisons and sums; undefined when absent or malformed (other checks refuse those). */
+function amount(value: unknown): bigint | undefined {
+  return parseQuantity(value)?.nanos;
 }
 
 /** The Container limits of a namespace's LimitRanges. */
@@ -75,8 +75,8 @@ export function checkNamespaceBounds(objects: readonly KubeObject[]): Finding[] 
     const ns = namespaceOf(obj);
     const bounds = containerBoundsOf(limitRanges.get(ns) ?? []);
     const report = (path: string, message: string, fix: string) => findings.push({ rule: NAMESPACE_BOUNDS_RULE, object: refOf(obj), path, message, fix });
-    const podTotals: { [key: string]: number } = {};
-    const initPeaks: { [key: string]: number } = {};
+    const podTotals: { [key: string]: bigint } = {};
+    const initPeaks: { [key: string]: bigint } = {};
     for (const { container, path, group } of containersOf(pod.spec, pod.specPath)) {
       if (group === 'ephemeralContainers') continue;
       for (const resource of RESOURCES) {
@@ -98,31 +98,33 @@ export function checkNamespaceBounds(objects: readonly KubeObject[]): Finding[] 
         }
         for (const [what, value] of [['limits', limit], ['requests', request]] as const) {
           const key = `${what}.${resource}`;
-          const v = amount(value) ?? 0;
-          if (group === 'initContainers') initPeaks[key] = Math.max(initPeaks[key] ?? 0, v);
-          else podTotals[key] = (podTotals[key] ?? 0) + v;
+          const v = amount(value) ?? 0n;
+          if (group === 'initContainers') initPeaks[key] = larger(initPeaks[key] ?? 0n, v);
+          else podTotals[key] = (podTotals[key] ?? 0n) + v;
         }
       }
     }
     const replicas = podsAtOnce(obj);
+    // A replica count the API server would refuse (not a whole number) is judged by other checks.
+    const replicaCount = Number.isSafeInteger(replicas) ? BigInt(replicas) : undefined;
     for (const quota of quotas.get(ns) ?? []) {
       const hard: { [key: string]: unknown } = quota.spec?.hard ?? {};
       for (const [key, used] of Object.entries(podTotals)) {
         // `cpu` and `memory` in a quota are the requests.
         const cap = amount(hard[key] ?? (key.startsWith('requests.') ? hard[key.slice('requests.'.length)] : undefined));
         if (cap === undefined) continue;
-        const perPod = Math.max(used, initPeaks[key] ?? 0);
+        const perPod = larger(used, initPeaks[key] ?? 0n);
         const labels = key.split('.');
         if (perPod > cap) {
           report(`${pod.specPath}.containers`, `one pod ${labels[0] === 'limits' ? 'limits' : 'requests'} ${labels[1]} ${round(perPod)} in all, more than ResourceQuota "${quota.metadata?.name}" of namespace "${ns}" allows for the whole namespace (${hard[key] ?? hard[labels[1]]}): no pod can ever be admitted`,
             'Lower the containers\' requests and limits, or raise the namespace quota (SandboxNamespace quota).');
-        } else if (perPod * replicas > cap) {
-          report(obj.kind === 'Job' || obj.kind === 'CronJob' ? 'spec.parallelism' : 'spec.replicas', `${replicas} pods ${labels[0] === 'limits' ? 'limit' : 'request'} ${labels[1]} ${round(perPod * replicas)} in all, more than ResourceQuota "${quota.metadata?.name}" of namespace "${ns}" allows (${hard[key] ?? hard[labels[1]]}): some of them are never admitted`,
+        } else if (replicaCount !== undefined && perPod * replicaCount > cap) {
+          report(obj.kind === 'Job' || obj.kind === 'CronJob' ? 'spec.parallelism' : 'spec.replicas', `${replicas} pods ${labels[0] === 'limits' ? 'limit' : 'request'} ${labels[1]} ${round(perPod * replicaCount)} in all, more than ResourceQuota "${quota.metadata?.name}" of namespace "${ns}" allows (${hard[key] ?? hard[labels[1]]}): some of them are never admitted`,
             'Run fewer replicas, lower the requests and limits, or raise the namespace quota.');
         }
       }
       const podCap = amount(hard.pods);
-      if (podCap !== undefined && replicas > podCap) {
+      if (podCap !== undefined && replicaCount !== undefined && replicaCount * 1_000_000_000n > podCap) {
         report('spec.replicas', `${replicas} pods at once, more than ResourceQuota "${quota.metadata?.name}" of namespace "${ns}" allows (pods: ${hard.pods})`, 'Run fewer replicas, or raise the quota\'s pods.');
       }
     }
@@ -130,7 +132,11 @@ export function checkNamespaceBounds(objects: readonly KubeObject[]): Finding[] 
   return findings;
 }
 
-/** A number for messages: at most three decimals. */
-function round(n: number): string {
-  return String(Math.round(n * 1000) / 1000);
+/** A sum of nano-units for messages: at most three decimals. */
+function round(nanos: bigint): string {
+  return formatNanos(nanos, 3);
+}
+
+function larger(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }

@@ -2,6 +2,7 @@
 import { disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from './predicates';
 import { SANDBOX_DEFAULTS } from './defaults';
 import { KubeObject, ObjectMeta, PodSpecJson, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
+import { isPositiveQuantity } from './quantity';
 import { CheckOptions, Finding, Rule, refOf, show } from './rule';
 
 type Report = (path: string, message: string) => void;
@@ -113,21 +114,6 @@ function isSwitchedOn(value: unknown): boolean {
 const SYSCTL_VALUE_SEPARATORS = /[+=]/;
 
 const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
-
-/**
- * Whether a request or limit bounds anything: a zero quantity (`0`, `"0m"`, `"0Gi"`) or an empty one does not.
- * A string counts when its leading number (after an optional `+`, digits and dots) has a non-zero digit.
- */
-function isPositiveQuantity(value: unknown): boolean {
-  if (typeof value === 'number') return value > 0;
-  if (typeof value !== 'string') return false;
-  for (let i = value.charCodeAt(0) === 43 /* + */ ? 1 : 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 49 && c <= 57) return true; // 1-9
-    if (c !== 48 && c !== 46) return false; // neither 0 nor .
-  }
-  return false;
-}
 
 /** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
 export function parseImage(image: string): { name: string; tag?: string; digest?: string } {

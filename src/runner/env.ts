@@ -1,7 +1,7 @@
 // A container's environment as Kubernetes computes it: env, envFrom, valueFrom and $(VAR) expansion.
 import { RunnerError } from './errors';
 import { SelectedWorkload, dataOf, findObject, namesOf } from './manifests';
-import { parseQuantity } from './quantity';
+import { resourceFieldValue } from './quantity';
 import { KubeObject } from '../profile/kube';
 
 /** PATH when neither the manifest nor an image sets one (the usual image default). */
@@ -94,6 +94,5 @@ function resourceValue(ctx: EnvContext, where: string, ref: { [key: string]: any
   if (!match) throw new RunnerError(`${where}: resourceFieldRef "${ref.resource}" is not supported (supported: limits.cpu, limits.memory, requests.cpu, ...)`);
   const quantity = ctx.workload.container.resources?.[match[1] as 'limits' | 'requests']?.[match[2]];
   if (quantity === undefined) throw new RunnerError(`${where}: resourceFieldRef ${ref.resource} is not set on the container, so there is nothing to report`);
-  const divisor = parseQuantity(ref.divisor ?? '1', `${where} divisor`);
-  return String(Math.ceil(parseQuantity(quantity, `${where} ${ref.resource}`) / divisor));
+  return resourceFieldValue(ref.resource, quantity, ref.divisor ?? '1', where);
 }

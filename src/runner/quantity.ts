@@ -1,13 +1,12 @@
-// Kubernetes resource quantities ("512Mi", "500m", "1.5") as numbers, for mapping limits to runsc.
+// Kubernetes resource quantities ("512Mi", "500m", "1.5") mapped to runsc's limits, read with the profile's
+// one quantity grammar (src/profile/quantity.ts).
 //
-// Quantities are parsed exactly (as a fraction of big integers), then rounded up the way the
-// kubelet rounds them. A value that is not finite, too large to be an exact JavaScript integer, or
-// otherwise out of range is refused with the field, the value and what is allowed: config.json
-// must never receive a silently rounded number or a `null` (what JSON.stringify makes of Infinity).
+// Quantities are exact, then rounded up the way the kubelet rounds them (Value, MilliValue). A value that
+// is not finite, too large to be an exact JavaScript integer, or otherwise out of range is refused with
+// the field, the value and what is allowed: config.json must never receive a silently rounded number or
+// a `null` (what JSON.stringify makes of Infinity).
+import { MAX_QUANTITY_LENGTH, Quantity, quantityMilliValue, quantityValue, validateQuantity } from '../profile/quantity';
 import { RunnerError } from './errors';
-
-const BINARY_EXPONENTS: { [suffix: string]: bigint } = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
-const DECIMAL_EXPONENTS: { [suffix: string]: number } = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 /** The largest count of bytes (or other integer) passed on to runsc: the largest exact JavaScript integer, 2^53 - 1 (about 8Pi). */
 export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
@@ -18,65 +17,26 @@ export const MAX_MILLICORES = 1e9;
 /** The kubelet's largest cpu.shares (cgroup v1 allows 2 to 262144). */
 export const MAX_CPU_SHARES = 262_144;
 
-/** Longest quantity text accepted; Kubernetes' own quantities are far shorter. */
-const MAX_QUANTITY_LENGTH = 100;
-/** Largest decimal exponent accepted (`1e400` is refused as out of range rather than computed). */
-const MAX_EXPONENT = 200;
-
-/** A non-negative rational number `num / den` (den > 0). */
-interface Exact { readonly num: bigint; readonly den: bigint }
-
-/** The exact value of a quantity; a RunnerError naming `what` for anything that is not one. */
-function exactQuantity(value: unknown, what: string): Exact {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RunnerError(`${what}: ${value} is not a finite quantity (examples: 64Mi, 1Gi, 500m, 2)`);
-    if (value < 0) throw new RunnerError(`${what}: ${value} is negative; a quantity here must be at least 0`);
-  } else if (typeof value !== 'string') {
-    throw new RunnerError(`${what}: ${JSON.stringify(value) ?? String(value)} is not a Kubernetes quantity (examples: 64Mi, 1Gi, 500m, 2)`);
-  }
-  const text = String(value).trim();
-  if (text.length > MAX_QUANTITY_LENGTH) throw new RunnerError(`${what}: "${text.slice(0, 40)}..." is ${text.length} characters long; a quantity here has at most ${MAX_QUANTITY_LENGTH}`);
-  const match = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([-+]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(text);
-  if (!match) throw new RunnerError(`${what}: "${text}" is not a Kubernetes quantity (examples: 64Mi, 1Gi, 500m, 2)`);
-  const [, sign, mantissa, exponentText, suffix = ''] = match;
-  const [whole, fraction = ''] = mantissa.split('.');
-  const digits = BigInt(`${whole}${fraction}` || '0');
-  if (sign === '-' && digits !== 0n) throw new RunnerError(`${what}: "${text}" is negative; a quantity here must be at least 0`);
-  let exponent = -fraction.length;
-  if (exponentText !== undefined) {
-    const e = Number(exponentText);
-    if (Math.abs(e) > MAX_EXPONENT) throw new RunnerError(`${what}: "${text}" is out of range: its exponent ${exponentText} is beyond ±${MAX_EXPONENT} (allowed: a whole number of at most ${MAX_EXACT_INTEGER})`);
-    exponent += e;
-  } else {
-    exponent += DECIMAL_EXPONENTS[suffix] ?? 0;
-  }
-  let num = digits * (BINARY_EXPONENTS[suffix] !== undefined ? 2n ** BINARY_EXPONENTS[suffix] : 1n);
-  let den = 1n;
-  if (exponent >= 0) num *= 10n ** BigInt(exponent);
-  else den = 10n ** BigInt(-exponent);
-  return { num, den };
-}
-
-/** The smallest integer at least `value * scale`. */
-function ceilScaled(value: Exact, scale: bigint): bigint {
-  return (value.num * scale + value.den - 1n) / value.den;
-}
+const EXAMPLES = '(examples: 64Mi, 1Gi, 500m, 2)';
 
 /** The text of a value for messages (a string quoted, a number as is). */
 function shown(value: unknown): string {
   return typeof value === 'string' ? `"${value.trim()}"` : String(value);
 }
 
-/**
- * The value of a quantity such as `64Mi`, `500m`, `1e3` or `2`; `what` names it in errors. Refuses
- * what is not a quantity, negative values and values beyond `MAX_EXACT_INTEGER`.
- */
-export function parseQuantity(value: string | number, what: string): number {
-  const exact = exactQuantity(value, what);
-  if (ceilScaled(exact, 1n) > BigInt(MAX_EXACT_INTEGER)) {
-    throw new RunnerError(`${what}: ${shown(value)} is out of range (allowed: at most ${MAX_EXACT_INTEGER})`);
+/** The non-negative quantity a value holds; a RunnerError naming `what` for anything else. */
+function quantityOf(value: unknown, what: string): Quantity {
+  const verdict = validateQuantity(value);
+  switch (verdict.problem) {
+    case undefined: break;
+    case 'not-finite': throw new RunnerError(`${what}: ${value} is not a finite quantity ${EXAMPLES}`);
+    case 'too-long': throw new RunnerError(`${what}: "${verdict.text!.slice(0, 40)}..." is ${verdict.text!.length} characters long; a quantity here has at most ${MAX_QUANTITY_LENGTH}`);
+    case 'exponent-out-of-range': throw new RunnerError(`${what}: ${shown(value)} is out of range: ${verdict.detail} (allowed: a whole number of at most ${MAX_EXACT_INTEGER})`);
+    default: throw new RunnerError(`${what}: ${typeof value === 'string' ? `"${verdict.text}"` : JSON.stringify(value) ?? String(value)} is not a Kubernetes quantity ${EXAMPLES}`);
   }
-  return Number(exact.num) / Number(exact.den);
+  const quantity = verdict.quantity!;
+  if (quantity.nanos < 0n) throw new RunnerError(`${what}: ${shown(value)} is negative; a quantity here must be at least 0`);
+  return quantity;
 }
 
 /** Options of `parseBytes`. */
@@ -93,7 +53,7 @@ export interface ParseBytesOptions {
  * non-finite values, values below `min`, and values beyond `MAX_EXACT_INTEGER` (about 8Pi).
  */
 export function parseBytes(value: string | number, what: string, options: ParseBytesOptions = {}): number {
-  const bytes = ceilScaled(exactQuantity(value, what), 1n);
+  const bytes = quantityValue(quantityOf(value, what));
   const min = options.min ?? 0;
   if (bytes > BigInt(MAX_EXACT_INTEGER) || bytes < BigInt(min)) {
     throw new RunnerError(`${what}: ${shown(value)} is out of range (allowed: a byte quantity from ${min === 0 ? '0' : formatBytes(min)} to ${MAX_EXACT_INTEGER} bytes, about 8Pi)`);
@@ -103,11 +63,25 @@ export function parseBytes(value: string | number, what: string, options: ParseB
 
 /** A CPU quantity in millicores, rounded up (Kubernetes' own precision is 1m); at most `MAX_MILLICORES`. */
 export function parseMillicores(value: string | number, what: string): number {
-  const millicores = ceilScaled(exactQuantity(value, what), 1000n);
+  const millicores = quantityMilliValue(quantityOf(value, what));
   if (millicores > BigInt(MAX_MILLICORES)) {
     throw new RunnerError(`${what}: ${shown(value)} is out of range (allowed: a CPU quantity of at most ${MAX_MILLICORES / 1000} CPUs, ${MAX_MILLICORES}m)`);
   }
   return Number(millicores);
+}
+
+/**
+ * The downward API's value of a container resource (`resourceFieldRef` of `limits.cpu`, `requests.memory`...),
+ * as the kubelet computes it: ceil(quantity / divisor), in millicores for cpu and in whole units otherwise;
+ * a divisor of 0 counts as 1.
+ */
+export function resourceFieldValue(field: string, value: string | number, divisor: string | number, where: string): string {
+  const cpu = field.endsWith('.cpu');
+  const scaled = cpu ? quantityMilliValue : quantityValue;
+  const amount = scaled(quantityOf(value, `${where} ${field}`));
+  const divisorQuantity = quantityOf(divisor, `${where} divisor`);
+  const per = divisorQuantity.nanos === 0n ? (cpu ? 1000n : 1n) : scaled(divisorQuantity);
+  return String((amount + per - 1n) / per);
 }
 
 /** CFS period used for CPU limits, as the kubelet does (100 ms). */

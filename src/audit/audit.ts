@@ -3,11 +3,11 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, STORAGE_RULES, Unwaivable, checkObject, checkObjectSet, runtimeClassNameOr,
-  checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf,
+  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, STORAGE_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
+  checkObjectSet, runtimeClassNameOr, checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf, suppressionsOf, unwaivablePartFinding,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
-import { SUPPRESSION_RULES, Suppressions, suppressionsOf, unwaivablePartFinding } from './suppress';
+import { SUPPRESSION_RULES } from './suppress';
 
 /** Options of an audit run. */
 export interface AuditOptions {
@@ -87,8 +87,6 @@ export const AUDIT_RULES: readonly RuleInfo[] = [
 const RULE_IDS: ReadonlySet<string> = new Set(AUDIT_RULES.map((r) => r.id));
 /** The title of each rule id (the first rule of that id, as AUDIT_RULES.find would give it). */
 const RULE_TITLES: ReadonlyMap<string, string> = new Map([...AUDIT_RULES].reverse().map((r) => [r.id, r.title]));
-/** The rules a suppression may name, each with what of it no suppression may waive. */
-const SUPPRESSIBLE: ReadonlyMap<string, Unwaivable | undefined> = new Map(PROFILE_RULES.map((r) => [r.id, r.unwaivable]));
 
 /** A finding with where it is. */
 export interface AuditFinding extends Finding {
@@ -292,7 +290,7 @@ export class Auditor implements LoadSink {
     if (this.files[this.files.length - 1] !== loaded.file) this.files.push(loaded.file);
     const pod = podTemplateOf(obj);
     const inScope = this.inScope(obj, pod);
-    const suppressions = suppressionsOf(obj, SUPPRESSIBLE);
+    const suppressions = suppressionsOf(obj);
     const entry: Entry = { skeleton: skeletonWith(obj, pod), file: loaded.file, line: loaded.line, inScope, suppressions };
     keepLines(entry, obj, pod, loaded);
     this.entries.push(entry);
@@ -389,7 +387,7 @@ export class Auditor implements LoadSink {
     const located = (f: Finding): AuditFinding => ({ ...f, title: RULE_TITLES.get(f.rule) ?? f.rule, file: entry.file, line: lineOf(f.path), objectLine: entry.line });
     const reason = entry.suppressions.rules.get(finding.rule);
     if (reason === undefined) return [located(finding)];
-    const unwaivable = SUPPRESSIBLE.get(finding.rule);
+    const unwaivable = SUPPRESSIBLE_RULES.get(finding.rule);
     if (unwaivable !== undefined && unwaivable !== 'all' && isUnwaivable(unwaivable, finding)) {
       const refused = unwaivablePartFinding(finding.object, finding.rule, unwaivable, finding);
       return [located(finding), ...(this.ignored.has(refused.rule) ? [] : [located(refused)])];

@@ -11,6 +11,7 @@
 // manifests are, without the `yaml` package, and hands everything else to the exact path.
 import * as jsyaml from 'js-yaml';
 import { Alias, Document, Scalar, YAMLMap, YAMLSeq, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { lastPlainScalarKind, resolvePlain } from '../profile/yaml-scalar';
 
 /** One decoded document: its JSON value and the 1-based line where its content starts. */
 export interface KubeYamlDocument {
@@ -59,122 +60,9 @@ class Refusal extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plain scalars: yaml.v2's resolve() for an untagged plain scalar decoded into interface{}.
+// Plain scalars: yaml.v2's resolve(), in the profile (src/profile/yaml-scalar.ts) for the builders too.
 
-/** The JSON type a plain scalar resolves to. */
-export type PlainScalarKind = 'string' | 'null' | 'bool' | 'int' | 'float';
-
-/** yaml.v2's table of plain scalars resolved by lookup (YAML 1.1 booleans, nulls, infinities). */
-const PLAIN_LOOKUP: ReadonlyMap<string, boolean | null | number> = new Map<string, boolean | null | number>([
-  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true] as const),
-  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((s) => [s, false] as const),
-  ...['', '~', 'null', 'Null', 'NULL'].map((s) => [s, null] as const),
-  ...['.nan', '.NaN', '.NAN'].map((s) => [s, NaN] as const),
-  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((s) => [s, Infinity] as const),
-  ...['-.inf', '-.Inf', '-.INF'].map((s) => [s, -Infinity] as const),
-]);
-
-/** yaml.v2's `yamlStyleFloat`, applied after underscores are removed. */
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-/** What Go's strconv.ParseFloat accepts for a scalar starting with `.` (underscores only between digits). */
-const GO_DOT_FLOAT = /^\.[0-9]+(?:_[0-9]+)*(?:[eE][-+]?[0-9]+(?:_[0-9]+)*)?$/;
-/** A short decimal integer: the common case, resolved without BigInt. */
-const SHORT_DECIMAL = /^[-+]?(?:0|[1-9][0-9]{0,14})$/;
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
-
-const DIGITS: { readonly [base: number]: RegExp } = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
-const PREFIX: { readonly [base: number]: string } = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
-
-/** Go's strconv.ParseInt/ParseUint syntax: an optional sign (`signed` only), then digits of `base` (0: Go prefixes). */
-function goIntSyntax(s: string, base: number, signed: boolean): bigint | undefined {
-  let negative = false;
-  let rest = s;
-  if (signed && (rest[0] === '+' || rest[0] === '-')) {
-    negative = rest[0] === '-';
-    rest = rest.slice(1);
-  }
-  if (base === 0) {
-    base = 10;
-    if (rest[0] === '0' && rest.length > 1) {
-      const prefix = rest[1].toLowerCase();
-      if (prefix === 'x') { base = 16; rest = rest.slice(2); }
-      else if (prefix === 'o') { base = 8; rest = rest.slice(2); }
-      else if (prefix === 'b') { base = 2; rest = rest.slice(2); }
-      else { base = 8; rest = rest.slice(1); }
-    }
-  }
-  if (!DIGITS[base].test(rest)) return undefined;
-  const magnitude = BigInt(PREFIX[base] + rest);
-  return negative ? -magnitude : magnitude;
-}
-
-/** Go's ParseInt(s, base, 64), then ParseUint(s, base, 64): the integer, or undefined on any error. */
-function goParseInteger(s: string, base: number): bigint | undefined {
-  const signed = goIntSyntax(s, base, true);
-  if (signed !== undefined && signed >= INT64_MIN && signed <= INT64_MAX) return signed;
-  const unsigned = goIntSyntax(s, base, false);
-  if (unsigned !== undefined && unsigned <= UINT64_MAX) return unsigned;
-  return undefined;
-}
-
-/** Kind of the last value resolvePlain returned (saves an allocation per scalar). */
-let lastPlainKind: PlainScalarKind = 'string';
-
-function resolvedInt(value: bigint | number): number {
-  lastPlainKind = 'int';
-  // Beyond 2^53 a JavaScript number is not the integer kubectl sends; the caller refuses it.
-  return typeof value === 'number' ? value || 0 : Number(value);
-}
-
-/** Resolves a plain scalar as yaml.v2 does; the kind is left in `lastPlainKind`. */
-function resolvePlain(text: string): string | number | boolean | null {
-  const first = text.charCodeAt(0);
-  const lookedUp = PLAIN_LOOKUP.get(text);
-  if (lookedUp !== undefined) {
-    lastPlainKind = lookedUp === null ? 'null' : typeof lookedUp === 'boolean' ? 'bool' : 'float';
-    return lookedUp;
-  }
-  lastPlainKind = 'string';
-  if (first === 46 /* . */) {
-    if (GO_DOT_FLOAT.test(text)) {
-      const value = Number(text.replace(/_/g, ''));
-      if (Number.isFinite(value)) { lastPlainKind = 'float'; return value; }
-    }
-    return text;
-  }
-  const digitOrSign = (first >= 48 && first <= 57) || first === 43 || first === 45;
-  if (!digitOrSign) return text;
-  // A timestamp (2001-12-14...) stays the original string when decoded into interface{}; anything
-  // else starting with four digits and a dash fails every parse below, so it is a string too.
-  if (SHORT_DECIMAL.test(text)) return resolvedInt(Number(text));
-  const plain = text.includes('_') ? text.replace(/_/g, '') : text;
-  const integer = goParseInteger(plain, 0);
-  if (integer !== undefined) return resolvedInt(integer);
-  if (YAML_STYLE_FLOAT.test(plain)) {
-    const value = Number(plain);
-    if (Number.isFinite(value)) { lastPlainKind = 'float'; return value; }
-  }
-  if (plain.startsWith('0b')) {
-    const binary = goParseInteger(plain.slice(2), 2);
-    if (binary !== undefined) return resolvedInt(binary);
-  } else if (plain.startsWith('-0b')) {
-    const binary = goIntSyntax(`-${plain.slice(3)}`, 2, true);
-    if (binary !== undefined && binary >= INT64_MIN) return resolvedInt(binary);
-  }
-  return text;
-}
-
-/**
- * What yaml.v2 resolves an untagged plain scalar to when kubectl decodes it (YAML 1.1: `yes` and
- * `on` are true, `010` is 8, `1_000` is 1000, `.inf` is Infinity, a date stays a string).
- */
-export function resolvePlainScalar(text: string): { readonly kind: PlainScalarKind; readonly value: string | number | boolean | null } {
-  const value = resolvePlain(text);
-  return { kind: lastPlainKind, value };
-}
+export { resolvePlainScalar, type PlainScalarKind } from '../profile/yaml-scalar';
 
 // ---------------------------------------------------------------------------------------------
 // Text checks: characters whose reading differs between yaml.v2 and YAML 1.2, refused up front.
@@ -373,10 +261,10 @@ class Decoder {
     if (node.type !== 'PLAIN' || node.tag !== undefined) return value;
     if (value.length > 0 && !this.plainNeedsResolving(value)) return value;
     const resolved = resolvePlain(value);
-    if (lastPlainKind === 'float' && !Number.isFinite(resolved as number)) {
+    if (lastPlainScalarKind() === 'float' && !Number.isFinite(resolved as number)) {
       throw new Refusal(node.range![0], `${value} is not a number JSON can hold: kubectl cannot send it; quote it if it is a string`);
     }
-    if (lastPlainKind === 'int' && !Number.isSafeInteger(resolved)) {
+    if (lastPlainScalarKind() === 'int' && !Number.isSafeInteger(resolved)) {
       throw new Refusal(node.range![0], `integer ${value} is beyond ±(2^53-1) and cannot be read exactly; quote it if it is a string`);
     }
     return resolved;
@@ -668,7 +556,7 @@ class Decoder {
     if (keyNode.type !== 'PLAIN' || keyNode.tag !== undefined) return text;
     if (text.length > 0 && !this.plainNeedsResolving(text)) return text;
     const resolved = resolvePlain(text);
-    switch (lastPlainKind) {
+    switch (lastPlainScalarKind()) {
       case 'string': return text;
       case 'bool':
         this.lastKeyKind = 'bool';
@@ -921,8 +809,8 @@ function isSeqEntry(line: string, col: number): boolean {
 /** A plain scalar's value (block or flow context), or declines what the exact path must judge. */
 function fastPlainValue(text: string): unknown {
   const resolved = resolvePlain(text);
-  if (lastPlainKind === 'float' && !Number.isFinite(resolved as number)) throw DECLINED;
-  if (lastPlainKind === 'int' && !Number.isSafeInteger(resolved)) throw DECLINED;
+  if (lastPlainScalarKind() === 'float' && !Number.isFinite(resolved as number)) throw DECLINED;
+  if (lastPlainScalarKind() === 'int' && !Number.isSafeInteger(resolved)) throw DECLINED;
   return resolved;
 }
 
@@ -930,9 +818,9 @@ function fastPlainValue(text: string): unknown {
 function fastPlainKey(text: string): string {
   if (text === '<<') throw DECLINED;
   const resolved = resolvePlain(text);
-  if (lastPlainKind === 'string') return text;
-  if (lastPlainKind === 'bool') return resolved ? 'true' : 'false';
-  if (lastPlainKind === 'int' && Number.isSafeInteger(resolved)) return String(resolved);
+  if (lastPlainScalarKind() === 'string') return text;
+  if (lastPlainScalarKind() === 'bool') return resolved ? 'true' : 'false';
+  if (lastPlainScalarKind() === 'int' && Number.isSafeInteger(resolved)) return String(resolved);
   throw DECLINED;
 }
 

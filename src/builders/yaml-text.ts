@@ -2,7 +2,7 @@
 // kubectl's YAML 1.1 reader (sigs.k8s.io/yaml on yaml.v2) takes NEL, LS and PS for line breaks (so a string can
 // forge keys, even whole objects) and refuses DEL, C1 controls, U+FFFE/U+FFFF and lone surrogates; C0 controls
 // and a BOM are refused too. Scalars: a string such as `0o17` that a writer leaves unquoted is a number for kubectl.
-import { resolvePlainScalar } from '../audit/kube-yaml';
+import { resolvePlainScalar } from '../profile/yaml-scalar';
 
 /** The characters refused in synthesized strings, for messages. */
 export const UNSAFE_YAML_CHARACTERS = 'control characters other than tab and line feed, U+0085 (NEL), U+2028/U+2029 (line and paragraph separators), U+FEFF (BOM), U+FFFE/U+FFFF and unpaired surrogates';

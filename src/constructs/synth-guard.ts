@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
 import { UNSAFE_YAML_CHARACTERS, findTextProblems } from '../builders/yaml-text';
 import {
-  CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, SUPPRESS_ANNOTATION, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions,
+  CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions, suppressionsOf,
 } from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
@@ -227,10 +227,9 @@ function writtenPlainByCdk8s(text: string, inKey: boolean): boolean {
   return inKey ? Yaml.stringify({ [text]: 'v' }) === `${text}: v\n` : Yaml.stringify({ k: text }) === `k: ${text}\n`;
 }
 
-/** Whether a workload carries a recorded network-isolation opt-out. */
+/** Whether a workload carries a recorded network-isolation opt-out: a valid suppression, as the audit reads it. */
 function optedOut(workload: KubeObject): boolean {
-  const lines = String(workload.metadata?.annotations?.[SUPPRESS_ANNOTATION] ?? '').split('\n');
-  return lines.some((l) => l.trim().startsWith('network-isolation:'));
+  return suppressionsOf(workload).rules.has('network-isolation');
 }
 
 /** Pairs each finding with the construct(s) whose object it names. */

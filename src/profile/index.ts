@@ -8,3 +8,4 @@ export * from './cross-resource';
 export * from './namespace-bounds';
 export * from './storage-rules';
 export * from './predicates';
+export * from './suppress';

@@ -16,6 +16,15 @@ const ROOT = path.resolve(__dirname, '..');
 const SEED = path.join(__dirname, 'fixtures', 'audit', 'seed-article.yaml');
 const distFiles = () => fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(ROOT, 'dist', f));
 
+/** A plugin directory for cdk8s-cli's PluginManager, removed after the test file. */
+const pluginDirs: string[] = [];
+function pluginDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugins-'));
+  pluginDirs.push(dir);
+  return dir;
+}
+afterAll(() => pluginDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 async function validate(plugin: Validation, manifests: string[], metadata: { [name: string]: { path: string } } = {}) {
   const context = new ValidationContext(manifests, 'cdk8s-sandbox', '0.1.0', metadata, false);
   await plugin.validate(context);
@@ -23,7 +32,7 @@ async function validate(plugin: Validation, manifests: string[], metadata: { [na
 }
 
 test('it is a cdk8s-cli Validation, and cdk8s-cli loads it from a local path with its properties', () => {
-  const manager = new PluginManager(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugins-')));
+  const manager = new PluginManager(pluginDir());
   const loaded = manager.load({ pkg: path.join(ROOT, 'src', 'audit', 'cdk8s-validation-plugin.ts'), version: '0.1.0', class: 'SandboxAuditValidation', properties: { ignoreRules: ['image-pinned'] } });
   expect(loaded.instance).toBeInstanceOf(loaded.package.module.SandboxAuditValidation);
   expect(typeof (loaded.instance as Validation).validate).toBe('function');
@@ -106,7 +115,7 @@ describe('properties: the command line\'s option names, and nothing else', () =>
   });
 
   test('cdk8s-cli loading the plugin with a misspelt property fails', () => {
-    const manager = new PluginManager(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-plugins-')));
+    const manager = new PluginManager(pluginDir());
     expect(() => manager.load({ pkg: path.join(ROOT, 'src', 'audit', 'cdk8s-validation-plugin.ts'), version: '0.1.0', class: 'SandboxAuditValidation', properties: { onlyRuntimeclass: true } }))
       .toThrow(/unknown property "onlyRuntimeclass"/);
   });

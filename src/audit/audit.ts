@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CLUSTER_SCOPED_KINDS, CROSS_RESOURCE_RULES, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, STORAGE_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
+  CLUSTER_SCOPED_KINDS, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SET_ONLY_RULES, SET_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
   checkObjectSet, runtimeClassNameOr, checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf, suppressionsOf, unwaivablePartFinding,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
@@ -63,19 +63,10 @@ export interface RuleInfo {
   readonly unwaivable?: Unwaivable;
 }
 
-/**
- * The rules over the whole set: the cross-resource rules, and the storage rules that checkObjectSet does not
- * run itself (a storage rule that CROSS_RESOURCE_RULES comes to hold is run once, by checkObjectSet).
- */
-const SET_ONLY_RULES = STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id));
-
 /** The profile's rules: per object, then over the whole set. */
 const PROFILE_RULES: readonly RuleInfo[] = [
   ...RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: false, ...(r.unwaivable ? { unwaivable: r.unwaivable } : {}) })),
-  ...[...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES].map((r) => {
-    const unwaivable = (r as { unwaivable?: Unwaivable }).unwaivable;
-    return { id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true, ...(unwaivable ? { unwaivable } : {}) };
-  }),
+  ...SET_RULES.map((r) => ({ id: r.id, title: r.title, row: r.row, references: r.references, crossResource: true, ...(r.unwaivable ? { unwaivable: r.unwaivable } : {}) })),
 ];
 
 /** Every rule the audit can report: the profile's per-object and cross-resource rules, and the suppression rules. */

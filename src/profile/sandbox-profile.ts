@@ -1,9 +1,8 @@
 // The hardening profile as data for every jsii language: each rule's metadata, and the defaults it implies.
-import { CROSS_RESOURCE_RULES } from './cross-resource';
 import { SANDBOX_DEFAULTS, SANDBOX_LABELS, SUPPRESS_ANNOTATION } from './defaults';
 import { Unwaivable } from './rule';
 import { RULES } from './rules';
-import { STORAGE_RULES } from './storage-rules';
+import { SET_RULES } from './storage-rules';
 
 /** What of a rule a suppression annotation may waive on one object. */
 export enum RuleWaiver {
@@ -52,9 +51,6 @@ function profileRuleOf(rule: { id: string; title: string; row: number; reference
   if (u === 'all') return { ...base, waiver: RuleWaiver.NEVER };
   return { ...base, waiver: RuleWaiver.PARTLY, unwaivablePathSuffixes: [...u.pathSuffixes], unwaivableWhat: u.what };
 }
-
-/** The rules over a set of objects: the cross-resource rules, then the storage rules not among them. */
-const SET_RULES = [...CROSS_RESOURCE_RULES, ...STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id))];
 
 /** The hardening profile every sandboxed pod is checked against, as data. */
 export class SandboxProfile {

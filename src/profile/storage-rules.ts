@@ -1,7 +1,7 @@
 // The storage rule over a set of objects: a PersistentVolumeClaim a sandboxed pod mounts must not be
 // bound to a PersistentVolume on the node's own disk (hostPath, local), which is a hostPath volume by
 // another name. It judges the set together, as the cross-resource rules do, and has their shape.
-import type { CrossResourceOptions, CrossResourceRule } from './cross-resource';
+import { CROSS_RESOURCE_RULES, type CrossResourceOptions, type CrossResourceRule } from './cross-resource';
 import { KubeObject, podTemplateOf } from './kube';
 import { Finding, Unwaivable, refOf } from './rule';
 
@@ -131,3 +131,12 @@ const noHostStorage: StorageRule = {
  * by the audit; checkObjectSet does not run them (yet).
  */
 export const STORAGE_RULES: readonly StorageRule[] = [noHostStorage];
+
+/**
+ * The storage rules that checkObjectSet does not run itself (a storage rule that CROSS_RESOURCE_RULES comes
+ * to hold is run once, by checkObjectSet).
+ */
+export const SET_ONLY_RULES: readonly StorageRule[] = STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id));
+
+/** Every rule over a set of objects: the cross-resource rules, then the set-only storage rules. */
+export const SET_RULES: readonly (CrossResourceRule & { readonly unwaivable?: Unwaivable })[] = [...CROSS_RESOURCE_RULES, ...SET_ONLY_RULES];

@@ -2,12 +2,11 @@
 // the audit (which reports a bad suppression as a finding of its own) and the synth guard (which honours a
 // network-isolation opt-out). A suppression that gives no reason, names no rule of the profile, or names a
 // rule a sandbox can never waive suppresses nothing.
-import { CROSS_RESOURCE_RULES } from './cross-resource';
 import { SUPPRESS_ANNOTATION } from './defaults';
 import { KubeObject } from './kube';
 import { Finding, ObjectRef, Unwaivable, refOf, show } from './rule';
 import { RULES } from './rules';
-import { STORAGE_RULES } from './storage-rules';
+import { SET_RULES } from './storage-rules';
 
 /** The rule of a suppression that gives no reason. */
 export const SUPPRESSION_REASON_RULE = 'suppression-reason';
@@ -25,8 +24,7 @@ export const SUPPRESSION_PATH = `metadata.annotations["${SUPPRESS_ANNOTATION}"]`
  */
 export const SUPPRESSIBLE_RULES: ReadonlyMap<string, Unwaivable | undefined> = new Map<string, Unwaivable | undefined>([
   ...RULES.map((r) => [r.id, r.unwaivable] as const),
-  ...[...CROSS_RESOURCE_RULES, ...STORAGE_RULES.filter((r) => !CROSS_RESOURCE_RULES.some((c) => c.id === r.id))]
-    .map((r) => [r.id, (r as { unwaivable?: Unwaivable }).unwaivable] as const),
+  ...SET_RULES.map((r) => [r.id, r.unwaivable] as const),
 ]);
 
 /** The suppressions one object carries, and the findings its annotation itself raises. */

@@ -1,6 +1,7 @@
 // The hardening rules that judge a set of objects together: network isolation, dangling policies,
 // egress scope, namespace labels, quotas and disruption budgets. Pure functions over plain objects,
 // shared by the audit command and the constructs' synth-time check.
+import { AdmissionCheck, celHas, celString, celStrings } from './admission';
 import { AddressRange, Cidr, cidrContains, ipBlockRanges, isIpv4MappedCidr, parseCidr, rangeOfCidr, rangesCover } from './cidr';
 import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS, SANDBOX_LABELS } from './defaults';
 import { KubeObject, labelsPathOf, podTemplateOf } from './kube';
@@ -32,6 +33,16 @@ export interface CrossResourceRule {
   readonly title: string;
   /** Who demands it (PSS, NSA, KL, POL, KS, KSc, GKE, VAP, project). */
   readonly references: readonly string[];
+  /**
+   * The part of the rule one object shows, as CEL for the admission policy (see Rule.admission).
+   * @default - none: the rule is enforced by the audit and at synth only
+   */
+  readonly admission?: readonly AdmissionCheck[];
+  /**
+   * What of the rule the admission policy leaves to the audit, and why.
+   * @default - nothing, when `admission` is set; the whole rule otherwise
+   */
+  readonly auditOnly?: string;
   /** Findings over the whole set; each names the object it is about. */
   check(objects: readonly KubeObject[], options: Required<CrossResourceOptions>): Finding[];
 }
@@ -751,8 +762,53 @@ function selectorsText(peer: any): string {
 
 const NAME_THE_PODS = 'Select the pods by their labels (a podSelector with the workload label cdk8s-sandbox.io/workload), with a namespaceSelector on kubernetes.io/metadata.name for another namespace, as NetworkPeer.workload and NetworkPeer.pods emit.';
 
+// The CEL of egress-peers, over `r` (an egress rule) and `p` (one of its peers).
+const EGRESS = 'object.spec.egress';
+const everyEgressRule = (check: string) => `!(${celHas('object', 'spec.egress')}) || ${EGRESS}.all(r, ${check})`;
+const everyPeer = (check: string) => everyEgressRule(`!has(r.to) || type(r.to) != list || r.to.all(p, ${check})`);
+/** The rule opens DNS (port 53) and nothing else. */
+const CEL_DNS_ONLY = "(has(r.ports) && size(r.ports) > 0 && r.ports.all(q, has(q.port) && q.port == 53 && !has(q.endPort)))";
+const celRequirementsAll = (sel: string, check: string) => `(!has(${sel}.matchExpressions) || ${sel}.matchExpressions.all(e, ${check}))`;
+const CEL_NOT_IN = "(e.operator == 'NotIn' && has(e.values) && size(e.values) > 0)";
+/** selectorMatches(sel, {}): the selector selects a pod without labels. */
+const celSelectsUnlabelled = (sel: string) => `((!has(${sel}.matchLabels) || size(${sel}.matchLabels) == 0) && ${celRequirementsAll(sel, `${CEL_NOT_IN} || e.operator == 'DoesNotExist'`)})`;
+/** selectorMatches(sel, ANY_NAMESPACE): the selector selects a namespace whatever its name. */
+const celSelectsAnyNamespace = (sel: string) => {
+  const name = celString(NAMESPACE_NAME_LABEL);
+  return `((!has(${sel}.matchLabels) || size(${sel}.matchLabels) == 0) && ${celRequirementsAll(sel, `${CEL_NOT_IN} || (e.operator == 'Exists' && has(e.key) && e.key == ${name}) || (e.operator == 'DoesNotExist' && (!has(e.key) || e.key != ${name}))`)})`;
+};
+/** selectorMatches(sel, labels) for a map of labels `labels`. */
+const celSelectorMatches = (sel: string, labels: string) => {
+  const present = `(has(e.key) && e.key in ${labels})`;
+  return `((!has(${sel}.matchLabels) || ${sel}.matchLabels.all(k, k in ${labels} && ${labels}[k] == ${sel}.matchLabels[k])) && ${celRequirementsAll(sel,
+    `e.operator == 'In' ? (has(e.values) && size(e.values) > 0 && ${present} && ${labels}[e.key] in e.values)`
+    + ` : e.operator == 'NotIn' ? (has(e.values) && size(e.values) > 0 && !(${present} && ${labels}[e.key] in e.values))`
+    + ` : e.operator == 'Exists' ? ${present} : e.operator == 'DoesNotExist' ? !${present} : false`)})`;
+};
+/** The labels of the policy's own namespace: its Namespace object's (the API server's namespaceObject), else only its name. */
+const CEL_OWN_NAMESPACE_LABELS = `(namespaceObject != null && ${celHas('namespaceObject', 'metadata.labels')} ? namespaceObject.metadata.labels`
+  + ` : {${celString(NAMESPACE_NAME_LABEL)}: (has(object.metadata.namespace) && object.metadata.namespace != '' ? object.metadata.namespace : request.namespace)})`;
+/** A selector peer that selects every pod of the cluster, of the policy's namespace, or of kube-system outside DNS (peerSpan). */
+const CEL_WIDE_PEER = `!has(p.ipBlock) && (has(p.podSelector) || has(p.namespaceSelector)) && (!has(p.podSelector) || ${celSelectsUnlabelled('p.podSelector')})`
+  + ` && (!has(p.namespaceSelector) || ${celSelectsAnyNamespace('p.namespaceSelector')} || ${celSelectorMatches('p.namespaceSelector', CEL_OWN_NAMESPACE_LABELS)}`
+  + ` || (${celSelectorMatches('p.namespaceSelector', `{${celString(NAMESPACE_NAME_LABEL)}: 'kube-system'}`)} && !${CEL_DNS_ONLY}))`;
+/** An ipBlock peer reaches no forbidden range unexcepted (GKE Cloud DNS's address on a DNS-only rule aside); a CIDR the CIDR library refuses is refused. */
+const celIpBlockSafe = () => {
+  const forbidden = celStrings([...EGRESS_FORBIDDEN_RANGES, ...METADATA_SERVER_ADDRESSES].map((r) => r.cidr));
+  return `!has(p.ipBlock) || (has(p.ipBlock.cidr) && isCIDR(p.ipBlock.cidr) && ${forbidden}.all(f, !cidr(p.ipBlock.cidr).containsCIDR(f)`
+    + ` || (has(p.ipBlock.except) && p.ipBlock.except.exists(x, isCIDR(x) && cidr(x).containsCIDR(f)))`
+    + ` || (f == ${celString(CLOUD_DNS_ADDRESS.cidr)} && ${CEL_DNS_ONLY})))`;
+};
+
 const egressPeers = crossResourceRule({
   id: 'egress-peers', row: 19, title: 'Every egress rule names its peers and keeps the metadata server and private ranges out', references: ['project'],
+  admission: [
+    { target: 'networkPolicy', expression: everyEgressRule('has(r.to) && type(r.to) == list && size(r.to) > 0'), message: 'an egress rule has no `to`: it is open to every destination, the internet and the metadata server included', fix: 'Name the peers in `to` (podSelector/namespaceSelector, or an ipBlock with explicit excepts), e.g. DNS only to kube-dns in kube-system.' },
+    { target: 'networkPolicy', expression: everyPeer('has(p.podSelector) || has(p.namespaceSelector) || has(p.ipBlock)'), message: 'an egress peer is empty and names no destination', fix: 'Give the peer a podSelector, namespaceSelector or ipBlock.' },
+    { target: 'networkPolicy', expression: everyPeer(`!(${CEL_WIDE_PEER})`), message: 'an egress peer selects every pod of the cluster, of the policy\'s namespace, or of kube-system (beyond DNS)', fix: NAME_THE_PODS },
+    { target: 'networkPolicy', expression: everyPeer(celIpBlockSafe()), message: 'an egress ipBlock reaches the metadata server or a private range its except does not exclude (or is not a CIDR the CIDR library reads)', fix: 'Add the forbidden ranges to ipBlock.except (or name narrower CIDRs), as NetworkPeer.internet() does.' },
+  ],
+  auditOnly: 'namespaceSelectors matched against the labels of other Namespace objects than the policy\'s own (the API server shows a policy only its own namespace)',
 }, (set) => {
   const findings: Finding[] = [];
   const labelsOf = (namespace: string) => set.namespaceLabels(namespace);

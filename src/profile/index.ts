@@ -9,3 +9,4 @@ export * from './namespace-bounds';
 export * from './storage-rules';
 export * from './predicates';
 export * from './suppress';
+export * from './admission';

@@ -35,6 +35,12 @@ const DECIMAL_SI: { readonly [suffix: string]: number } = { 'n': -9, 'u': -6, 'm
 /** sign, whole digits, dot, fraction digits (or: dot, fraction digits), then a SI suffix or an exponent. */
 const QUANTITY = /^([+-]?)(?:([0-9]+)(?:(\.)([0-9]*))?|(\.)([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE]([+-]?[0-9]+))?$/;
 
+/** QUANTITY as RE2 source, for the admission policy's CEL `matches` (RE2 reads it as JavaScript does). */
+export const QUANTITY_PATTERN_SOURCE: string = QUANTITY.source;
+
+/** RE2 source matching a decimal exponent beyond ±MAX_DECIMAL_EXPONENT (200) at the end of a quantity. */
+export const QUANTITY_EXPONENT_TOO_LARGE_SOURCE = '[eE][+-]?0*([3-9][0-9]{2}|2[1-9][0-9]|20[1-9]|[1-9][0-9]{3,})$';
+
 /** What Go's strings.TrimSpace removes (unicode.IsSpace), which the API server applies before parsing. */
 const SURROUNDING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 

@@ -1,4 +1,5 @@
 // What a hardening rule is, and what it reports.
+import type { AdmissionCheck } from './admission';
 import { KubeObject } from './kube';
 
 /** The object a finding is about. */
@@ -60,6 +61,16 @@ export interface Rule {
    * @default - every finding may be waived on one object, with a reason
    */
   readonly unwaivable?: Unwaivable;
+  /**
+   * The rule as CEL, for the admission policy: every check it makes of one object.
+   * @default - none: the rule is enforced by the audit and at synth only (see README, "Admission policy")
+   */
+  readonly admission?: readonly AdmissionCheck[];
+  /**
+   * What of the rule the admission policy leaves to the audit, and why.
+   * @default - nothing, when `admission` is set; the whole rule otherwise
+   */
+  readonly auditOnly?: string;
   /** Findings for one object; objects the rule does not concern give none. */
   check(obj: KubeObject, options: Required<CheckOptions>): Finding[];
 }

@@ -1,4 +1,7 @@
 // The sandbox hardening profile as data: one rule for each pod and workload row of the profile table.
+import {
+  AdmissionCheck, DISALLOWED_VOLUME_SOURCES, celHas, celIntAtLeast, celPositiveQuantity, celStrings, celSwitchOff, celValueOr,
+} from './admission';
 import { disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from './predicates';
 import { SANDBOX_DEFAULTS } from './defaults';
 import { KubeObject, ObjectMeta, PodSpecJson, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
@@ -71,8 +74,9 @@ function rule(info: Omit<Rule, 'check'>, run: ViewCheck): Rule {
 }
 
 /** A rule over the pod template of any workload kind; `extra` holds the optional fields of the rule's data. */
-function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck, extra: Pick<Rule, 'unwaivable'> = {}): Rule {
-  return rule({ id, row, title, references, ...extra }, (view, sink, options) => {
+function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck, extra: Pick<Rule, 'unwaivable' | 'admission'> = {}): Rule {
+  const admission = extra.admission?.map((check) => ({ fix, ...check }));
+  return rule({ id, row, title, references, ...extra, ...(admission ? { admission } : {}) }, (view, sink, options) => {
     if (!view.pod) return;
     sink.rule = id;
     sink.fix = fix;
@@ -114,6 +118,29 @@ function isSwitchedOn(value: unknown): boolean {
 const SYSCTL_VALUE_SEPARATORS = /[+=]/;
 
 const SECCOMP_OK = ['RuntimeDefault', 'Localhost'];
+
+// The CEL of the rules (see admission.ts): P is the pod spec, PSC its security context, C every container.
+const P = 'variables.pod';
+const PSC = 'variables.podSecurity';
+const C = 'variables.containers';
+const J = 'variables.job';
+/** The check of a pod rule, judging the pod template. */
+const pod = (expression: string, more: Omit<AdmissionCheck, 'target' | 'expression'> = {}): AdmissionCheck => ({ target: 'pod', expression, ...more });
+/** Every container passes `check` (over `c`). */
+const everyContainer = (check: string) => `${C}.all(c, ${check})`;
+/** A container's own security-context field, or the pod's, or `fallback` when neither sets it. */
+const effective = (field: string, fallback: string) => `(${celHas('c', `securityContext.${field}`)} ? c.securityContext.${field} : ${celValueOr(PSC, field, fallback)})`;
+/** A container's own security-context field is unset or passes `check` (over `v`). */
+const ownUnsetOr = (field: string, check: (v: string) => string) => everyContainer(`!(${celHas('c', `securityContext.${field}`)}) || ${check(`c.securityContext.${field}`)}`);
+/** A security context (`x`) strays from the PSS baseline in none of procMount, AppArmor, SELinux. */
+const baselineOf = (x: string) => [
+  `(!has(${x}.procMount) || ${x}.procMount == 'Default')`,
+  `!(${celHas(x, 'appArmorProfile.type')} && ${x}.appArmorProfile.type == 'Unconfined')`,
+  `(!has(${x}.seLinuxOptions) || ${x}.seLinuxOptions == null || (!(${celHas(x, 'seLinuxOptions.user')} && ${x}.seLinuxOptions.user != '' && ${x}.seLinuxOptions.user != null)`
+    + ` && !(${celHas(x, 'seLinuxOptions.role')} && ${x}.seLinuxOptions.role != '' && ${x}.seLinuxOptions.role != null)`
+    + ` && (!has(${x}.seLinuxOptions.type) || ${x}.seLinuxOptions.type in ${celStrings(SANDBOX_DEFAULTS.allowedSeLinuxTypes)})))`,
+].join(' && ');
+const ALLOWED_ADD = celStrings(SANDBOX_DEFAULTS.allowedAddCapabilities.flatMap((cap) => [cap, `CAP_${cap}`]));
 
 /** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
 export function parseImage(image: string): { name: string; tag?: string; digest?: string } {
@@ -165,6 +192,8 @@ export const RULES: readonly Rule[] = [
       if (value !== options.runtimeClassName) {
         report(`${pod.specPath}.runtimeClassName`, `runtimeClassName is ${show(value)}; sandboxed pods must use "${options.runtimeClassName}"`);
       }
+    }, {
+      admission: [pod(`has(${P}.runtimeClassName) && ${P}.runtimeClassName in variables.runtimeClasses`)],
     }),
 
   podRule('run-as-non-root', 2, 'Containers must run as non-root', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
@@ -175,6 +204,11 @@ export const RULES: readonly Rule[] = [
       }
       eachContainerField(pod, 'runAsNonRoot', report, (value, name) =>
         (value !== undefined && value !== true ? `container "${name}" runAsNonRoot is ${show(value)}; must be true` : undefined));
+    }, {
+      admission: [
+        pod(`${celHas(PSC, 'runAsNonRoot')} && ${PSC}.runAsNonRoot == true`, { message: 'the pod does not set securityContext.runAsNonRoot: true' }),
+        pod(ownUnsetOr('runAsNonRoot', (v) => `${v} == true`), { message: 'a container sets securityContext.runAsNonRoot to something other than true' }),
+      ],
     }),
 
   podRule('run-as-high-uid', 3, 'Containers run as a numeric UID >= 10000', ['PSS', 'KSc', 'KS'],
@@ -182,6 +216,8 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       eachEffective(pod, 'runAsUser', report, (value, name) =>
         (isHighId(value) ? undefined : `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
+    }, {
+      admission: [pod(everyContainer(celIntAtLeast(effective('runAsUser', 'null'), SANDBOX_DEFAULTS.minimumId)), { message: `a container runs as a UID below ${SANDBOX_DEFAULTS.minimumId}, or as none` })],
     }),
 
   podRule('run-as-high-gid', 4, 'Containers run as a numeric GID >= 10000, and fsGroup and every supplemental group too', ['KSc', 'KS', 'Kyverno'],
@@ -201,6 +237,13 @@ export const RULES: readonly Rule[] = [
       groups.forEach((gid: unknown, i: number) => {
         if (!isHighId(gid)) report(`${path}[${i}]`, `supplementalGroups[${i}] is ${show(gid)}${gid === 0 ? ' (root)' : ''}; every supplemental group must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
       });
+    }, {
+      admission: [
+        pod(everyContainer(celIntAtLeast(effective('runAsGroup', 'null'), SANDBOX_DEFAULTS.minimumId)), { message: `a container runs as a GID below ${SANDBOX_DEFAULTS.minimumId}, or as none` }),
+        pod(celIntAtLeast(celValueOr(PSC, 'fsGroup', 'null'), SANDBOX_DEFAULTS.minimumId), { message: `fsGroup is unset or below ${SANDBOX_DEFAULTS.minimumId}` }),
+        pod(`!has(${PSC}.supplementalGroups) || ${PSC}.supplementalGroups == null || (type(${PSC}.supplementalGroups) == list && ${PSC}.supplementalGroups.all(g, ${celIntAtLeast('g', SANDBOX_DEFAULTS.minimumId)}))`,
+          { message: `a supplemental group is below ${SANDBOX_DEFAULTS.minimumId}` }),
+      ],
     }),
 
   podRule('no-privilege-escalation', 5, 'Privilege escalation is explicitly disabled', ['PSS', 'NSA', 'KL', 'POL', 'KS'],
@@ -208,14 +251,20 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       eachContainerField(pod, 'allowPrivilegeEscalation', report, (value, name) =>
         (value !== false ? `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false` : undefined));
-    }, { unwaivable: 'all' }),
+    }, {
+      unwaivable: 'all',
+      admission: [pod(everyContainer(`${celHas('c', 'securityContext.allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false`), { message: 'a container does not set securityContext.allowPrivilegeEscalation: false' })],
+    }),
 
   podRule('not-privileged', 6, 'No privileged containers', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'KSc', 'GKE'],
     'Remove securityContext.privileged (or set it to false).',
     (pod, report) => {
       eachContainerField(pod, 'privileged', report, (value, name) =>
         (value === true ? `container "${name}" is privileged; GKE Sandbox refuses privileged containers` : undefined));
-    }, { unwaivable: 'all' }),
+    }, {
+      unwaivable: 'all',
+      admission: [pod(ownUnsetOr('privileged', (v) => `${v} != true`), { message: 'a container is privileged' })],
+    }),
 
   podRule('drop-all-capabilities', 7, 'Every container drops ALL capabilities and adds none but NET_BIND_SERVICE', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP'],
     'Set securityContext.capabilities.drop: ["ALL"] and remove capabilities.add (only NET_BIND_SERVICE may stay).',
@@ -228,6 +277,13 @@ export const RULES: readonly Rule[] = [
         const extra = disallowedAddedCapabilities(add);
         if (extra.length > 0) report(`${path}.securityContext.capabilities.add`, `container "${container.name}" adds ${show(extra)}; only ${show(SANDBOX_DEFAULTS.allowedAddCapabilities)} may be added`);
       }
+    }, {
+      admission: [
+        pod(everyContainer(`${celHas('c', 'securityContext.capabilities.drop')} && type(c.securityContext.capabilities.drop) == list && 'ALL' in c.securityContext.capabilities.drop`),
+          { message: 'a container does not drop ALL capabilities' }),
+        pod(ownUnsetOr('capabilities.add', (v) => `type(${v}) != list || ${v}.all(a, a in ${ALLOWED_ADD})`),
+          { message: `a container adds a capability other than ${SANDBOX_DEFAULTS.allowedAddCapabilities.join(', ')}` }),
+      ],
     }),
 
   podRule('seccomp-runtime-default', 8, 'A RuntimeDefault (or Localhost) seccomp profile applies to every container', ['PSS', 'NSA', 'POL', 'KS'],
@@ -242,6 +298,8 @@ export const RULES: readonly Rule[] = [
           report(where, `container "${container.name}" seccomp profile is ${show(value)}; must be RuntimeDefault or Localhost`);
         }
       }
+    }, {
+      admission: [pod(everyContainer(`${effective('seccompProfile.type', 'null')} in ${celStrings(SECCOMP_OK)}`), { message: 'a container runs without a RuntimeDefault or Localhost seccomp profile' })],
     }),
 
   podRule('read-only-root-filesystem', 9, 'Containers have a read-only root filesystem', ['NSA', 'KL', 'POL', 'KS', 'KSc'],
@@ -249,6 +307,8 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       eachContainerField(pod, 'readOnlyRootFilesystem', report, (value, name) =>
         (value !== true ? `container "${name}" readOnlyRootFilesystem is ${show(value)}; must be true` : undefined));
+    }, {
+      admission: [pod(everyContainer(`${celHas('c', 'securityContext.readOnlyRootFilesystem')} && c.securityContext.readOnlyRootFilesystem == true`), { message: 'a container does not set securityContext.readOnlyRootFilesystem: true' })],
     }),
 
   podRule('no-host-namespaces', 10, 'No host network, PID or IPC namespace', ['PSS', 'NSA', 'KL', 'POL', 'KS', 'VAP', 'GKE'],
@@ -257,7 +317,10 @@ export const RULES: readonly Rule[] = [
       for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
         if (pod.spec[field] === true) report(`${pod.specPath}.${field}`, `${field} is true; sandboxed pods must not share host namespaces`);
       }
-    }, { unwaivable: 'all' }),
+    }, {
+      unwaivable: 'all',
+      admission: [pod(['hostNetwork', 'hostPID', 'hostIPC'].map((f) => `!(has(${P}.${f}) && ${P}.${f} == true)`).join(' && '), { message: 'the pod shares a host namespace (hostNetwork, hostPID or hostIPC)' })],
+    }),
 
   podRule('no-host-ports', 11, 'No host ports', ['PSS', 'NSA', 'POL', 'VAP'],
     'Remove ports[].hostPort; expose the port through a Service instead.',
@@ -267,6 +330,8 @@ export const RULES: readonly Rule[] = [
           if (port.hostPort !== undefined && port.hostPort !== 0) report(`${path}.ports[${i}].hostPort`, `container "${container.name}" binds host port ${show(port.hostPort)}`);
         });
       }
+    }, {
+      admission: [pod(everyContainer('!has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)'), { message: 'a container binds a host port' })],
     }),
 
   podRule('allowed-volume-types', 12, 'Only restricted volume types; no hostPath, no projected service-account token', ['PSS', 'KL', 'POL', 'VAP', 'GKE'],
@@ -281,9 +346,22 @@ export const RULES: readonly Rule[] = [
           report(`${path}.projected.sources[${j}].serviceAccountToken`, `volume "${volume.name}" projects a service-account token into the sandbox`);
         }
       });
-    }, { unwaivable: { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' } }),
+    }, {
+      unwaivable: { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' },
+      admission: [
+        pod(`!has(${P}.volumes) || ${P}.volumes.all(v, !has(v.hostPath))`, { message: 'a volume is a hostPath: the node\'s own filesystem', waivable: false }),
+        pod(`!has(${P}.volumes) || ${P}.volumes.all(v, ${DISALLOWED_VOLUME_SOURCES.filter((t) => t !== 'hostPath').map((t) => `!has(v.${t})`).join(' && ')})`,
+          { message: `a volume is of a type other than ${SANDBOX_DEFAULTS.allowedVolumeTypes.join(', ')}` }),
+        pod(`!has(${P}.volumes) || ${P}.volumes.all(v, !(${celHas('v', 'projected.sources')}) || v.projected.sources.all(s, !has(s.serviceAccountToken)))`,
+          { message: 'a projected volume carries a service-account token' }),
+      ],
+    }),
 
-  rule({ id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'] }, ({ obj, pod }, { findings }) => {
+  rule({
+    id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'],
+    admission: [pod(`has(${P}.automountServiceAccountToken) && ${P}.automountServiceAccountToken == false`, { message: 'the pod does not set automountServiceAccountToken: false', fix: 'Set automountServiceAccountToken: false on the pod spec.' })],
+    auditOnly: 'ServiceAccount objects: the controller manager creates every namespace\'s default ServiceAccount without the field, so denying it would leave the namespace without one',
+  }, ({ obj, pod }, { findings }) => {
     const fix = 'Set automountServiceAccountToken: false on the pod spec (and on its ServiceAccount).';
     if (obj.kind === 'ServiceAccount') {
       if (obj.automountServiceAccountToken !== false) findings.push({ rule: 'no-service-account-token', object: refOf(obj), path: 'automountServiceAccountToken', message: `ServiceAccount automountServiceAccountToken is ${show(obj.automountServiceAccountToken)}; must be false`, fix });
@@ -297,6 +375,8 @@ export const RULES: readonly Rule[] = [
     'Set spec.enableServiceLinks: false.',
     (pod, report) => {
       if (pod.spec.enableServiceLinks !== false) report(`${pod.specPath}.enableServiceLinks`, `enableServiceLinks is ${show(pod.spec.enableServiceLinks)}; must be false so untrusted code does not learn every Service's address`);
+    }, {
+      admission: [pod(`has(${P}.enableServiceLinks) && ${P}.enableServiceLinks == false`, { message: 'the pod does not set enableServiceLinks: false' })],
     }),
 
   podRule('baseline-security-options', 15, 'procMount, sysctls, AppArmor and SELinux stay at the PSS baseline', ['PSS', 'KL', 'POL'],
@@ -322,7 +402,18 @@ export const RULES: readonly Rule[] = [
           report(`${pod.specPath.replace(/spec$/, 'metadata')}.annotations["${key}"]`, `AppArmor annotation ${key} is unconfined`);
         }
       }
-    }, { unwaivable: { pathSuffixes: ['.value'], what: 'sysctl values that smuggle another sysctl' } }),
+    }, {
+      unwaivable: { pathSuffixes: ['.value'], what: 'sysctl values that smuggle another sysctl' },
+      admission: [
+        pod(`!has(${PSC}.sysctls) || ${PSC}.sysctls.all(s, has(s.name) && s.name in ${celStrings(SANDBOX_DEFAULTS.safeSysctls)})`, { message: 'a sysctl is not in the PSS baseline\'s safe set' }),
+        pod(`!has(${PSC}.sysctls) || ${PSC}.sysctls.all(s, !has(s.value) || (type(s.value) == string ? !s.value.matches('[+=]') : (type(s.value) == int || type(s.value) == double)))`,
+          { message: 'a sysctl value holds "+" or "=", which smuggles another sysctl past the safe set (CVE-2022-0811)', waivable: false }),
+        pod(`${baselineOf(PSC)} && ${everyContainer(`!has(c.securityContext) || (${baselineOf('c.securityContext')})`)}`,
+          { message: 'procMount, AppArmor or SELinux options stray from the PSS baseline' }),
+        pod(`!has(variables.podMeta.annotations) || variables.podMeta.annotations.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/') || variables.podMeta.annotations[k] != 'unconfined')`,
+          { message: 'an AppArmor annotation is unconfined' }),
+      ],
+    }),
 
   podRule('resource-limits', 16, 'Every container sets CPU and memory requests and limits', ['NSA', 'KL', 'POL', 'KS', 'KSc', 'VAP', 'GKE'],
     'Set resources.requests and resources.limits for cpu and memory on every container, init containers included (GKE enforces limits only then).',
@@ -335,6 +426,9 @@ export const RULES: readonly Rule[] = [
         }
         if (missing) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
       }
+    }, {
+      admission: [pod(`variables.limitedContainers.all(c, ${['requests', 'limits'].flatMap((kind) => ['cpu', 'memory'].map((r) => `(${celHas('c', `resources.${kind}`)} && '${r}' in c.resources.${kind} && ${celPositiveQuantity(`c.resources.${kind}['${r}']`)})`)).join(' && ')})`,
+        { message: 'a container does not set positive CPU and memory requests and limits' })],
     }),
 
   podRule('ephemeral-storage-limit', 17, 'Every container limits its ephemeral storage', ['KSc'],
@@ -344,9 +438,20 @@ export const RULES: readonly Rule[] = [
         if (group === 'ephemeralContainers') continue;
         if (!isPositiveQuantity(container.resources?.limits?.['ephemeral-storage'])) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
       }
+    }, {
+      admission: [pod(`variables.limitedContainers.all(c, ${celHas('c', 'resources.limits')} && 'ephemeral-storage' in c.resources.limits && ${celPositiveQuantity("c.resources.limits['ephemeral-storage']")})`,
+        { message: 'a container has no ephemeral-storage limit' })],
     }),
 
-  rule({ id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'] }, ({ obj }, { findings }) => {
+  rule({
+    id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'],
+    admission: [
+      { target: 'job', expression: `${celHas(J, 'activeDeadlineSeconds')} && type(${J}.activeDeadlineSeconds) == int && ${J}.activeDeadlineSeconds > 0`, message: 'the Job has no hard deadline', fix: 'Set activeDeadlineSeconds to a positive number of seconds.' },
+      { target: 'job', expression: `${celHas(J, 'ttlSecondsAfterFinished')} && type(${J}.ttlSecondsAfterFinished) == int && ${J}.ttlSecondsAfterFinished >= 0`, message: 'the Job has no ttlSecondsAfterFinished, so finished Jobs pile up', fix: 'Set ttlSecondsAfterFinished (e.g. 300).' },
+      { target: 'job', expression: `${celHas(J, 'backoffLimit')} && ${J}.backoffLimit == 0`, message: 'the Job retries untrusted code (backoffLimit is not 0)', fix: 'Set backoffLimit: 0.' },
+      { target: 'job', expression: `${celHas(J, 'template.spec.restartPolicy')} && ${J}.template.spec.restartPolicy == 'Never'`, message: 'the Job\'s pods restart (restartPolicy is not Never)', fix: 'Set the pod template restartPolicy: Never.' },
+    ],
+  }, ({ obj }, { findings }) => {
     const job = jobSpecOf(obj);
     if (!job) return;
     const report = (path: string, message: string, fix: string) => findings.push({ rule: 'job-limits', object: refOf(obj), path: `${job.path}.${path}`, message, fix });
@@ -365,6 +470,9 @@ export const RULES: readonly Rule[] = [
         const problem = imagePinProblem(container.image);
         if (problem) report(`${path}.image`, `container "${container.name}" ${problem}`);
       }
+    }, {
+      admission: [pod(everyContainer(`type(c.image) == string && (c.image.matches('^[^@]*@sha256:[a-f0-9]{64}$') || (c.image.matches('^[^@]*:[^:/@]+@?$') && !c.image.lowerAscii().matches(':latest@?$')))`),
+        { message: 'an image is not pinned to a tag other than latest, or to a sha256 digest' })],
     }),
 
   podRule('no-secret-env', 22, 'No Secrets in environment variables of untrusted code', ['KL', 'KS', 'POL'],
@@ -378,6 +486,9 @@ export const RULES: readonly Rule[] = [
           if (from.secretRef) report(`${path}.envFrom[${i}].secretRef`, `container "${container.name}" loads Secret "${from.secretRef.name}" into its environment`);
         });
       }
+    }, {
+      admission: [pod(everyContainer(`(!has(c.env) || c.env.all(e, !(${celHas('e', 'valueFrom.secretKeyRef')}))) && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef)))`),
+        { message: 'a container reads a Secret into its environment' })],
     }),
 
   podRule('no-host-process', 26, 'No Windows HostProcess containers', ['PSS', 'POL', 'Kyverno'],
@@ -389,13 +500,18 @@ export const RULES: readonly Rule[] = [
         const value = container.securityContext?.windowsOptions?.hostProcess;
         if (isSwitchedOn(value)) report(`${path}.securityContext.windowsOptions.hostProcess`, `container "${container.name}" windowsOptions.hostProcess is ${show(value)}; a HostProcess container runs on the node itself, outside any sandbox`);
       }
-    }, { unwaivable: 'all' }),
+    }, {
+      unwaivable: 'all',
+      admission: [pod(`${celSwitchOff(PSC, 'windowsOptions.hostProcess')} && ${everyContainer(celSwitchOff('c', 'securityContext.windowsOptions.hostProcess'))}`, { message: 'a HostProcess container runs on the node itself, outside any sandbox' })],
+    }),
 
   podRule('no-shared-process-namespace', 27, 'Containers of a pod do not share one process namespace', ['project'],
     'Remove spec.shareProcessNamespace (or set it to false).',
     (pod, report) => {
       const value = pod.spec.shareProcessNamespace;
       if (isSwitchedOn(value)) report(`${pod.specPath}.shareProcessNamespace`, `shareProcessNamespace is ${show(value)}; every container of the pod sees and signals the others' processes and reads their files through /proc/<pid>/root`);
+    }, {
+      admission: [pod(celSwitchOff(P, 'shareProcessNamespace'), { message: 'the pod shares one process namespace among its containers' })],
     }),
 ];
 

@@ -2,6 +2,7 @@
 // the audit (which reports a bad suppression as a finding of its own) and the synth guard (which honours a
 // network-isolation opt-out). A suppression that gives no reason, names no rule of the profile, or names a
 // rule a sandbox can never waive suppresses nothing.
+import { AdmissionCheck, celString, celStrings, celSuppressionHasReason, celSuppressionId } from './admission';
 import { SUPPRESS_ANNOTATION } from './defaults';
 import { KubeObject } from './kube';
 import { Finding, ObjectRef, Unwaivable, refOf, show } from './rule';
@@ -80,4 +81,42 @@ export function unwaivablePartFinding(obj: ObjectRef, rule: string, unwaivable: 
     message: `suppression of "${rule}" cannot waive ${unwaivable.what}: ${waived.path} is still reported`,
     fix: `Fix ${waived.path}; the suppression still waives the rest of "${rule}", but no reason makes ${unwaivable.what} safe in a sandbox.`,
   };
+}
+
+/** A suppression rule's admission checks: CEL over `variables.suppressionLines` (see admission.ts), with its message and fix. */
+export interface SuppressionAdmission {
+  readonly rule: string;
+  readonly checks: readonly AdmissionCheck[];
+}
+
+/**
+ * The suppression rules as CEL, judging the lines of the annotation as suppressionsOf does: each line names
+ * a known rule, none names a rule no suppression may waive (nor waives the part of a rule that none may),
+ * and each gives a reason. `guarded` is the expression of a check with its target's guard.
+ */
+export function suppressionAdmission(guarded: (check: AdmissionCheck) => string): SuppressionAdmission[] {
+  const id = celSuppressionId('l');
+  const known = celStrings([...SUPPRESSIBLE_RULES.keys()]);
+  const never = celStrings([...SUPPRESSIBLE_RULES].filter(([, u]) => u === 'all').map(([ruleId]) => ruleId));
+  // A valid suppression of a rule waivable only in part meets a finding of the part none may waive.
+  const partial = RULES.flatMap((r) => (r.unwaivable && r.unwaivable !== 'all' ? (r.admission ?? []).filter((c) => c.waivable === false).map((c) => `(!(${celString(r.id)} in variables.suppressed) || ${guarded(c)})`) : []));
+  const lines = 'variables.suppressionLines';
+  return [
+    {
+      rule: SUPPRESSION_UNKNOWN_RULE,
+      checks: [{ target: 'object', expression: `${lines}.all(l, ${id} in ${known})`, message: 'a suppression names no rule of the profile, so it suppresses nothing', fix: 'Name one of the rule ids the audit reports, one "rule-id: reason" per line.' }],
+    },
+    {
+      rule: SUPPRESSION_UNWAIVABLE_RULE,
+      checks: [{
+        target: 'object', expression: [`${lines}.all(l, !(${id} in ${never}))`, ...partial].join(' && '),
+        message: 'a suppression names what a sandbox can never waive (privilege escalation, privileged, host namespaces, HostProcess, hostPath volumes, smuggled sysctls)',
+        fix: 'Remove the suppression and fix what the rule reports; no reason makes it safe in a sandbox.',
+      }],
+    },
+    {
+      rule: SUPPRESSION_REASON_RULE,
+      checks: [{ target: 'object', expression: `${lines}.all(l, !(${id} in ${known}) || ${id} in ${never} || ${celSuppressionHasReason('l')})`, message: 'a suppression gives no reason, so it suppresses nothing', fix: 'Write why the rule does not apply after the rule id: "rule-id: <reason>".' }],
+    },
+  ];
 }

@@ -9,6 +9,10 @@ export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './construc
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
 export { SandboxRuntimes } from './constructs/sandbox-runtimes';
+export {
+  SandboxAdmissionPolicy, AdmissionScope, type SandboxAdmissionPolicyProps, type ClusterAdmissionScopeOptions,
+} from './constructs/sandbox-admission-policy';
+export { AdmissionScopeKind } from './builders/admission-policy';
 
 // The props' parts.
 export {

@@ -37,7 +37,7 @@ describe('defaults', () => {
     expect(ns.name).toBe('sandbox-jobs');
     expect(ns.namespace.toJson()).toEqual({
       apiVersion: 'v1', kind: 'Namespace',
-      metadata: { name: 'sandbox-jobs', labels: { ...PSS_V127, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } },
+      metadata: { name: 'sandbox-jobs', labels: { ...PSS_V127, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox', 'cdk8s-sandbox.io/sandboxed': 'true' } },
     });
   });
 
@@ -127,6 +127,7 @@ describe('options', () => {
       'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'v1.30',
       'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'v1.30',
       'app.kubernetes.io/managed-by': 'cdk8s-sandbox',
+      'cdk8s-sandbox.io/sandboxed': 'true',
     });
     expect(quota.spec.hard).toEqual({
       'requests.cpu': '2', 'limits.cpu': '4', 'requests.memory': '4Gi', 'limits.memory': '8Gi',

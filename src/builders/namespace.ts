@@ -1,5 +1,5 @@
 // SandboxNamespace's builder: a Namespace under Pod Security "restricted", a quota, limit defaults, deny-all.
-import { KubeObject, MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL, SANDBOX_DEFAULTS, SANDBOX_LABELS } from '../profile';
 import { buildDenyAllPolicy } from './network';
 import { Site, checkByteQuantity, checkDnsLabel, checkInteger, checkQuantity, compareQuantities, definedOnly, fail } from './validate';
 
@@ -171,7 +171,8 @@ export function buildSandboxNamespace(where: string, spec: SandboxNamespaceSpec)
     pss[`pod-security.kubernetes.io/${mode}`] = 'restricted';
     pss[`pod-security.kubernetes.io/${mode}-version`] = version;
   }
-  const labels = { ...spec.labels, ...pss, ...MANAGED_BY_LABEL };
+  // The sandboxed label puts the namespace under SandboxAdmissionPolicy's default binding.
+  const labels = { ...spec.labels, ...pss, ...MANAGED_BY_LABEL, [SANDBOX_LABELS.sandboxed]: 'true' };
   const meta = (objectName: string) => ({ name: objectName, namespace: name, labels: { ...MANAGED_BY_LABEL } });
   const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
   const resourceQuota: KubeObject = {

@@ -3,7 +3,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  CodeRunnerJob, DnsMode, Language, NetworkPeer, Probe, SandboxedDeployment, SandboxNamespace, SandboxNetworkPolicy,
+  CodeRunnerJob, DnsMode, Language, NetworkPeer, Probe, SandboxAdmissionPolicy, SandboxedDeployment, SandboxNamespace, SandboxNetworkPolicy,
 } from '../src/index';
 
 /** The only workload allowed to call the untrusted one. */
@@ -54,6 +54,10 @@ export class ExampleChart extends Chart {
       deadlineSeconds: 60,
       ttlSecondsAfterFinished: 300,
     });
+
+    // The API server enforces the profile in every SandboxNamespace, whoever applies the objects; the
+    // trusted workload below lives outside them, so the policy does not judge it.
+    new SandboxAdmissionPolicy(this, 'admission-policy');
 
     this.addTrustedClient(untrusted);
   }

@@ -173,6 +173,7 @@ describe('namespace rows 23 and 24', () => {
     const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'sandbox-jobs');
     expect(ns.metadata.labels).toEqual({
       'app.kubernetes.io/managed-by': 'cdk8s-sandbox',
+      'cdk8s-sandbox.io/sandboxed': 'true',
       'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.27',
       'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/audit-version': 'v1.27',
       'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/warn-version': 'v1.27',
@@ -308,6 +309,7 @@ describe('schema', () => {
       'ConfigMap', 'Deployment', 'Deployment', 'Job', 'LimitRange', 'Namespace',
       'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
       'PodDisruptionBudget', 'PodDisruptionBudget', 'ResourceQuota', 'Service', 'ServiceAccount',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);
     expect(kubernetesProblems(objects)).toEqual([]);
   });

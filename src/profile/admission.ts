@@ -6,6 +6,7 @@
 // extension (`split`, `trim`, `indexOf`, `substring`, `lowerAscii`), `matches` (RE2) and, for ipBlocks,
 // the IP/CIDR library (`isCIDR`, `cidr().containsCIDR()`).
 import { SANDBOX_DEFAULTS } from './defaults';
+import { NAMESPACE_NAME_LABEL } from './kube';
 import { MAX_QUANTITY_LENGTH, QUANTITY_EXPONENT_TOO_LARGE_SOURCE, QUANTITY_PATTERN_SOURCE } from './quantity';
 
 /** Which objects an admission check judges; the policy guards the expression with it. */
@@ -133,6 +134,12 @@ export function admissionVariables(params: AdmissionVariableParams): AdmissionVa
     { name: 'limitedContainers', expression: `variables.pod == null ? [] : ${group('initContainers')} + ${group('containers')}` },
     { name: 'job', expression: `object.kind == 'Job' ? (has(object.spec) ? object.spec : null) : object.kind == 'CronJob' ? (${celHas('object', 'spec.jobTemplate.spec')} ? object.spec.jobTemplate.spec : null) : null` },
     { name: 'runtimeClasses', expression: celStrings(params.runtimeClassNames) },
+    // The labels of the object's own namespace: its Namespace object's (namespaceObject), else only its name.
+    {
+      name: 'namespaceLabels',
+      expression: `namespaceObject != null && ${celHas('namespaceObject', 'metadata.labels')} ? namespaceObject.metadata.labels`
+        + ` : {${celString(NAMESPACE_NAME_LABEL)}: (has(object.metadata.namespace) && object.metadata.namespace != '' ? object.metadata.namespace : request.namespace)}`,
+    },
     // The suppression lines that are not blank or comments, trimmed.
     {
       name: 'suppressionLines',

@@ -4,7 +4,7 @@
 import { AdmissionCheck, celHas, celString, celStrings } from './admission';
 import { AddressRange, Cidr, cidrContains, ipBlockRanges, isIpv4MappedCidr, parseCidr, rangeOfCidr, rangesCover } from './cidr';
 import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS, SANDBOX_LABELS } from './defaults';
-import { KubeObject, labelsPathOf, podTemplateOf } from './kube';
+import { KubeObject, NAMESPACE_NAME_LABEL, labelsPathOf, podTemplateOf } from './kube';
 import { Finding, refOf, show } from './rule';
 
 export { type Cidr, cidrContains, parseCidr } from './cidr';
@@ -376,8 +376,6 @@ class ObjectSet {
   }
 }
 
-/** The label the API server puts on every namespace, with its name. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Whether a Namespace is made for sandboxes: SandboxNamespace labels it `app.kubernetes.io/managed-by: cdk8s-sandbox`. */
 export function isSandboxNamespace(ns: KubeObject): boolean {
@@ -785,28 +783,37 @@ const celSelectorMatches = (sel: string, labels: string) => {
     + ` : e.operator == 'NotIn' ? (has(e.values) && size(e.values) > 0 && !(${present} && ${labels}[e.key] in e.values))`
     + ` : e.operator == 'Exists' ? ${present} : e.operator == 'DoesNotExist' ? !${present} : false`)})`;
 };
-/** The labels of the policy's own namespace: its Namespace object's (the API server's namespaceObject), else only its name. */
-const CEL_OWN_NAMESPACE_LABELS = `(namespaceObject != null && ${celHas('namespaceObject', 'metadata.labels')} ? namespaceObject.metadata.labels`
-  + ` : {${celString(NAMESPACE_NAME_LABEL)}: (has(object.metadata.namespace) && object.metadata.namespace != '' ? object.metadata.namespace : request.namespace)})`;
-/** A selector peer that selects every pod of the cluster, of the policy's namespace, or of kube-system outside DNS (peerSpan). */
-const CEL_WIDE_PEER = `!has(p.ipBlock) && (has(p.podSelector) || has(p.namespaceSelector)) && (!has(p.podSelector) || ${celSelectsUnlabelled('p.podSelector')})`
+/** The labels of the policy's own namespace (see admission.ts). */
+const CEL_OWN_NAMESPACE_LABELS = 'variables.namespaceLabels';
+/** A selector peer that selects every pod of the cluster, of the policy's namespace, or of kube-system outside DNS (peerSpan); `dns` is whether its rule opens DNS only. */
+const celWidePeer = (dns: boolean) => `!has(p.ipBlock) && (has(p.podSelector) || has(p.namespaceSelector)) && (!has(p.podSelector) || ${celSelectsUnlabelled('p.podSelector')})`
   + ` && (!has(p.namespaceSelector) || ${celSelectsAnyNamespace('p.namespaceSelector')} || ${celSelectorMatches('p.namespaceSelector', CEL_OWN_NAMESPACE_LABELS)}`
-  + ` || (${celSelectorMatches('p.namespaceSelector', `{${celString(NAMESPACE_NAME_LABEL)}: 'kube-system'}`)} && !${CEL_DNS_ONLY}))`;
-/** An ipBlock peer reaches no forbidden range unexcepted (GKE Cloud DNS's address on a DNS-only rule aside); a CIDR the CIDR library refuses is refused. */
-const celIpBlockSafe = () => {
-  const forbidden = celStrings([...EGRESS_FORBIDDEN_RANGES, ...METADATA_SERVER_ADDRESSES].map((r) => r.cidr));
-  return `!has(p.ipBlock) || (has(p.ipBlock.cidr) && isCIDR(p.ipBlock.cidr) && ${forbidden}.all(f, !cidr(p.ipBlock.cidr).containsCIDR(f)`
-    + ` || (has(p.ipBlock.except) && p.ipBlock.except.exists(x, isCIDR(x) && cidr(x).containsCIDR(f)))`
-    + ` || (f == ${celString(CLOUD_DNS_ADDRESS.cidr)} && ${CEL_DNS_ONLY})))`;
+  + (dns ? ')' : ` || ${celSelectorMatches('p.namespaceSelector', `{${celString(NAMESPACE_NAME_LABEL)}: 'kube-system'}`)})`);
+/**
+ * An ipBlock peer reaches no forbidden range of one family unexcepted (GKE Cloud DNS's address aside when its rule
+ * opens DNS only, `dns`); a CIDR the CIDR library refuses is refused. One check per family halves each one's cost.
+ */
+const celIpBlockSafe = (ipv6: boolean) => (dns: boolean) => {
+  const ranges = [...EGRESS_FORBIDDEN_RANGES, ...METADATA_SERVER_ADDRESSES].map((r) => r.cidr)
+    .filter((cidr) => cidr.includes(':') === ipv6 && !(dns && cidr === CLOUD_DNS_ADDRESS.cidr));
+  return `!has(p.ipBlock) || (has(p.ipBlock.cidr) && isCIDR(p.ipBlock.cidr) && ${celStrings(ranges)}.all(f, !cidr(p.ipBlock.cidr).containsCIDR(f)`
+    + ' || (has(p.ipBlock.except) && p.ipBlock.except.exists(x, isCIDR(x) && cidr(x).containsCIDR(f)))))';
 };
+/** Every peer of every egress rule passes `check`, told whether the rule opens DNS only (worked out once per rule, not per peer). */
+const everyPeerByDns = (check: (dns: boolean) => string) =>
+  everyEgressRule(`!has(r.to) || type(r.to) != list || (${CEL_DNS_ONLY} ? r.to.all(p, ${check(true)}) : r.to.all(p, ${check(false)}))`);
 
 const egressPeers = crossResourceRule({
   id: 'egress-peers', row: 19, title: 'Every egress rule names its peers and keeps the metadata server and private ranges out', references: ['project'],
   admission: [
     { target: 'networkPolicy', expression: everyEgressRule('has(r.to) && type(r.to) == list && size(r.to) > 0'), message: 'an egress rule has no `to`: it is open to every destination, the internet and the metadata server included', fix: 'Name the peers in `to` (podSelector/namespaceSelector, or an ipBlock with explicit excepts), e.g. DNS only to kube-dns in kube-system.' },
     { target: 'networkPolicy', expression: everyPeer('has(p.podSelector) || has(p.namespaceSelector) || has(p.ipBlock)'), message: 'an egress peer is empty and names no destination', fix: 'Give the peer a podSelector, namespaceSelector or ipBlock.' },
-    { target: 'networkPolicy', expression: everyPeer(`!(${CEL_WIDE_PEER})`), message: 'an egress peer selects every pod of the cluster, of the policy\'s namespace, or of kube-system (beyond DNS)', fix: NAME_THE_PODS },
-    { target: 'networkPolicy', expression: everyPeer(celIpBlockSafe()), message: 'an egress ipBlock reaches the metadata server or a private range its except does not exclude (or is not a CIDR the CIDR library reads)', fix: 'Add the forbidden ranges to ipBlock.except (or name narrower CIDRs), as NetworkPeer.internet() does.' },
+    { target: 'networkPolicy', expression: everyPeerByDns((dns) => `!(${celWidePeer(dns)})`), message: 'an egress peer selects every pod of the cluster, of the policy\'s namespace, or of kube-system (beyond DNS)', fix: NAME_THE_PODS },
+    ...[false, true].map((ipv6): AdmissionCheck => ({
+      target: 'networkPolicy', expression: everyPeerByDns(celIpBlockSafe(ipv6)),
+      message: `an egress ipBlock reaches the metadata server or a private ${ipv6 ? 'IPv6' : 'IPv4'} range its except does not exclude (or is not a CIDR the CIDR library reads)`,
+      fix: 'Add the forbidden ranges to ipBlock.except (or name narrower CIDRs), as NetworkPeer.internet() does.',
+    })),
   ],
   auditOnly: 'namespaceSelectors matched against the labels of other Namespace objects than the policy\'s own (the API server shows a policy only its own namespace)',
 }, (set) => {

@@ -3,8 +3,9 @@
 // input or policy compile errors), --namespace, and the option through commander and the real bin.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { AuditCommandIo, runAuditCommand } from '../src/cli/audit-command';
+import { runAuditCommand } from '../src/cli/audit-command';
 import { createProgram } from '../src/cli/main';
+import { commandIo } from './helpers/command-io';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIR = path.join('test', 'fixtures', 'admission', 'engine');
@@ -14,19 +15,7 @@ const OPTIONAL_POLICY = path.join(DIR, 'optional-syntax-policy.yaml');
 const MANIFESTS = path.join(DIR, 'manifests.yaml');
 const CLEAN = path.join(DIR, 'clean-manifests.yaml');
 
-function io(): AuditCommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  async function* stdin() { /* nothing on standard input */ }
-  return {
-    stdout: { write: (s: string) => { out += s; } },
-    stderr: { write: (s: string) => { err += s; } },
-    stdin: stdin(),
-    cwd: ROOT,
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = () => commandIo(ROOT);
 
 describe('runAuditCommand with --admission-policy', () => {
   const cwd = process.cwd();

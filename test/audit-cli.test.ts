@@ -4,26 +4,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AuditCommandIo, runAuditCommand } from '../src/cli/audit-command';
+import { runAuditCommand } from '../src/cli/audit-command';
 import { createProgram } from '../src/cli/main';
+import { commandIo } from './helpers/command-io';
 
 const ROOT = path.resolve(__dirname, '..');
 const HARDENED = path.join('test', 'fixtures', 'audit', 'hardened.yaml');
 const SEED = path.join('test', 'fixtures', 'audit', 'seed-article.yaml');
 
-function io(stdinText = ''): AuditCommandIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  async function* stdin() { if (stdinText) yield Buffer.from(stdinText); }
-  return {
-    stdout: { write: (s: string) => { out += s; } },
-    stderr: { write: (s: string) => { err += s; } },
-    stdin: stdin(),
-    cwd: ROOT,
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (stdinText = '') => commandIo(ROOT, stdinText);
 
 describe('runAuditCommand', () => {
   const cwd = process.cwd();

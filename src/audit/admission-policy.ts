@@ -843,14 +843,7 @@ class PolicyEvaluation {
 }
 
 /** A failed check of a policy, before its binding's actions are applied. */
-interface Failure {
-  readonly validation: number;
-  readonly path: string;
-  readonly expression: string;
-  readonly message: string;
-  readonly reason?: string;
-  readonly error?: string;
-}
+type Failure = Omit<AdmissionDenial, 'policy' | 'binding' | 'action' | 'actions'>;
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';

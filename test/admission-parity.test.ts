@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
 import { Testing } from 'cdk8s';
-import { SandboxAdmissionPolicy, SandboxAdmissionPolicyProps } from '../src';
+import { CodeRun, Language, SandboxAdmissionPolicy, SandboxAdmissionPolicyProps } from '../src';
 import { auditText } from '../src/audit';
 import { AdmissionDecision, compileAdmissionPolicies, evaluateAdmission } from '../src/audit/admission-policy';
 import { SUPPRESS_ANNOTATION } from '../src/profile';
@@ -320,6 +320,19 @@ describe('dist/ ships the policy', () => {
     delete unsuppressed.metadata.annotations;
     unsuppressed.metadata.namespace = 'sandbox-jobs';
     expect(deniedRules(evaluateAdmission(compiled, unsuppressed, { namespaceLabels: nsLabels }))).toEqual(['runtime-class']);
+  });
+});
+
+describe('the render API\'s submissions', () => {
+  test('each object CodeRun.render gives, for every language, is admitted and judged', () => {
+    for (const language of Language.presets()) {
+      const run = CodeRun.render({ runId: `run-${language.name}`, namespace: 'sandbox-jobs', language, code: 'print(1)', timeoutSeconds: 10, deadlineSeconds: 20 });
+      for (const obj of run.objects) {
+        const decision = decide(obj);
+        expect(`${obj.kind}: ${decision.denials.map((d) => d.message).join('; ')}`).toBe(`${obj.kind}: `);
+        if (MATCHED_KINDS.has(obj.kind)) expect(decision.matched).toEqual(['cdk8s-sandbox/cdk8s-sandbox']);
+      }
+    }
   });
 });
 

@@ -161,7 +161,11 @@ export function celTargetGuard(target: AdmissionTarget): string | undefined {
   }
 }
 
-/** The volume sources of core/v1 a sandboxed pod may not use (every source but SANDBOX_DEFAULTS.allowedVolumeTypes), hostPath first. */
+/**
+ * The volume sources of core/v1 a sandboxed pod may not use (every source but SANDBOX_DEFAULTS.allowedVolumeTypes),
+ * hostPath first. The CEL names them, where the audit refuses any key but the allowed ones: the API server keeps
+ * no field it does not know, so in a cluster the two agree.
+ */
 export const DISALLOWED_VOLUME_SOURCES: readonly string[] = [
   'hostPath', 'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk',
   'gitRepo', 'glusterfs', 'image', 'iscsi', 'nfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume',

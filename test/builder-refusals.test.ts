@@ -69,8 +69,8 @@ describe('content-hash names: 64 bits within 63 characters', () => {
 });
 
 describe('file names the kubelet would refuse', () => {
-  test.each(['..data', '..2024_01_01', '...py'])('%s is refused', (fileName) => {
-    expect(thrown(() => renderCodeRun({ files: { 'main.py': PY, [fileName]: 'x' } }))).toBe(`render: files["${fileName}"] is "${fileName}"; file names must not start with "..": the kubelet refuses such keys in a mounted ConfigMap`);
+  test.each(['..data', '..2024_01_01', '...py', 'pkg/..data'])('%s is refused', (fileName) => {
+    expect(thrown(() => renderCodeRun({ files: { 'main.py': PY, [fileName]: 'x' } }))).toBe(`render: files["${fileName}"] is "${fileName}"; no name may start with "..": the kubelet keeps its own ..data entries in a mounted ConfigMap and refuses such paths`);
   });
 
   test('a name with dots inside is fine', () => {

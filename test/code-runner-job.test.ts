@@ -98,7 +98,7 @@ const CASES: [string, CodeRunnerJobProps][] = [
     labels: { 'platform.example.com/user': 'u-42' },
     env: { NODE_OPTIONS: EnvValue.fromValue('--max-old-space-size=256') },
     timeoutSeconds: 10,
-    deadlineSeconds: 15,
+    deadlineSeconds: 16,
     ttlSecondsAfterFinished: 60,
     resources: { cpuLimit: '250m', memoryLimit: '384Mi' },
     writablePaths: [{ path: '/tmp', sizeLimit: '32Mi' }],
@@ -269,7 +269,7 @@ describe('languages', () => {
   });
 
   test('a custom image and command replace the language\'s and stay under the soft timeout', () => {
-    const { objects } = synth({ code: PY, image: 'python:3.11.10-slim', command: ['python3', '-I', '/workspace/main.py'], timeoutSeconds: 7, deadlineSeconds: 9 });
+    const { objects } = synth({ code: PY, image: 'python:3.11.10-slim', command: ['python3', '-I', '/workspace/main.py'], timeoutSeconds: 7, deadlineSeconds: 13 });
     expect(mainOf(objects).image).toBe('python:3.11.10-slim');
     expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '7', 'python3', '-I', '/workspace/main.py']);
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' });
@@ -282,6 +282,44 @@ describe('options', () => {
     const { objects } = synth({ files, entryFile: 'app.py' });
     expect(only(objects, 'ConfigMap').data).toEqual(files);
     expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app.py']);
+  });
+
+  test('files in folders: flat ConfigMap keys, mapped back to their paths read-only by the volume\'s items', () => {
+    const files = { 'main.py': 'import pkg.mod\n', 'pkg/mod.py': 'X = 1\n', 'pkg/sub/data.json': '{}' };
+    const { objects } = synth({ files });
+    expect(only(objects, 'ConfigMap').data).toEqual({ 'main.py': 'import pkg.mod\n', 'pkg__mod.py': 'X = 1\n', 'pkg__sub__data.json': '{}' });
+    const code = only(objects, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'code');
+    expect(code.configMap.items).toEqual([
+      { key: 'main.py', path: 'main.py' }, { key: 'pkg__mod.py', path: 'pkg/mod.py' }, { key: 'pkg__sub__data.json', path: 'pkg/sub/data.json' },
+    ]);
+    expect(code.configMap.defaultMode).toBe(0o444);
+    expect(mainOf(objects).volumeMounts.find((m: any) => m.name === 'code')).toEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
+    // A nested entry file runs from its path.
+    const nested = synth({ files: { 'app/main.py': 'print(1)\n' }, entryFile: 'app/main.py' });
+    expect(mainOf(nested.objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app/main.py']);
+  });
+
+  test('flat files keep a plain ConfigMap volume (no items)', () => {
+    const { objects } = synth({ files: { 'main.py': PY, 'lib.py': 'X = 1\n' } });
+    expect(only(objects, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'code').configMap.items).toBeUndefined();
+  });
+
+  test('softTimeout: false runs the command as given, for images without timeout; the deadline still applies', () => {
+    const { objects } = synth({ code: PY, image: 'gcr.io/distroless/python3-debian12:nonroot', command: ['python3', '/workspace/main.py'], softTimeout: false, deadlineSeconds: 10 });
+    expect(mainOf(objects).command).toEqual(['python3', '/workspace/main.py']);
+    expect(only(objects, 'Job').spec.activeDeadlineSeconds).toBe(10);
+  });
+
+  test('the pod carries the gVisor annotations: seccomp applied inside the sandbox, emptyDirs as sandbox-internal tmpfs', () => {
+    const { objects } = synth({ code: PY, writablePaths: [{ path: '/tmp', sizeLimit: '32Mi' }, { path: '/var/cache/app', sizeLimit: '16Mi' }] });
+    const template = only(objects, 'Job').spec.template;
+    const emptyDirs = template.spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name);
+    expect(emptyDirs.length).toBe(2);
+    expect(template.metadata.annotations).toEqual({
+      'dev.gvisor.flag.oci-seccomp': 'true',
+      ...Object.fromEntries(emptyDirs.flatMap((n: string) => [[`dev.gvisor.spec.mount.${n}.share`, 'pod'], [`dev.gvisor.spec.mount.${n}.type`, 'tmpfs']])),
+    });
+    expect(template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   });
 
   test.each([
@@ -425,13 +463,21 @@ describe('bad input: one clear error each, naming the construct path, the field,
     ['code over 1 MiB', { code: 'x'.repeat(MiB) }, 'code', /^"1\.00 MiB \(10\d{5} bytes\) as a ConfigMap"$/, 'a ConfigMap holds at most 1 MiB (1048576 bytes), metadata included'],
     ['files over 1 MiB together', { files: { 'main.py': PY, 'a.txt': 'a'.repeat(MiB / 2), 'b.txt': 'b'.repeat(MiB / 2) } }, 'files', /^"1\.00 MiB \(10\d{5} bytes\) as a ConfigMap"$/, 'at most 1 MiB (1048576 bytes)'],
     ['code over 1 MiB in UTF-8 bytes, not characters', { code: '\u00e9'.repeat(0.6 * MiB) }, 'code', /^"1\.20 MiB \(12\d{5} bytes\) as a ConfigMap"$/, 'at most 1 MiB (1048576 bytes)'],
-    ['a file name with a directory', { files: { 'main.py': PY, 'lib/util.py': 'x' } }, 'files["lib/util.py"]', '"lib/util.py"', 'file names must be valid ConfigMap keys: at most 253 letters, digits, \'-\', \'_\' and \'.\' (no directories)'],
-    ['a file name with a space', { files: { 'main.py': PY, 'my file.py': 'x' } }, 'files["my file.py"]', '"my file.py"', 'must be valid ConfigMap keys'],
-    ['a file name ".."', { files: { 'main.py': PY, '..': 'x' } }, 'files[".."]', '".."', 'must be valid ConfigMap keys'],
+    ['a path climbing out of its folder', { files: { 'main.py': PY, 'lib/../../etc/passwd': 'x' } }, 'files["lib/../../etc/passwd"]', '"lib/../../etc/passwd"', '".." segments are refused, so no file lands outside its folder'],
+    ['an absolute path', { files: { 'main.py': PY, '/etc/passwd': 'x' } }, 'files["/etc/passwd"]', '"/etc/passwd"', 'an absolute path is refused'],
+    ['an empty segment', { files: { 'main.py': PY, 'lib//util.py': 'x' } }, 'files["lib//util.py"]', '"lib//util.py"', 'an empty segment ("//" or a trailing "/") is refused'],
+    ['a trailing slash', { files: { 'main.py': PY, 'lib/': 'x' } }, 'files["lib/"]', '"lib/"', 'an empty segment'],
+    ['a "." segment', { files: { 'main.py': PY, './util.py': 'x' } }, 'files["./util.py"]', '"./util.py"', '"." segments are refused'],
+    ['paths colliding as ConfigMap keys', { files: { 'main.py': PY, 'lib/util.py': 'x', 'lib__util.py': 'y' } }, 'files["lib__util.py"]', '"lib__util.py"', 'collides with files["lib/util.py"]: both are stored under the ConfigMap key "lib__util.py"'],
+    ['a path that is a file and a folder', { files: { 'main.py': PY, 'lib': 'x', 'lib/util.py': 'y' } }, 'files["lib"]', '"lib"', 'is also a folder of files["lib/util.py"]'],
+    ['a file name with a space', { files: { 'main.py': PY, 'my file.py': 'x' } }, 'files["my file.py"]', '"my file.py"', 'file paths are names of letters, digits'],
+    ['a file name ".."', { files: { 'main.py': PY, '..': 'x' } }, 'files[".."]', '".."', '".." segments are refused'],
     ['a file name over 253 characters', { files: { 'main.py': PY, ['f'.repeat(254)]: 'x' } }, `files["${'f'.repeat(254)}"]`, `"${'f'.repeat(254)}"`, 'at most 253'],
-    ['an entry file that is not a ConfigMap key', { code: PY, entryFile: '../main.py' }, 'entryFile', '"../main.py"', 'must be valid ConfigMap keys'],
+    ['an entry file outside the code mount', { code: PY, entryFile: '../main.py' }, 'entryFile', '"../main.py"', '".." segments are refused'],
     ['an entry file missing from the files', { files: { 'app.py': PY } }, 'entryFile', '"main.py"', 'must be one of the submitted files (app.py)'],
-    ['a deadline equal to the soft timeout', { code: PY, timeoutSeconds: 30, deadlineSeconds: 30 }, 'deadlineSeconds', '30', 'must exceed timeoutSeconds (30)'],
+    ['a deadline equal to the soft timeout', { code: PY, timeoutSeconds: 30, deadlineSeconds: 30 }, 'deadlineSeconds', '30', 'must exceed timeoutSeconds (30) plus the soft timeout\'s 5-second kill grace'],
+    ['a deadline within the soft timeout\'s kill grace', { code: PY, timeoutSeconds: 30, deadlineSeconds: 35 }, 'deadlineSeconds', '35', 'at least 36'],
+    ['a soft timeout given with softTimeout: false', { code: PY, softTimeout: false, timeoutSeconds: 10 }, 'timeoutSeconds', '10', 'has no effect with softTimeout: false'],
     ['a deadline below the default soft timeout', { code: PY, deadlineSeconds: 10 }, 'deadlineSeconds', '10', 'must exceed timeoutSeconds (30)'],
     ['a zero soft timeout', { code: PY, timeoutSeconds: 0 }, 'timeoutSeconds', '0', 'must be a whole number of seconds from 1 to 86400'],
     ['a negative soft timeout', { code: PY, timeoutSeconds: -5 }, 'timeoutSeconds', '-5', 'must be a whole number of seconds from 1 to 86400'],

@@ -34,7 +34,7 @@ const PROP_SETS: [string, CodeRunnerJobProps][] = [
   ['limits, env and writable paths', {
     code: PY,
     timeoutSeconds: 10,
-    deadlineSeconds: 12,
+    deadlineSeconds: 16,
     ttlSecondsAfterFinished: 30,
     resources: { cpuLimit: '1', memoryLimit: '1Gi', ephemeralStorageLimit: '512Mi' },
     env: { GREETING: EnvValue.fromValue('hi'), POD: EnvValue.fromFieldPath('metadata.name') },
@@ -121,8 +121,9 @@ describe('render output', () => {
 
   test.each([
     ['an unknown language', { code: PY, language: 'ruby' as any }, 'render: language is "ruby"; unknown language'],
-    ['a deadline not above the soft timeout', { code: PY, timeoutSeconds: 20, deadlineSeconds: 20 }, 'render: deadlineSeconds is 20; must exceed timeoutSeconds (20)'],
-    ['a file name that is not a ConfigMap key', { files: { 'main.py': PY, 'a b': '' } }, 'render: files["a b"] is "a b"; file names must be valid ConfigMap keys'],
+    ['a deadline not above the soft timeout', { code: PY, timeoutSeconds: 20, deadlineSeconds: 20 }, 'render: deadlineSeconds is 20; must exceed timeoutSeconds (20) plus the soft timeout\'s 5-second kill grace'],
+    ['a file name with a space', { files: { 'main.py': PY, 'a b': '' } }, 'render: files["a b"] is "a b"; file paths are names of letters, digits'],
+    ['a file path climbing out of the code mount', { files: { 'main.py': PY, '../x.py': '' } }, 'render: files["../x.py"] is "../x.py"; ".." segments are refused'],
     ['code over 1 MiB', { code: 'x'.repeat(1024 * 1024) }, 'render: code is "1.00 MiB ('],
     ['a run id over 63 characters', { code: PY, runId: 'r'.repeat(64) }, `render: runId is "${'r'.repeat(64)}"; must be a DNS label`],
   ] as [string, CodeRunnerJobProps, string][])('bad input is refused on the render path too: %s', (_what, props, start) => {
@@ -152,7 +153,7 @@ describe('render output', () => {
       labels: { 'platform.example.com/user': 'u-42' },
       env: { NODE_OPTIONS: EnvValue.fromValue('--max-old-space-size=256') },
       timeoutSeconds: 10,
-      deadlineSeconds: 15,
+      deadlineSeconds: 16,
       ttlSecondsAfterFinished: 60,
       resources: { cpuLimit: '250m', memoryLimit: '384Mi' },
       writablePaths: [{ path: '/tmp', sizeLimit: '32Mi' }],

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import type { CodeRunnerJobProps } from '../constructs/code-runner-job';
 import { KubeObject, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
 import { EnvValue } from './env';
+import { gvisorPodAnnotations } from './gvisor-annotations';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network';
 import { buildPodSpec } from './pod';
@@ -50,6 +51,8 @@ export interface CodeRunObjects {
 
 /** Where the code is mounted, read-only. */
 export const CODE_MOUNT_PATH = SANDBOX_DEFAULTS.run.codeMountPath;
+/** Seconds the soft timeout waits after SIGTERM before it sends SIGKILL (`timeout -k`). */
+export const SOFT_TIMEOUT_KILL_GRACE_SECONDS = 5;
 /** The largest ConfigMap the API server stores. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
@@ -65,21 +68,38 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const language = props.language ?? Language.PYTHON;
   if (!(language instanceof Language)) fail(site, 'language', (language as any)?.name ?? language, `unknown language; use one of ${Language.presets().map((l) => `Language.${l.name.toUpperCase()}`).join(', ')} or Language.custom(...)`);
 
+  const softTimeout = props.softTimeout ?? true;
+  if (typeof softTimeout !== 'boolean') fail(site, 'softTimeout', softTimeout, 'must be true or false');
+  if (!softTimeout && props.timeoutSeconds !== undefined) {
+    fail(site, 'timeoutSeconds', props.timeoutSeconds, 'has no effect with softTimeout: false; drop it (deadlineSeconds still stops the run), or put a wrapper of your own in command');
+  }
   const timeout = props.timeoutSeconds === undefined ? SANDBOX_DEFAULTS.run.timeoutSeconds : checkSeconds(site, 'timeoutSeconds', props.timeoutSeconds, 86400);
   const deadline = props.deadlineSeconds === undefined ? SANDBOX_DEFAULTS.run.deadlineSeconds : checkSeconds(site, 'deadlineSeconds', props.deadlineSeconds, 86400);
-  if (deadline <= timeout) fail(site, 'deadlineSeconds', deadline, `must exceed timeoutSeconds (${timeout}), so the soft timeout reports first and the hard deadline catches what it misses`);
+  if (softTimeout && deadline <= timeout + SOFT_TIMEOUT_KILL_GRACE_SECONDS) {
+    fail(site, 'deadlineSeconds', deadline, `must exceed timeoutSeconds (${timeout}) plus the soft timeout's ${SOFT_TIMEOUT_KILL_GRACE_SECONDS}-second kill grace, so the soft timeout reports first and the hard deadline catches what it misses: at least ${timeout + SOFT_TIMEOUT_KILL_GRACE_SECONDS + 1}`);
+  }
   const ttl = props.ttlSecondsAfterFinished === undefined ? SANDBOX_DEFAULTS.run.ttlSecondsAfterFinished : checkInteger(site, 'ttlSecondsAfterFinished', props.ttlSecondsAfterFinished, 0, 31536000, 'a whole number of seconds');
 
   const sources = ['code', 'files', 'codeFrom'].filter((k) => (props as any)[k] !== undefined);
   if (sources.length !== 1) fail(site, sources.length === 0 ? 'code' : sources.join('+'), sources.length === 0 ? undefined : `${sources.join(' and ')} together`, 'give exactly one of code, files and codeFrom');
   const entryFile = props.entryFile ?? language.entryFile;
-  checkFileName(site, 'entryFile', entryFile);
+  checkFilePath(site, 'entryFile', entryFile);
   const files = props.code !== undefined ? { [entryFile]: props.code } : props.files;
   if (files !== undefined) {
     if (Object.keys(files).length === 0) fail(site, 'files', files, 'the submission has no files; give at least the entry file');
+    const keys = new Map<string, string>();
     for (const [fileName, content] of Object.entries(files)) {
-      checkFileName(site, `files["${fileName}"]`, fileName);
+      checkFilePath(site, `files["${fileName}"]`, fileName);
       if (typeof content !== 'string') fail(site, `files["${fileName}"]`, content, 'file content must be a string');
+      const key = configMapKeyOf(fileName);
+      const other = keys.get(key);
+      if (other !== undefined) fail(site, `files["${fileName}"]`, fileName, `collides with files["${other}"]: both are stored under the ConfigMap key "${key}" (a folder separator is stored as "${FOLDER_SEPARATOR_IN_KEY}"); rename one`);
+      keys.set(key, fileName);
+    }
+    for (const fileName of Object.keys(files)) {
+      // A file may not also be a folder of another file (`pkg` and `pkg/mod.py`): the mount could hold only one.
+      const folder = Object.keys(files).find((other) => other.startsWith(`${fileName}/`));
+      if (folder !== undefined) fail(site, `files["${fileName}"]`, fileName, `is also a folder of files["${folder}"]; a path is either a file or a folder`);
     }
     if (Object.values(files).every((c) => c.trim() === '')) fail(site, props.code !== undefined ? 'code' : 'files', props.code ?? '(only empty files)', 'the submission is empty; there is nothing to run');
     if (!(entryFile in files)) fail(site, 'entryFile', entryFile, `must be one of the submitted files (${Object.keys(files).join(', ')})`);
@@ -98,9 +118,12 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const fittedDefault = defaultName?.slice(0, 63 - HASH_LENGTH - 1).replace(/-+$/, '') || undefined;
   const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? fittedDefault);
   const baseIdentity = resolveIdentity(site, { ...props, name: identityName }, undefined, props.runId !== undefined ? 63 : 63 - HASH_LENGTH - 1);
+  // Files in folders are stored under flat ConfigMap keys and mapped back to their paths by the volume's items.
+  const items = files && Object.keys(files).some((f) => f.includes('/'))
+    ? Object.fromEntries(Object.keys(files).map((f) => [configMapKeyOf(f), f])) : undefined;
   const codeVolumeSource = props.codeFrom
     ? (codeSourceName: string) => props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', codeSourceName) : SandboxVolume.fromConfigMap('code', codeSourceName)
-    : (codeSourceName: string) => SandboxVolume.fromConfigMap('code', codeSourceName);
+    : (codeSourceName: string) => SandboxVolume.fromConfigMap('code', codeSourceName, items ? { items } : {});
 
   // The pod is built once. Its spec names the run only in the code volume (a ConfigMap named after it), so the
   // content hash is taken over the Job spec as it reads with the base name, and only that volume is re-made
@@ -109,7 +132,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const podSpec = buildPodSpec(site, {
     ...props,
     image,
-    command: ['timeout', '-k', '5', String(timeout), ...command],
+    command: softTimeout ? ['timeout', '-k', String(SOFT_TIMEOUT_KILL_GRACE_SECONDS), String(timeout), ...command] : command,
     workingDir: CODE_MOUNT_PATH,
     env,
     // The user's volumes come first, so that errors about them name the index the user gave.
@@ -123,7 +146,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     completions: 1,
     parallelism: 1,
     ttlSecondsAfterFinished: ttl,
-    template: { metadata: { labels: { ...identity.podLabels } }, spec },
+    template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(spec) }, spec },
   });
 
   let name = baseIdentity.name;
@@ -159,18 +182,38 @@ function configMapFiles(files: { readonly [name: string]: string }): { data?: { 
   let data: { [name: string]: string } | undefined;
   let binaryData: { [name: string]: string } | undefined;
   for (const [fileName, content] of Object.entries(files)) {
-    if (findUnsafeCharacter(content) === undefined) (data ??= {})[fileName] = content;
-    else (binaryData ??= {})[fileName] = Buffer.from(content, 'utf8').toString('base64');
+    const key = configMapKeyOf(fileName);
+    if (findUnsafeCharacter(content) === undefined) (data ??= {})[key] = content;
+    else (binaryData ??= {})[key] = Buffer.from(content, 'utf8').toString('base64');
   }
   return { ...(data ? { data } : {}), ...(binaryData ? { binaryData } : {}) };
 }
 
-function checkFileName(site: Site, name: string, value: unknown): void {
-  if (typeof value !== 'string' || !FILE_NAME.test(value) || value.length > 253 || value === '.' || value === '..') {
-    fail(site, name, value, 'file names must be valid ConfigMap keys: at most 253 letters, digits, \'-\', \'_\' and \'.\' (no directories)');
+/** How a folder separator is stored in a ConfigMap key (keys hold no `/`). */
+export const FOLDER_SEPARATOR_IN_KEY = '__';
+
+/** The ConfigMap key a submitted file is stored under: its path with each `/` written as `__`. */
+export function configMapKeyOf(path: string): string {
+  return path.split('/').join(FOLDER_SEPARATOR_IN_KEY);
+}
+
+/**
+ * Checks a submitted file's path: names of letters, digits, '-', '_' and '.' separated by '/', relative to the
+ * code mount. No absolute path, no empty, `.` or `..` segment, nothing starting with `..` (the kubelet's atomic
+ * writer keeps its own `..data` entries in the volume), at most 253 characters as a ConfigMap key.
+ */
+function checkFilePath(site: Site, name: string, value: unknown): void {
+  const allowed = 'file paths are names of letters, digits, \'-\', \'_\' and \'.\' separated by \'/\', relative to the code mount (e.g. "main.py", "pkg/mod.py"), at most 253 characters';
+  if (typeof value !== 'string' || value === '') fail(site, name, value, allowed);
+  if (value.startsWith('/')) fail(site, name, value, `an absolute path is refused: ${allowed}`);
+  const segments = value.split('/');
+  for (const segment of segments) {
+    if (segment === '') fail(site, name, value, `an empty segment ("//" or a trailing "/") is refused: ${allowed}`);
+    if (segment === '.' || segment === '..') fail(site, name, value, `"${segment}" segments are refused, so no file lands outside its folder: ${allowed}`);
+    if (segment.startsWith('..')) fail(site, name, value, 'no name may start with "..": the kubelet keeps its own ..data entries in a mounted ConfigMap and refuses such paths');
+    if (!FILE_NAME.test(segment)) fail(site, name, value, allowed);
   }
-  // The kubelet's atomic writer keeps its own ..data and ..<timestamp> entries in the volume and refuses such keys.
-  if (value.startsWith('..')) fail(site, name, value, 'file names must not start with "..": the kubelet refuses such keys in a mounted ConfigMap');
+  if (configMapKeyOf(value).length > 253) fail(site, name, value, allowed);
 }
 
 /** A short, stable hash of JSON values (keys sorted), as a DNS-label-safe suffix. */

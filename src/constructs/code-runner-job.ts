@@ -21,7 +21,8 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly code?: string;
   /**
-   * The code as several files, file name -> content.
+   * The code as several files, path -> content. A path may name folders (`pkg/mod.py`), relative to the code
+   * mount; `..`, absolute paths and empty segments are refused.
    * @default - none
    */
   readonly files?: { [fileName: string]: string };
@@ -46,7 +47,7 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly image?: string;
   /**
-   * Command instead of the language's; it is still wrapped in the soft timeout.
+   * Command instead of the language's; it is still wrapped in the soft timeout (unless `softTimeout` is false).
    * @default - the language's command followed by the entry file's path
    */
   readonly command?: string[];
@@ -56,12 +57,19 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly env?: { [name: string]: EnvValue };
   /**
-   * Soft limit: the command runs under `timeout` for this many seconds.
-   * @default 30
+   * Whether the command runs under the soft timeout, `timeout -k 5 <timeoutSeconds>`, which needs a `timeout`
+   * program in the image (coreutils' or busybox's). Set false for images without one (distroless); the hard
+   * deadline still stops the run. A wrapper of your own goes in `command`.
+   * @default true
+   */
+  readonly softTimeout?: boolean;
+  /**
+   * Soft limit: the command runs under `timeout` for this many seconds, then gets 5 more to exit after SIGTERM.
+   * @default 30 (none when `softTimeout` is false)
    */
   readonly timeoutSeconds?: number;
   /**
-   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds`.
+   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds` plus the soft timeout's 5-second kill grace.
    * @default 60
    */
   readonly deadlineSeconds?: number;

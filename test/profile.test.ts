@@ -364,6 +364,15 @@ const FIXTURES: { [ruleId: string]: RuleFixtures } = {
       { name: 'shareProcessNamespace true', change: (o) => { o.spec.shareProcessNamespace = true; }, paths: ['spec.shareProcessNamespace'] },
     ],
   },
+  'gvisor-host-users': {
+    pass: [
+      { name: 'hostUsers unset' },
+      { name: 'hostUsers true', change: (o) => { o.spec.hostUsers = true; } },
+    ],
+    fail: [
+      { name: 'hostUsers false', change: (o) => { o.spec.hostUsers = false; }, paths: ['spec.hostUsers'] },
+    ],
+  },
 };
 
 function build(fixture: Fixture): KubeObject {
@@ -443,6 +452,7 @@ describe('messages name the value found', () => {
     ['no-host-process', (o: any) => { init(o).securityContext.windowsOptions = { hostProcess: true }; }, 'container "init" windowsOptions.hostProcess is true; a HostProcess container runs on the node itself, outside any sandbox'],
     ['no-shared-process-namespace', (o: any) => { o.spec.shareProcessNamespace = true; },
       'shareProcessNamespace is true; every container of the pod sees and signals the others\' processes and reads their files through /proc/<pid>/root'],
+    ['gvisor-host-users', (o: any) => { o.spec.hostUsers = false; }, 'hostUsers is false; runsc does not support user namespaces, so the kubelet refuses to start the pod (it never runs)'],
   ] as const)('%s', (ruleId, change, message) => {
     const obj = pod();
     change(obj);

@@ -513,6 +513,15 @@ export const RULES: readonly Rule[] = [
     }, {
       admission: [pod(celSwitchOff(P, 'shareProcessNamespace'), { message: 'the pod shares one process namespace among its containers' })],
     }),
+
+  podRule('gvisor-host-users', 28, 'Sandboxed pods leave hostUsers unset: gVisor has no user namespaces for the kubelet to map', ['project', 'GKE'],
+    'Remove spec.hostUsers (or set it to true): gVisor already keeps the pod\'s root away from the node\'s, and the kubelet refuses hostUsers: false for runsc.',
+    (pod, report) => {
+      const value = pod.spec.hostUsers;
+      if (value === false) report(`${pod.specPath}.hostUsers`, 'hostUsers is false; runsc does not support user namespaces, so the kubelet refuses to start the pod (it never runs)');
+    }, {
+      admission: [pod(`!(has(${P}.hostUsers) && ${P}.hostUsers == false)`, { message: 'the pod sets hostUsers: false, which runsc does not support: the kubelet refuses to start it' })],
+    }),
 ];
 
 /** Applies the defaults of the check options in one place. */

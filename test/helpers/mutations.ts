@@ -199,6 +199,7 @@ export const MUTATIONS: readonly Mutation[] = [
   { description: 'a safe sysctl smuggling another with "+"', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { sc(o).sysctls = [{ name: 'kernel.shm_rmid_forced', value: '1+kernel.core_pattern=|/bin/sh' }]; }) },
   { description: 'a safe sysctl value with "="', kinds: WORKLOADS, expected: 'baseline-security-options', mutate: inPlace((o) => { sc(o).sysctls = [{ name: 'net.ipv4.tcp_syncookies', value: '1 kernel.modprobe=/tmp/x' }]; }) },
   { description: 'shareProcessNamespace', kinds: WORKLOADS, expected: 'no-shared-process-namespace', mutate: inPlace((o) => { spec(o).shareProcessNamespace = true; }) },
+  { description: 'hostUsers false', kinds: WORKLOADS, expected: 'gvisor-host-users', mutate: inPlace((o) => { spec(o).hostUsers = false; }) },
   // Capabilities in other spellings.
   { description: 'add sys_admin (lower case)', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: addCapability('sys_admin') },
   { description: 'add CAP_SYS_ADMIN', kinds: WORKLOADS, expected: 'drop-all-capabilities', mutate: addCapability('CAP_SYS_ADMIN') },

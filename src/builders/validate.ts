@@ -51,6 +51,28 @@ export function checkDnsSubdomain(site: Site, name: string, value: unknown): str
   return value;
 }
 
+/** A label (or taint) key: an optional DNS-subdomain prefix of at most 253 characters and '/', then a name of at most 63. */
+const LABEL_KEY = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label (or taint) value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit. */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Checks a label key (node labels, taint keys). */
+export function checkLabelKey(site: Site, name: string, value: unknown): string {
+  const prefix = typeof value === 'string' ? LABEL_KEY.exec(value)?.[1] : undefined;
+  if (typeof value !== 'string' || !LABEL_KEY.test(value) || (prefix !== undefined && prefix.length > 253)) {
+    fail(site, name, value, 'must be a label key: an optional DNS-subdomain prefix and \'/\', then a name of at most 63 letters, digits, \'-\', \'_\' and \'.\' (e.g. "sandbox.gke.io/runtime")');
+  }
+  return value;
+}
+
+/** Checks a label value (node labels, taint values). */
+export function checkLabelValue(site: Site, name: string, value: unknown): string {
+  if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+    fail(site, name, value, 'must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+  }
+  return value;
+}
+
 /** Turns a construct id into a DNS label, or undefined when it cannot be one. */
 export function dnsLabelFromId(id: string): string | undefined {
   const label = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');

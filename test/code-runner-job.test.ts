@@ -304,6 +304,19 @@ describe('options', () => {
     expect(only(objects, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'code').configMap.items).toBeUndefined();
   });
 
+  test('a queued run: created suspended, labelled with its LocalQueue, named apart from the same run unqueued', () => {
+    const queued = synth({ code: PY, queueName: 'code-runs' });
+    const job = only(queued.objects, 'Job');
+    expect(job.spec.suspend).toBe(true);
+    expect(job.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('code-runs');
+    expect(job.spec.template.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    const plain = only(synth({ code: PY }).objects, 'Job');
+    expect(plain.spec.suspend).toBeUndefined();
+    expect(plain.metadata.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+    expect(plain.metadata.name).not.toBe(job.metadata.name);
+    expect(() => synth({ code: PY, queueName: 'Code Runs' })).toThrow(/queueName is "Code Runs"/);
+  });
+
   test('softTimeout: false runs the command as given, for images without timeout; the deadline still applies', () => {
     const { objects } = synth({ code: PY, image: 'gcr.io/distroless/python3-debian12:nonroot', command: ['python3', '/workspace/main.py'], softTimeout: false, deadlineSeconds: 10 });
     expect(mainOf(objects).command).toEqual(['python3', '/workspace/main.py']);

@@ -6,6 +6,7 @@ import { EnvValue } from './env';
 import { gvisorPodAnnotations } from './gvisor-annotations';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network';
+import { checkQueueName, queuedJobFields } from './queue';
 import { buildPodSpec } from './pod';
 import { SandboxVolumeMount } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
@@ -153,7 +154,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   let identity = baseIdentity;
   let finalPodSpec = podSpec;
   if (props.runId === undefined) {
-    name = `${baseIdentity.name}-${contentHash([files ?? null, jobSpec(baseIdentity, podSpec), props.codeFrom?.name ?? null])}`;
+    name = `${baseIdentity.name}-${contentHash([files ?? null, jobSpec(baseIdentity, podSpec), props.codeFrom?.name ?? null, ...(props.queueName !== undefined ? [props.queueName] : [])])}`;
     identity = resolveIdentity(site, { ...props, name }, undefined);
     if (!props.codeFrom) {
       const volumes = podSpec.volumes!.map((v) => v.name === 'code' ? codeVolumeSource(name)._toKube() : v);
@@ -162,7 +163,14 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   }
   // metadataOf gives each object its own metadata, so that labelling one returned object does not label the others.
   const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(identity), immutable: true, ...configMapFiles(files) } : undefined;
-  const job: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: workloadMetadataOf(identity), spec: jobSpec(identity, finalPodSpec) };
+  // A queued run is created suspended and labelled with its LocalQueue; Kueue unsuspends it when quota allows.
+  const queued = props.queueName === undefined ? undefined : queuedJobFields(checkQueueName(site, 'queueName', props.queueName));
+  const jobMetadata = workloadMetadataOf(identity);
+  const job: KubeObject = {
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: queued ? { ...jobMetadata, labels: { ...jobMetadata.labels, ...queued.labels } } : jobMetadata,
+    spec: { ...(queued ? { suspend: queued.suspend } : {}), ...jobSpec(identity, finalPodSpec) },
+  };
   const networkPolicy = buildDenyAllPolicy(metadataOf(identity), { matchLabels: { ...identity.selectorLabels } });
   if (configMap) {
     const size = Buffer.byteLength(JSON.stringify(configMap), 'utf8');

@@ -79,6 +79,13 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly ttlSecondsAfterFinished?: number;
   /**
+   * The Kueue LocalQueue the run waits in (`SandboxQueue.queueName`): the Job is created suspended and labelled
+   * `kueue.x-k8s.io/queue-name`, and Kueue starts it when the queue's quota allows. It must live in the
+   * LocalQueue's namespace.
+   * @default - not queued: the Job starts at once
+   */
+  readonly queueName?: string;
+  /**
    * A run id the platform chooses, used as the objects' name (a DNS label of at most 63 characters).
    * @default - `<name>-<hash of everything that shapes the pod>`
    */

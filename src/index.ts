@@ -8,6 +8,7 @@ export { CodeRunnerJob, type CodeRunnerJobProps } from './constructs/code-runner
 export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
+export { SandboxQueue, type SandboxQueueProps, type SandboxQueueQuota } from './constructs/sandbox-queue';
 export { SandboxRuntimes } from './constructs/sandbox-runtimes';
 export {
   SandboxAdmissionPolicy, AdmissionScope, type SandboxAdmissionPolicyProps, type ClusterAdmissionScopeOptions,
@@ -23,7 +24,8 @@ export {
 } from './builders/pod-props';
 export type { SandboxQuota, SandboxLimitRange } from './builders/namespace';
 export { SandboxPlatform, type RuntimeClassToleration } from './builders/runtime-class';
-export { DnsMode, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload } from './builders/network';
+export { QueueingStrategy } from './builders/queue';
+export { DnsMode, FqdnProvider, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload } from './builders/network';
 
 // Choice classes.
 export { EnvValue, type EnvFromConfigMapOptions } from './builders/env';

@@ -454,7 +454,7 @@ describe('errors', () => {
     ['an ingress rule with no peers', ingress({ peers: [], ports: [{ port: 8080 }] }),
       'c/pol: ingress[0].peers is []; every ingress rule names at least one peer; a rule without peers would allow traffic from everywhere'],
     ['a peer that is not a NetworkPeer', egress({ peers: [{ ipBlock: { cidr: '0.0.0.0/0' } } as any], ports: [{ port: 443 }] }),
-      'c/pol: egress[0].peers[0].peer is {"ipBlock":{"cidr":"0.0.0.0/0"}}; must be a NetworkPeer (NetworkPeer.workload, pods, namespace, cidr or internet)'],
+      'c/pol: egress[0].peers[0].peer is {"ipBlock":{"cidr":"0.0.0.0/0"}}; must be a NetworkPeer (NetworkPeer.workload, pods, namespace, cidr, internet or fqdn)'],
     ['a pods peer without labels', ingress({ peers: [NetworkPeer.pods({})] }),
       'c/pol: ingress[0].peers[0].peer is "pods {}"; a pods peer needs at least one label; an empty selector would match every pod'],
     ['a workload peer without a namespace for a namespaced policy', (chart) => {

@@ -3,7 +3,7 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CLUSTER_SCOPED_KINDS, CheckOptions, Finding, KubeObject, PodTemplateLocation, RULES, SET_ONLY_RULES, SET_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
+  CLUSTER_SCOPED_KINDS, CheckOptions, FQDN_POLICY_KINDS, Finding, KubeObject, PodTemplateLocation, RULES, SET_ONLY_RULES, SET_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
   checkObjectSet, runtimeClassNameOr, checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf, suppressionsOf, unwaivablePartFinding,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
@@ -165,6 +165,7 @@ function refKey(ref: { kind: string; namespace?: string; name: string }): string
 /** Kinds the cross-resource and storage rules read whole (besides workloads' pod templates); all small. */
 const WHOLE_KINDS: ReadonlySet<string> = new Set([
   'NetworkPolicy', 'Namespace', 'PodDisruptionBudget', 'ResourceQuota', 'LimitRange', 'PersistentVolume', 'PersistentVolumeClaim', 'RuntimeClass',
+  ...FQDN_POLICY_KINDS,
 ]);
 
 /** The volumes of a pod spec the storage rules read (claims, and generic ephemeral volumes' claim templates), with their index. */
@@ -407,13 +408,14 @@ export class Auditor implements LoadSink {
 }
 
 /**
- * The line lookups kept after the document is gone: the whole lookup for NetworkPolicies,
- * Namespaces and RuntimeClasses (small, and the cross-resource rules name paths in them), the lines of the paths
+ * The line lookups kept after the document is gone: the whole lookup for NetworkPolicies (and the
+ * CiliumNetworkPolicies and FQDNNetworkPolicies egress-peers reads), Namespaces and RuntimeClasses (small,
+ * and the cross-resource rules name paths in them), the lines of the paths
  * workload findings name for workloads, nothing otherwise. Never `loaded` itself: it holds the whole
  * object and its document's text.
  */
 function keepLines(entry: { -readonly [K in keyof Entry]: Entry[K] }, obj: KubeObject, pod: PodTemplateLocation | undefined, loaded: LoadedObject): void {
-  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace' || obj.kind === 'RuntimeClass') {
+  if (obj.kind === 'NetworkPolicy' || obj.kind === 'Namespace' || obj.kind === 'RuntimeClass' || FQDN_POLICY_KINDS.has(obj.kind)) {
     entry.lineOf = loaded.lineOf;
     return;
   }

@@ -1,8 +1,12 @@
-// SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for.
+// SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for; the rules
+// to domain names go to the provider's object beside it (fqdn.ts).
 import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, unexceptedRanges } from '../profile';
 import { Cidr, cidrContains, cidrText, hasHostBits, ipBlockRanges, networkOf, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
+import { FqdnProvider, FqdnRule, buildFqdnPolicy, checkFqdnName, checkFqdnPorts } from './fqdn';
 import { Protocol } from './pod-props';
-import { Site, checkDnsLabel, checkInteger, child, fail } from './validate';
+import { Site, checkDnsLabel, checkInteger, child, fail, field } from './validate';
+
+export { FqdnProvider } from './fqdn';
 
 /** How sandboxed pods resolve names. Every mode but NONE lets code tunnel data out over DNS. */
 export enum DnsMode {
@@ -87,11 +91,23 @@ export class NetworkPeer {
     return new NetworkPeer('internet', { what: 'the internet' });
   }
 
+  /**
+   * A domain name, for egress only: an exact name (`pypi.org`) or a wildcard of one label under a domain
+   * (`*.pythonhosted.org` matches `files.pythonhosted.org`, not `pythonhosted.org` nor `a.b.pythonhosted.org`).
+   * Lower-case; one trailing dot is dropped. Never `*` alone, an IP address, a whole top-level domain
+   * (`*.com`), a metadata server's name (`metadata.google.internal`) or a private name (`.internal`,
+   * `.local`). A Kubernetes NetworkPolicy cannot name domains: the policy needs `fqdnProvider`, and the rule
+   * its ports.
+   */
+  public static fqdn(pattern: string): NetworkPeer {
+    return new NetworkPeer('fqdn', { fqdn: pattern, what: `domain ${JSON.stringify(pattern)}` });
+  }
+
   private constructor(
     /** Kind of peer. @internal */
-    public readonly _kind: 'workload' | 'pods' | 'namespace' | 'cidr' | 'internet',
+    public readonly _kind: 'workload' | 'pods' | 'namespace' | 'cidr' | 'internet' | 'fqdn',
     /** Data of the peer. @internal */
-    public readonly _data: { labels?: { [key: string]: string }; namespace?: string; cidr?: string; except?: string[]; what: string },
+    public readonly _data: { labels?: { [key: string]: string }; namespace?: string; cidr?: string; except?: string[]; fqdn?: string; what: string },
   ) {}
 }
 
@@ -128,6 +144,19 @@ export interface SandboxNetworkPolicySpec {
   readonly ingress: readonly NetworkRule[];
   /** Egress allowances. */
   readonly egress: readonly NetworkRule[];
+  /**
+   * Who enforces the egress rules to domain names (NetworkPeer.fqdn).
+   * @default - none: a rule to a domain name is refused
+   */
+  readonly fqdnProvider?: FqdnProvider;
+}
+
+/** The objects of one SandboxNetworkPolicy. */
+export interface SandboxNetworkPolicyObjects {
+  /** The Kubernetes NetworkPolicy: deny-all plus the allowances to peers other than domain names. */
+  readonly policy: KubeObject;
+  /** The provider's object for the rules to domain names, when there are any. */
+  readonly fqdnPolicy?: KubeObject;
 }
 
 /** The pod selector for a set of workloads in one namespace. */
@@ -192,7 +221,7 @@ function ipBlockCidr(text: string): string {
 }
 
 function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undefined): { [key: string]: any }[] {
-  if (!(peer instanceof NetworkPeer)) fail(site, 'peer', peer, 'must be a NetworkPeer (NetworkPeer.workload, pods, namespace, cidr or internet)');
+  if (!(peer instanceof NetworkPeer)) fail(site, 'peer', peer, 'must be a NetworkPeer (NetworkPeer.workload, pods, namespace, cidr, internet or fqdn)');
   const d = peer._data;
   const namespaceSelector = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
   switch (peer._kind) {
@@ -236,12 +265,15 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
     }
     case 'internet':
       return internetIpBlocks();
+    case 'fqdn':
+      // Rules to domain names go to the provider's object (rulesJson), never into the NetworkPolicy.
+      return [];
   }
 }
 
-function portsJson(site: Site, ports: readonly NetworkPort[] | undefined, peers: readonly NetworkPeer[]): { [key: string]: any }[] | undefined {
+function portsJson(site: Site, ports: readonly NetworkPort[] | undefined, peers: readonly NetworkPeer[]): { port: number; endPort?: number; protocol: string }[] | undefined {
   if (ports === undefined || ports.length === 0) {
-    const wide = peers.filter((p) => p._kind === 'cidr' || p._kind === 'internet');
+    const wide = peers.filter((p) => p._kind === 'cidr' || p._kind === 'internet' || p._kind === 'fqdn');
     if (wide.length > 0) fail(site, 'ports', ports, `rules to ${wide.map((p) => p._data.what).join(', ')} must name their ports`);
     return undefined;
   }
@@ -255,13 +287,47 @@ function portsJson(site: Site, ports: readonly NetworkPort[] | undefined, peers:
   });
 }
 
-function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly NetworkRule[], policyNamespace: string | undefined): { [key: string]: any }[] {
-  return rules.map((rule, i) => {
+/** How rules to domain names are carried: the provider chosen (if any) and the policy's DNS mode. */
+interface FqdnContext {
+  readonly provider?: FqdnProvider;
+  readonly dns: DnsMode;
+}
+
+const FQDN_PROVIDERS_TEXT = 'FqdnProvider.CILIUM (a CiliumNetworkPolicy, cilium.io/v2) or FqdnProvider.GKE (a GKE FQDNNetworkPolicy, networking.gke.io/v1alpha1, on GKE Dataplane V2)';
+
+/** The DNS a provider's rules to domain names need, or undefined when the policy's DNS mode provides it. */
+function fqdnDnsProblem(provider: FqdnProvider, dns: DnsMode): string | undefined {
+  if (provider === FqdnProvider.CILIUM && dns !== DnsMode.CLUSTER) {
+    return 'FqdnProvider.CILIUM needs dns: DnsMode.CLUSTER: Cilium learns the addresses of the names from the DNS answers its DNS proxy sees on the rule to kube-dns, which the CiliumNetworkPolicy carries and DnsMode.CLUSTER opens';
+  }
+  if (provider === FqdnProvider.GKE && dns === DnsMode.NONE) {
+    return `FqdnProvider.GKE needs the pods to resolve names through the cluster's DNS (kube-dns or Cloud DNS), which the NetworkPolicy must open: set dns to ${[DnsMode.CLUSTER, DnsMode.GKE_NODE_LOCAL_DNS, DnsMode.GKE_CLOUD_DNS].map((m) => `"${m}"`).join(', ')}`;
+  }
+  return undefined;
+}
+
+/** The NetworkPolicy rules of one direction, and (egress) the rules to domain names, each with its ports. */
+function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly NetworkRule[], policyNamespace: string | undefined, fqdn: FqdnContext): { rules: { [key: string]: any }[]; fqdnRules: FqdnRule[] } {
+  const out: { [key: string]: any }[] = [];
+  const fqdnRules: FqdnRule[] = [];
+  rules.forEach((rule, i) => {
     const ruleSite = child(site, `${name}[${i}]`);
     if (!rule || !Array.isArray(rule.peers) || rule.peers.length === 0) {
       fail(ruleSite, 'peers', rule?.peers, `every ${name} rule names at least one peer; a rule without peers would allow traffic ${name === 'egress' ? 'to' : 'from'} everywhere`);
     }
-    const peers = rule.peers.flatMap((p, j) => peerJson(child(ruleSite, `peers[${j}]`), p, policyNamespace));
+    const names: string[] = [];
+    rule.peers.forEach((p, j) => {
+      if (!(p instanceof NetworkPeer) || p._kind !== 'fqdn') return;
+      const peerSite = child(ruleSite, `peers[${j}]`);
+      if (name === 'ingress') fail(peerSite, 'peer.fqdn', p._data.fqdn, 'NetworkPeer.fqdn names egress destinations only; name clients with NetworkPeer.pods, workload or cidr');
+      const checked = checkFqdnName(peerSite, 'peer.fqdn', p._data.fqdn);
+      if (fqdn.provider === undefined) {
+        fail({ where: site.where, prefix: '' }, 'fqdnProvider', undefined, `${field(peerSite, 'peer')} is ${p._data.what}, which a Kubernetes NetworkPolicy cannot express: set fqdnProvider to ${FQDN_PROVIDERS_TEXT}`);
+      }
+      if (!names.includes(checked)) names.push(checked);
+    });
+    const others = rule.peers.map((p, j) => [p, j] as const).filter(([p]) => !(p instanceof NetworkPeer) || p._kind !== 'fqdn');
+    const peers = others.flatMap(([p, j]) => peerJson(child(ruleSite, `peers[${j}]`), p, policyNamespace));
     const ports = portsJson(ruleSite, rule.ports, rule.peers);
     const dnsOnly = ports !== undefined && ports.every((p) => p.port === 53 && p.endPort === undefined);
     rule.peers.forEach((p, j) => {
@@ -269,8 +335,14 @@ function rulesJson(site: Site, name: 'ingress' | 'egress', rules: readonly Netwo
         fail(child(ruleSite, `peers[${j}]`), 'peer.namespace', 'kube-system', `every pod of kube-system on ${ports ? `port(s) ${ports.map((q) => q.port).join(', ')}` : 'every port'} would be open to the sandbox; only DNS (port 53 alone) may go to all of kube-system: use DnsMode.CLUSTER, or NetworkPeer.pods with the labels of the one system workload needed`);
       }
     });
-    return { [name === 'egress' ? 'to' : 'from']: peers, ...(ports ? { ports } : {}) };
+    if (names.length > 0) {
+      checkFqdnPorts(ruleSite, fqdn.provider!, ports!);
+      fqdnRules.push({ names, ports: ports! });
+    }
+    // A rule of domain names only has nothing for the NetworkPolicy (an empty `to` would open every destination).
+    if (others.length > 0) out.push({ [name === 'egress' ? 'to' : 'from']: peers, ...(ports ? { ports } : {}) });
   });
+  return { rules: out, fqdnRules };
 }
 
 /**
@@ -300,17 +372,37 @@ export function buildDenyAllPolicy(metadata: { name: string; namespace?: string;
 
 /** Builds the NetworkPolicy: the deny-all policy plus the allowances, so anything not listed is denied. */
 export function buildSandboxNetworkPolicy(where: string, spec: SandboxNetworkPolicySpec): KubeObject {
+  return buildSandboxNetworkPolicies(where, spec).policy;
+}
+
+/**
+ * Builds the NetworkPolicy, and the provider's object for the egress rules to domain names when there are
+ * any (same name, namespace, labels and pods). The NetworkPolicy alone isolates; the other only adds egress.
+ */
+export function buildSandboxNetworkPolicies(where: string, spec: SandboxNetworkPolicySpec): SandboxNetworkPolicyObjects {
   const site: Site = { where, prefix: '' };
   checkDnsLabel(site, 'name', spec.name);
   if (!Object.values(DnsMode).includes(spec.dns)) fail(site, 'dns', spec.dns, `allowed: ${Object.values(DnsMode).join(', ')}`);
+  if (spec.fqdnProvider !== undefined && !Object.values(FqdnProvider).includes(spec.fqdnProvider)) {
+    fail(site, 'fqdnProvider', spec.fqdnProvider, `allowed: ${Object.values(FqdnProvider).join(', ')} (${FQDN_PROVIDERS_TEXT})`);
+  }
+  const fqdn: FqdnContext = { provider: spec.fqdnProvider, dns: spec.dns };
   const namespace = spec.selection.namespace;
-  const ingress = rulesJson(site, 'ingress', spec.ingress, namespace);
-  const egress = [...dnsEgressRules(spec.dns), ...rulesJson(site, 'egress', spec.egress, namespace)];
+  const ingress = rulesJson(site, 'ingress', spec.ingress, namespace, fqdn).rules;
+  const { rules: egressRules, fqdnRules } = rulesJson(site, 'egress', spec.egress, namespace, fqdn);
+  const egress = [...dnsEgressRules(spec.dns), ...egressRules];
   checkIpBlockUnion(site, 'ingress', ingress);
   checkIpBlockUnion(site, 'egress', egress);
-  const policy = buildDenyAllPolicy({ name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) }, spec.selection.podSelector);
-  return {
-    ...policy,
-    spec: { ...policy.spec, ...(ingress.length > 0 ? { ingress } : {}), ...(egress.length > 0 ? { egress } : {}) },
+  if (fqdnRules.length > 0) {
+    const dnsProblem = fqdnDnsProblem(spec.fqdnProvider!, spec.dns);
+    if (dnsProblem) fail(site, 'dns', spec.dns, dnsProblem);
+  }
+  const metadata = () => ({ name: spec.name, ...(namespace ? { namespace } : {}), ...(spec.labels ? { labels: { ...spec.labels } } : {}) });
+  const deny = buildDenyAllPolicy(metadata(), spec.selection.podSelector);
+  const policy = {
+    ...deny,
+    spec: { ...deny.spec, ...(ingress.length > 0 ? { ingress } : {}), ...(egress.length > 0 ? { egress } : {}) },
   };
+  if (fqdnRules.length === 0) return { policy };
+  return { policy, fqdnPolicy: buildFqdnPolicy(spec.fqdnProvider!, metadata(), spec.selection.podSelector, fqdnRules) };
 }

@@ -4,6 +4,7 @@
 import { AdmissionCheck, celHas, celString, celStrings } from './admission';
 import { AddressRange, Cidr, cidrContains, ipBlockRanges, isIpv4MappedCidr, parseCidr, rangeOfCidr, rangesCover } from './cidr';
 import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS, SANDBOX_LABELS } from './defaults';
+import { FQDN_POLICY_KINDS, fqdnReachProblems } from './fqdn';
 import { KubeObject, NAMESPACE_NAME_LABEL, labelsPathOf, podTemplateOf } from './kube';
 import { Finding, refOf, show } from './rule';
 
@@ -858,8 +859,109 @@ const egressPeers = crossResourceRule({
       });
     });
   }
+  for (const kind of FQDN_POLICY_KINDS) {
+    for (const policy of set.ofKind(kind)) {
+      for (const p of providerEgressProblems(policy)) findings.push({ rule: 'egress-peers', object: refOf(policy), ...p });
+    }
+  }
   return findings;
 });
+
+/** One problem of a provider's egress policy, where it is. */
+interface EgressProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+const NAME_THE_DOMAINS = 'Name the domains the sandbox needs, exactly (pypi.org) or with a one-label wildcard under a domain you trust (*.pythonhosted.org), as NetworkPeer.fqdn emits; never a pattern of every domain or of a whole top-level domain, a metadata server\'s name (metadata.google.internal) or a private name (.internal, .local).';
+
+/** Cilium entities that reach beyond named peers: everything, everything outside the cluster (the metadata server included), every pod, the nodes, the API server. */
+const WIDE_CILIUM_ENTITIES: ReadonlySet<string> = new Set(['all', 'world', 'world-ipv4', 'world-ipv6', 'cluster', 'host', 'remote-node', 'kube-apiserver']);
+
+/** The fields that name the destinations of a Cilium egress rule (without one, Cilium opens its ports to every destination). */
+const CILIUM_EGRESS_PEERS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toFQDNs', 'toServices', 'toNodes', 'toGroups'];
+
+/** A list of ports as text: `port(s) 443/TCP, 80/ANY`, or `every port`. */
+function portListText(ports: readonly any[]): string {
+  return ports.length === 0 ? 'every port' : `port(s) ${ports.map((p: any) => `${p?.port ?? 'all'}${p?.endPort !== undefined ? `-${p.endPort}` : ''}/${p?.protocol ?? 'ANY'}`).join(', ')}`;
+}
+
+const asList = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+/** The problems of one domain name or pattern of a provider's rule; undefined when it is safe. */
+function fqdnProblem(path: string, where: string, field: string, value: unknown, ports: string): EgressProblem | undefined {
+  if (typeof value !== 'string') return undefined;
+  const problems = fqdnReachProblems(value);
+  if (problems.length === 0) return undefined;
+  return { path, message: `${where} ${field} ${show(value)} ${problems.join('; ')}: ${ports} open to the addresses those names resolve to`, fix: NAME_THE_DOMAINS };
+}
+
+/**
+ * The egress problems of a CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy (`spec` and each of `specs`)
+ * or GKE FQDNNetworkPolicy (v1alpha1 `matches`, and the open-source controller's `to[].fqdns`): domain
+ * names and patterns that reach too far (fqdnReachProblems); for Cilium also rules that name no destination,
+ * wide entities (world, all, cluster...), and CIDRs that reach the metadata server or private ranges.
+ * These objects only add allowed egress; whether the pods are isolated is the NetworkPolicies' matter.
+ */
+export function providerEgressProblems(policy: KubeObject): EgressProblem[] {
+  const problems: EgressProblem[] = [];
+  const push = (p: EgressProblem | undefined) => { if (p) problems.push(p); };
+  if (policy.kind === 'FQDNNetworkPolicy') {
+    asList(policy.spec?.egress).forEach((rule: any, i: number) => {
+      const ports = portListText(asList(rule?.ports));
+      const where = `egress rule ${i}`;
+      asList(rule?.matches).forEach((m: any, k: number) => {
+        for (const field of ['name', 'pattern']) push(fqdnProblem(`spec.egress[${i}].matches[${k}].${field}`, where, field, m?.[field], ports));
+      });
+      asList(rule?.to).forEach((peer: any, j: number) => {
+        asList(peer?.fqdns).forEach((name: unknown, k: number) => push(fqdnProblem(`spec.egress[${i}].to[${j}].fqdns[${k}]`, where, 'fqdn', name, ports)));
+      });
+    });
+    return problems;
+  }
+  const specs: { spec: any; path: string }[] = [
+    ...(policy.spec && typeof policy.spec === 'object' ? [{ spec: policy.spec, path: 'spec' }] : []),
+    ...asList(policy.specs).map((spec, n) => ({ spec, path: `specs[${n}]` })),
+  ];
+  for (const { spec, path } of specs) {
+    asList(spec?.egress).forEach((rule: any, i: number) => {
+      const at = `${path}.egress[${i}]`;
+      const where = `egress rule ${i}${path === 'spec' ? '' : ` of ${path}`}`;
+      const ports = portListText(asList(rule?.toPorts).flatMap((t: any) => asList(t?.ports)));
+      if (!rule || typeof rule !== 'object' || !CILIUM_EGRESS_PEERS.some((f) => rule[f] !== undefined && rule[f] !== null)) {
+        problems.push({
+          path: at, message: `${where} names no destination (${CILIUM_EGRESS_PEERS.join(', ')}): Cilium opens ${ports} to every destination, the internet and the metadata server included`,
+          fix: 'Name the destinations: toFQDNs for domains, toEndpoints for pods, toCIDRSet with except for addresses.',
+        });
+        return;
+      }
+      asList(rule.toFQDNs).forEach((f: any, k: number) => {
+        for (const field of ['matchName', 'matchPattern']) push(fqdnProblem(`${at}.toFQDNs[${k}].${field}`, where, field, f?.[field], ports));
+      });
+      const wide = asList(rule.toEntities).filter((e) => WIDE_CILIUM_ENTITIES.has(String(e)));
+      if (wide.length > 0) {
+        problems.push({
+          path: `${at}.toEntities`, message: `${where} toEntities ${show(wide)} reaches beyond named peers (world is every address outside the cluster, the metadata server included; cluster every pod): ${ports} open to them`,
+          fix: 'Name the destinations: toFQDNs for domains, toEndpoints for pods, toCIDRSet with except for addresses.',
+        });
+      }
+      const blocks = [
+        ...asList(rule.toCIDR).map((cidr, k) => ({ block: { cidr, except: undefined as unknown }, at: `${at}.toCIDR[${k}]` })),
+        ...asList(rule.toCIDRSet).map((b, k) => ({ block: { cidr: b?.cidr, except: b?.except }, at: `${at}.toCIDRSet[${k}]` })),
+      ];
+      for (const { block, at: blockAt } of blocks) {
+        const reached = unexceptedRanges(block);
+        if (reached.length === 0) continue;
+        problems.push({
+          path: blockAt, message: `${where} CIDR ${show(block.cidr)} reaches ${reached.join(', ')}${block.except === undefined ? '' : `: its except ${show(block.except)} does not exclude them`}`,
+          fix: `Add ${reached.map((r) => r.split(' ')[0]).join(', ')} to the toCIDRSet entry's except (or name narrower CIDRs).`,
+        });
+      }
+    });
+  }
+  return problems;
+}
 
 /** Whether an ipBlock's CIDR or one of its excepts is IPv4-mapped IPv6. */
 function isIpv4Mapped(ipBlock: any): boolean {

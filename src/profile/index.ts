@@ -10,3 +10,4 @@ export * from './storage-rules';
 export * from './predicates';
 export * from './suppress';
 export * from './admission';
+export * from './fqdn';

@@ -52,6 +52,10 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'RuntimeClass', 'StorageClass', 'PriorityClass',
   'CustomResourceDefinition', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'IngressClass', 'CSIDriver', 'VolumeAttachment',
+  // Cilium's cluster-wide policy, whose egress rules egress-peers reads.
+  'CiliumClusterwideNetworkPolicy',
+  // Kueue's (kueue.x-k8s.io), as SandboxQueue emits them; its LocalQueue is namespaced.
+  'ResourceFlavor', 'ClusterQueue',
 ]);
 
 /** The label the API server sets on every Namespace: its name. */

@@ -3,7 +3,8 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import {
-  CodeRunnerJob, DnsMode, Language, NetworkPeer, Probe, SandboxAdmissionPolicy, SandboxedDeployment, SandboxNamespace, SandboxNetworkPolicy,
+  CodeRunnerJob, DnsMode, FqdnProvider, Language, NetworkPeer, Probe, SandboxAdmissionPolicy, SandboxedDeployment, SandboxNamespace,
+  SandboxNetworkPolicy, SandboxQueue,
 } from '../src/index';
 
 /** The only workload allowed to call the untrusted one. */
@@ -53,6 +54,30 @@ export class ExampleChart extends Chart {
       timeoutSeconds: 30,
       deadlineSeconds: 60,
       ttlSecondsAfterFinished: 300,
+    });
+
+    // A submission with a folder: pkg/greet.py is mounted at /workspace/pkg/greet.py, read-only.
+    new CodeRunnerJob(sandboxJobs, 'package-code-run', {
+      runId: 'user-code-run-12346',
+      files: {
+        'main.py': 'from pkg.greet import hello\n\nprint(hello("folders"))\n',
+        'pkg/greet.py': 'def hello(what):\n    return f"hello from a submission with {what}"\n',
+      },
+    });
+
+    // Bursts wait in a Kueue queue (created suspended, started when the namespace's quota allows); this run
+    // may also fetch packages from the Python package index, by name (GKE Dataplane V2's FQDNNetworkPolicy).
+    const queue = new SandboxQueue(sandboxJobs, 'code-runs');
+    const queued = new CodeRunnerJob(sandboxJobs, 'queued-code-run', {
+      runId: 'user-code-run-12347',
+      code: 'import sys\n\nprint("a queued run on", sys.platform)\n',
+      queueName: queue.queueName,
+    });
+    new SandboxNetworkPolicy(sandboxJobs, 'queued-code-run-package-index', {
+      selects: [queued],
+      dns: DnsMode.CLUSTER,
+      egress: [{ peers: [NetworkPeer.fqdn('pypi.org'), NetworkPeer.fqdn('files.pythonhosted.org')], ports: [{ port: 443 }] }],
+      fqdnProvider: FqdnProvider.GKE,
     });
 
     // The API server enforces the profile in every SandboxNamespace, whoever applies the objects; the

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { ExampleChart } from '../app/main';
-import { kubernetesProblems } from './helpers/schema';
+import { manifestProblems } from './helpers/crd-schema';
 
 const DIST = path.resolve(__dirname, '..', 'dist');
 const MIN_ID = 10000;
@@ -69,7 +69,29 @@ describe('dist/', () => {
 
   test('every object is valid Kubernetes with no unknown fields', () => {
     expect(objects.length).toBeGreaterThan(0);
-    expect(kubernetesProblems(objects)).toEqual([]);
+    expect(manifestProblems(objects)).toEqual([]);
+  });
+
+  test('the code-execution examples: a folder in a submission, a queued run with its Kueue objects, egress to the package index by name', () => {
+    const folder = find(objects, 'Job', 'user-code-run-12346');
+    expect(folder.spec.template.spec.volumes.find((v: any) => v.name === 'code').configMap.items).toEqual([
+      { key: 'main.py', path: 'main.py' }, { key: 'pkg__greet.py', path: 'pkg/greet.py' },
+    ]);
+    expect(Object.keys(find(objects, 'ConfigMap', 'user-code-run-12346').data)).toEqual(['main.py', 'pkg__greet.py']);
+    const queued = find(objects, 'Job', 'user-code-run-12347');
+    expect([queued.spec.suspend, queued.metadata.labels['kueue.x-k8s.io/queue-name']]).toEqual([true, 'code-runs']);
+    expect(find(objects, 'LocalQueue', 'code-runs').metadata.namespace).toBe('sandbox-jobs');
+    const clusterQueue = objects.find((o) => o.kind === 'ClusterQueue');
+    expect(find(objects, 'LocalQueue', 'code-runs').spec.clusterQueue).toBe(clusterQueue.metadata.name);
+    expect(clusterQueue.metadata.namespace).toBeUndefined();
+    const flavor = objects.find((o) => o.kind === 'ResourceFlavor');
+    expect(flavor.spec.nodeLabels).toEqual({ 'sandbox.gke.io/runtime': 'gvisor' });
+    const fqdn = objects.find((o) => o.kind === 'FQDNNetworkPolicy');
+    expect(fqdn.spec.podSelector).toEqual({ matchLabels: { 'cdk8s-sandbox.io/workload': 'user-code-run-12347' } });
+    expect(fqdn.spec.egress).toEqual([{ matches: [{ name: 'pypi.org' }, { name: 'files.pythonhosted.org' }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+    for (const job of objects.filter((o) => o.kind === 'Job')) {
+      expect(job.spec.template.metadata.annotations['dev.gvisor.flag.oci-seccomp']).toBe('true');
+    }
   });
 
   test('the untrusted workload carries the seed article\'s values, sandboxed', () => {

@@ -9,7 +9,7 @@ import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { ExampleChart } from '../app/main';
 import { selectorMatches } from '../src/profile/cross-resource';
-import { kubernetesProblems } from './helpers/schema';
+import { manifestProblems } from './helpers/crd-schema';
 
 const DIST = path.join(__dirname, '..', 'dist', 'sandbox-example.k8s.yaml');
 const objects: any[] = (yaml.loadAll(fs.readFileSync(DIST, 'utf8')) as any[]).filter((o) => o);
@@ -24,6 +24,9 @@ const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
 const podById = (id: string) => pods.find((p) => p.id === id)!;
 const UNTRUSTED = 'Deployment/untrusted-workload';
 const RUNNER = 'Job/user-code-run-12345';
+/** The submission with a folder, and the queued one that may reach the package index by name. */
+const PACKAGE_RUNNER = 'Job/user-code-run-12346';
+const QUEUED_RUNNER = 'Job/user-code-run-12347';
 const TRUSTED = 'Deployment/trusted-api';
 
 /** The policies that apply to a pod: same namespace, podSelector matching the pod template's labels. */
@@ -164,7 +167,7 @@ describe('namespace rows 23 and 24', () => {
   const sandboxed = pods.filter((p) => p.labels['cdk8s-sandbox.io/sandboxed'] === 'true');
 
   test('every sandboxed pod lives in sandbox-jobs, and sandbox-jobs is a Namespace of dist/', () => {
-    expect(sandboxed.map((p) => p.id)).toEqual([UNTRUSTED, RUNNER]);
+    expect(sandboxed.map((p) => p.id)).toEqual([UNTRUSTED, RUNNER, PACKAGE_RUNNER, QUEUED_RUNNER]);
     expect([...new Set(sandboxed.map((p) => p.namespace))]).toEqual(['sandbox-jobs']);
     expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['sandbox-jobs']);
   });
@@ -294,8 +297,8 @@ describe('every hardening-profile row on every sandboxed pod of dist/', () => {
   ];
 
   test('the sandboxed pods are the untrusted Deployment and the code runner', () => {
-    expect(sandboxed.map((p) => p.id)).toEqual([UNTRUSTED, RUNNER]);
-    expect(pods.filter((p) => p.spec.runtimeClassName !== undefined).map((p) => p.id)).toEqual([UNTRUSTED, RUNNER]);
+    expect(sandboxed.map((p) => p.id)).toEqual([UNTRUSTED, RUNNER, PACKAGE_RUNNER, QUEUED_RUNNER]);
+    expect(pods.filter((p) => p.spec.runtimeClassName !== undefined).map((p) => p.id)).toEqual([UNTRUSTED, RUNNER, PACKAGE_RUNNER, QUEUED_RUNNER]);
   });
 
   test.each(sandboxed.flatMap((pod) => rows.map(([row, check]) => [pod.id, row, pod, check] as [string, string, Pod, (pod: Pod) => void])))(
@@ -306,11 +309,12 @@ describe('every hardening-profile row on every sandboxed pod of dist/', () => {
 describe('schema', () => {
   test('every object of dist/ is valid and has no unknown field', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
-      'ConfigMap', 'Deployment', 'Deployment', 'Job', 'LimitRange', 'Namespace',
-      'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
-      'PodDisruptionBudget', 'PodDisruptionBudget', 'ResourceQuota', 'Service', 'ServiceAccount',
+      'ClusterQueue', 'ConfigMap', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'FQDNNetworkPolicy',
+      'Job', 'Job', 'Job', 'LimitRange', 'LocalQueue', 'Namespace',
+      'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+      'PodDisruptionBudget', 'PodDisruptionBudget', 'ResourceFlavor', 'ResourceQuota', 'Service', 'ServiceAccount',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);
-    expect(kubernetesProblems(objects)).toEqual([]);
+    expect(manifestProblems(objects)).toEqual([]);
   });
 });

@@ -5,12 +5,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
 import { App, Chart, JsonPatch } from 'cdk8s';
 import * as jsyaml from 'js-yaml';
 import { DnsMode, FqdnProvider, NetworkPeer, NetworkRule, Protocol, SandboxErrors, SandboxNamespace, SandboxNetworkPolicy, SandboxedDeployment } from '../src';
 import { AuditFinding, auditText } from '../src/audit';
 import { fqdnReachProblems } from '../src/profile';
+import { crdValidator, validatorProblems } from './helpers/crd-schema';
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -223,27 +223,10 @@ describe('emitted objects', () => {
   });
 });
 
-/** Every object schema that lists its properties refuses others (as `kubectl apply --validate=strict` does). */
-function strict(schema: any): any {
-  if (Array.isArray(schema)) return schema.map(strict);
-  if (!schema || typeof schema !== 'object') return schema;
-  const out: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strict(s)])) : strict(v)]));
-  if (out.type === 'object' && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-  return out;
-}
-
-function validator(file: string): ValidateFunction {
-  const text = fs.readFileSync(path.join(__dirname, 'fixtures', 'crds', file), 'utf8');
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  for (const keyword of ['x-kubernetes-list-type', 'x-kubernetes-map-type', 'x-kubernetes-int-or-string']) ajv.addKeyword(keyword);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  return ajv.compile(strict(file.endsWith('.json') ? JSON.parse(text) : jsyaml.load(text)));
-}
-
 describe('the emitted objects validate against the providers\' CRD schemas', () => {
-  const cilium = validator('cilium-ciliumnetworkpolicy-v2.schema.yaml');
-  const gke = validator('gke-fqdnnetworkpolicy-v1alpha1.schema.json');
-  const problems = (validate: ValidateFunction, obj: unknown) => (validate(obj) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message}`));
+  const cilium = crdValidator('cilium-ciliumnetworkpolicy-v2.schema.yaml');
+  const gke = crdValidator('gke-fqdnnetworkpolicy-v1alpha1.schema.json');
+  const problems = validatorProblems;
 
   const variants: [string, Partial<ConstructorParameters<typeof SandboxNetworkPolicy>[2]>][] = [
     ['one rule', { egress: [PYPI] }],

@@ -323,6 +323,12 @@ describe('options', () => {
     expect(only(objects, 'Job').spec.activeDeadlineSeconds).toBe(10);
   });
 
+  test('the run\'s container reports the tail of its log in its termination message when it fails', () => {
+    const { objects } = synth({ code: PY });
+    expect(mainOf(objects).terminationMessagePolicy).toBe('FallbackToLogsOnError');
+    expect(mainOf(objects).terminationMessagePath).toBeUndefined();
+  });
+
   test('the pod carries the gVisor annotations: seccomp applied inside the sandbox, emptyDirs as sandbox-internal tmpfs', () => {
     const { objects } = synth({ code: PY, writablePaths: [{ path: '/tmp', sizeLimit: '32Mi' }, { path: '/var/cache/app', sizeLimit: '16Mi' }] });
     const template = only(objects, 'Job').spec.template;

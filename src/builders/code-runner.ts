@@ -130,7 +130,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   // content hash is taken over the Job spec as it reads with the base name, and only that volume is re-made
   // for the final name. The hash, and so every name, is the same as building the pod twice would give.
   const mounts: SandboxVolumeMount[] = [{ volume: 'code', path: CODE_MOUNT_PATH, readOnly: true }];
-  const podSpec = buildPodSpec(site, {
+  const built = buildPodSpec(site, {
     ...props,
     image,
     command: softTimeout ? ['timeout', '-k', String(SOFT_TIMEOUT_KILL_GRACE_SECONDS), String(timeout), ...command] : command,
@@ -141,6 +141,10 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     volumeMounts: mounts,
     containerName: props.containerName ?? SANDBOX_DEFAULTS.run.containerName,
   }, { restartPolicy: 'Never' });
+  // The run's outcome in one GET of its pod: when the code fails, the kubelet puts the tail of its log (the last
+  // 2 KiB or 80 lines) in the container's termination message, beside the exit code and reason (README, "Reading a run's result").
+  const runContainer = props.containerName ?? SANDBOX_DEFAULTS.run.containerName;
+  const podSpec: PodSpecJson = { ...built, containers: built.containers!.map((c) => (c.name === runContainer ? { ...c, terminationMessagePolicy: 'FallbackToLogsOnError' } : c)) };
   const jobSpec = (identity: WorkloadIdentity, spec: PodSpecJson) => ({
     activeDeadlineSeconds: deadline,
     backoffLimit: 0,

@@ -1,7 +1,9 @@
 // The `run` subcommand: runs a synthesized workload locally under gVisor (runsc) with the cluster's hardening.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as os from 'os';
-import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runWorkload } from '../runner/internal';
+import {
+  DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, OCI_SECCOMP_ANNOTATION, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runReportOf, runWorkload,
+} from '../runner/internal';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
 export const DEADLINE_EXIT_CODE = 124;
@@ -16,6 +18,8 @@ interface RunCommandOptions {
   readonly pidsLimit?: number;
   readonly runsc?: string;
   readonly allowRoot?: boolean;
+  readonly ociSeccomp?: boolean;
+  readonly output: 'text' | 'json';
   readonly printSpec?: boolean;
 }
 
@@ -41,7 +45,15 @@ export function summaryOf(result: RunResult): string | undefined {
     return `deadline exceeded: sandbox killed after ${result.deadlineSeconds} s (${result.deadlineSource}); in the cluster the Job fails with reason DeadlineExceeded`;
   }
   if (result.runscError) return `runsc failed (exit ${result.exitCode}): ${result.runscError}`;
-  if (result.exitCode === 137 && result.memoryLimitBytes !== undefined) {
+  if (result.stoppedBy === 'oom') {
+    const kills = result.memoryEvents?.oomKills ?? 0;
+    return `killed by the kernel's OOM killer (exit ${result.exitCode}, ${kills} OOM kill${kills === 1 ? '' : 's'}): the sandbox exceeded its memory limit of ${formatBytes(result.memoryLimitBytes ?? 0)}`;
+  }
+  if (result.stoppedBy === 'soft-timeout') {
+    const t = result.softTimeout!;
+    return `stopped by the command's own timeout after ${t.seconds} s${result.exitCode === 137 ? ` and SIGKILL${t.killAfterSeconds !== undefined ? ` ${t.killAfterSeconds} s later` : ''}` : ''} (exit ${result.exitCode}), before the runner's deadline`;
+  }
+  if (result.exitCode === 137 && result.memoryLimitBytes !== undefined && result.memoryEvents === undefined) {
     return `killed by SIGKILL (exit 137): the sandbox most likely exceeded its memory limit of ${formatBytes(result.memoryLimitBytes)}`;
   }
   return undefined;
@@ -60,10 +72,13 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout <seconds>', 'kill the sandbox after this many seconds; the shorter of this and activeDeadlineSeconds applies', positiveInteger('--timeout'))
     .option('--pids-limit <n>', `cgroup pids limit for the sandbox (counts gVisor's host threads and stubs, about 35 idle and 7-14 per process; reaching it crashes the sandbox; default ${DEFAULT_PIDS_LIMIT})`, positiveInteger('--pids-limit'))
     .option('--allow-root', 'run a pod that would run as UID 0 (no runAsUser, or runAsUser 0); refused otherwise')
+    .option('--oci-seccomp', `apply the pod's seccompProfile inside the sandbox (RuntimeDefault: containerd's default profile) as if the pod carried the annotation ${OCI_SECCOMP_ANNOTATION}: "true"; a Localhost profile is refused`)
+    .addOption(new Option('-o, --output <format>', 'text: the workload\'s output as it comes, then a closing line; json: the same on stderr, and one JSON object with the result on stdout').choices(['text', 'json']).default('text'))
     .option('--runsc <path>', 'runsc binary (default: runsc on PATH)')
     .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')
     .addHelpText('after', `
-Streams the workload's output and exits with its exit code; ${DEADLINE_EXIT_CODE} when the deadline killed it,
+Streams the workload's output and exits with its exit code (with --output json, its stdout goes to stderr and
+stdout gets one JSON object: workload, exitCode, stoppedBy, durationMs, byte counts, tails, notes); ${DEADLINE_EXIT_CODE} when the deadline killed it,
 130/143/129 on SIGINT/SIGTERM/SIGHUP (the sandbox is killed and removed first), 2 for input errors. What runsc
 cannot enforce here is printed as a note. The deadline is also enforced by a watchdog process that outlives
 this one: if this process is killed, the sandbox is killed and removed, and a later run sweeps any leftovers.`)
@@ -78,9 +93,11 @@ this one: if this process is killed, the sandbox is killed and removed, and a la
         pidsLimit: opts.pidsLimit,
         runsc: opts.runsc,
         allowRoot: opts.allowRoot === true,
-        // Output is streamed to the terminal; the result keeps only what the closing line needs.
+        ociSeccomp: opts.ociSeccomp === true,
+        // Output is streamed to the terminal; the result keeps only what the closing line and the report need.
         outputTailBytes: Math.min(DEFAULT_OUTPUT_TAIL_BYTES, 64 * 1024),
         echo: true,
+        echoStdoutToStderr: opts.output === 'json',
       };
       if (opts.printSpec) {
         const plan = planWorkload(options);
@@ -91,6 +108,7 @@ this one: if this process is killed, the sandbox is killed and removed, and a la
       const result = await runWorkload(options);
       const summary = summaryOf(result);
       if (summary) process.stderr.write(`cdk8s-sandbox run: ${summary}\n`);
+      if (opts.output === 'json') process.stdout.write(`${JSON.stringify(runReportOf(result))}\n`);
       process.exitCode = exitCodeOf(result);
     });
 }

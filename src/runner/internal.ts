@@ -8,4 +8,7 @@ export * from './env';
 export * from './rootfs';
 export * from './volumes';
 export * from './plan';
+export * from './seccomp';
 export * from './runsc';
+export * from './memory-cgroup';
+export * from './result';

@@ -1,12 +1,13 @@
 // The pure core of `run`: manifests + options -> OCI runtime spec, bundle files, runsc flags, deadline, warnings.
 import * as path from 'path';
-import { BundleDir, BundleFile, BundleSymlink, MAX_BUNDLE_BYTES, OciMount, OciSeccomp, OciSpec } from './bundle';
+import { BundleDir, BundleFile, BundleSymlink, MAX_BUNDLE_BYTES, OciMount, OciSpec } from './bundle';
 import { checkBundlePlan } from './bundle-writer';
 import { expandVars, resolveEnv } from './env';
 import { RunnerError } from './errors';
 import { SelectedWorkload, selectWorkload } from './manifests';
 import { CPU_PERIOD_US, cpuQuotaUs, cpuShares, formatBytes, parseBytes, parseMillicores } from './quantity';
 import { RootfsSource, planRootView } from './rootfs';
+import { OCI_SECCOMP_ANNOTATION, SeccompMode, chooseSeccomp } from './seccomp';
 import { planVolumes } from './volumes';
 import { KubeObject } from '../profile/kube';
 
@@ -15,25 +16,6 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
-
-/** The file-type bits of a mode, and the types of device nodes. */
-const S_IFMT = 0o170000;
-const DEVICE_TYPES = { S_IFCHR: 0o020000, S_IFBLK: 0o060000 };
-
-/**
- * The seccomp filter every run gets: creating a character or block device node fails with EPERM. This runsc
- * lets a user without CAP_MKNOD create them (`mknod /tmp/x c 1 3` succeeds), though the kubelet's mounts
- * would refuse; FIFOs and sockets stay allowed. runsc applies it inside the sandbox (`--oci-seccomp`).
- */
-export const DEVICE_NODE_SECCOMP: OciSeccomp = {
-  defaultAction: 'SCMP_ACT_ALLOW',
-  architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'],
-  syscalls: Object.values(DEVICE_TYPES).flatMap((type) => [
-    // mknod(path, mode, dev) and mknodat(dirfd, path, mode, dev): the mode is argument 1 and 2.
-    { names: ['mknod'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: S_IFMT, valueTwo: type, op: 'SCMP_CMP_MASKED_EQ' }] },
-    { names: ['mknodat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 2, value: S_IFMT, valueTwo: type, op: 'SCMP_CMP_MASKED_EQ' }] },
-  ]),
-};
 
 /** Size of /dev/shm, as containerd mounts it. */
 export const SHM_SIZE_BYTES = 64 * 2 ** 20;
@@ -103,6 +85,12 @@ export interface RunPlanInput {
    * @default false
    */
   readonly allowRoot?: boolean;
+  /**
+   * Apply the pod's seccompProfile inside the sandbox even without the pod annotation
+   * `dev.gvisor.flag.oci-seccomp: "true"` (the CLI's --oci-seccomp).
+   * @default false
+   */
+  readonly ociSeccomp?: boolean;
   /** cgroup controllers the host offers (`memory`, `cpu`, `pids`): limits need them to be enforced. */
   readonly cgroupControllers: readonly string[];
 }
@@ -111,6 +99,8 @@ export interface RunPlanInput {
 export interface RunPlan {
   /** `Kind/name` of the workload. */
   readonly workload: string;
+  /** The workload's namespace, if the manifest (or the namespace option) names one. */
+  readonly namespace?: string;
   /** The container run. */
   readonly container: string;
   /** The OCI runtime spec (`config.json`). */
@@ -129,6 +119,8 @@ export interface RunPlan {
   readonly deadlineSource?: string;
   /** The memory limit in bytes, if one is enforced. */
   readonly memoryLimitBytes?: number;
+  /** Which seccomp filter runs inside the sandbox. */
+  readonly seccomp: SeccompMode;
   /** What is not enforced or differs from the cluster: printed before the run. */
   readonly warnings: string[];
 }
@@ -338,8 +330,13 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   // What the cluster applies that this run does not.
   const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
   warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}, with a generated /etc (passwd, group, hosts, hostname, nsswitch.conf; not the host's)` : `a read-only view of ${input.rootfs.path}`}`);
-  const seccomp = first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile);
-  if (seccomp?.type && seccomp.type !== 'Unconfined') warnings.push(`seccompProfile ${seccomp.type} is not applied: gVisor itself is the syscall filter (GKE Sandbox ignores the pod's profile unless the pod asks for it); here only a filter refusing device nodes (mknod of character and block devices) runs inside the sandbox`);
+  const capabilities = capabilitiesOf(sc.capabilities, effectiveUid);
+  const seccomp = chooseSeccomp({
+    profile: first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile),
+    annotation: workload.podAnnotations[OCI_SECCOMP_ANNOTATION],
+    requested: input.ociSeccomp, bounding: capabilities.bounding, where,
+  });
+  if (seccomp.note) warnings.push(seccomp.note);
   for (const field of ['seLinuxOptions', 'appArmorProfile', 'windowsOptions', 'procMount'] as const) {
     if (sc[field] !== undefined || podSc[field] !== undefined) warnings.push(`${field} is not applied locally`);
   }
@@ -366,7 +363,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
       args,
       env,
       cwd,
-      capabilities: capabilitiesOf(sc.capabilities, effectiveUid),
+      capabilities,
       noNewPrivileges: sc.allowPrivilegeEscalation === false,
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
     },
@@ -377,7 +374,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
       namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
       cgroupsPath: input.containerId,
       ...(Object.keys(resources).length ? { resources } : {}),
-      seccomp: DEVICE_NODE_SECCOMP,
+      seccomp: seccomp.filter,
     },
   };
   // Every bind source is a base root entry, or a directory or file of the bundle (proven by the writer again on disk).
@@ -389,6 +386,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   }
   const plan: RunPlan = {
     workload: workload.ref,
+    ...(workload.namespace !== undefined ? { namespace: workload.namespace } : {}),
     container: container.name,
     spec,
     dirs,
@@ -398,6 +396,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
     runscFlags,
     ...(deadline.seconds !== undefined ? { deadlineSeconds: deadline.seconds, deadlineSource: deadline.source } : {}),
     ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
+    seccomp: seccomp.mode,
     warnings,
   };
   // The same lexical checks the writer makes: clean relative paths, parents first, caps, bind sources in the bundle.

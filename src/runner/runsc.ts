@@ -7,8 +7,11 @@ import * as path from 'path';
 import { writeBundle } from './bundle-writer';
 import { RunnerError } from './errors';
 import { parseManifests } from './manifests';
+import { MemoryEvents, memoryCgroupDir, prepareMemoryCgroup, readMemoryEvents } from './memory-cgroup';
 import { RunPlan, buildRunPlan } from './plan';
+import { SoftTimeout, StopReason, softTimeoutOf, stoppedByOf } from './result';
 import { RootEntry, RootfsSource } from './rootfs';
+import { SeccompMode } from './seccomp';
 import { OutputTail, TeardownTarget, Watchdog, processStartTime, startWatchdog, sweepLeftovers, teardownRun, writeOwner } from './supervisor';
 import { KubeObject } from '../profile/kube';
 
@@ -83,6 +86,18 @@ export interface RunWorkloadOptions {
    */
   readonly echo?: boolean;
   /**
+   * With `echo`, stream the workload's stdout to this process's stderr too, keeping this process's stdout
+   * free for a result (`--output json`).
+   * @default false
+   */
+  readonly echoStdoutToStderr?: boolean;
+  /**
+   * Apply the pod's seccompProfile (RuntimeDefault: containerd's default profile) inside the sandbox even
+   * without the pod annotation `dev.gvisor.flag.oci-seccomp: "true"` (the CLI's --oci-seccomp).
+   * @default false
+   */
+  readonly ociSeccomp?: boolean;
+  /**
    * Kill the sandbox and clean up on SIGINT, SIGTERM and SIGHUP (the result then names the signal).
    * @default true
    */
@@ -110,6 +125,8 @@ export interface RunWorkloadOptions {
 export interface RunResult {
   /** `Kind/name` of the workload run. */
   readonly workload: string;
+  /** The workload's namespace, if the manifest (or `namespace`) names one. */
+  readonly namespace?: string;
   /** The container run. */
   readonly container: string;
   /** The runsc container id (also the temporary directory's and the cgroup's name). */
@@ -118,6 +135,10 @@ export interface RunResult {
   readonly exitCode: number;
   /** True when the deadline killed the sandbox. */
   readonly deadlineExceeded: boolean;
+  /** What stopped the workload when it did not exit on its own (see `stoppedByOf`); absent when it did, or was interrupted. */
+  readonly stoppedBy?: StopReason;
+  /** The command's own `timeout` wrapper, if it has one. */
+  readonly softTimeout?: SoftTimeout;
   /** The deadline applied, in seconds, if any. */
   readonly deadlineSeconds?: number;
   /** Where the deadline came from, e.g. `Job activeDeadlineSeconds`. */
@@ -138,6 +159,10 @@ export interface RunResult {
   readonly warnings: string[];
   /** The memory limit enforced, in bytes, if any. */
   readonly memoryLimitBytes?: number;
+  /** What the sandbox's memory cgroup recorded (OOM kills, peak), when the runner could count it (cgroup v1). */
+  readonly memoryEvents?: MemoryEvents;
+  /** The seccomp filter that ran inside the sandbox. */
+  readonly seccomp?: SeccompMode;
   /** Wall time from starting runsc to its exit: sandbox start, the workload, and teardown. */
   readonly durationMs: number;
 }
@@ -229,7 +254,8 @@ export function planWorkload(options: RunWorkloadOptions, containerId: string = 
   const plan = buildRunPlan({
     docs, workload: options.workload, namespace: options.namespace, container: options.container, rootfs, containerId,
     bundleDir: path.join(path.resolve(options.tempDir ?? os.tmpdir()), containerId, 'bundle'),
-    timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, allowRoot: options.allowRoot, cgroupControllers: hostCgroupControllers(),
+    timeoutSeconds: options.timeoutSeconds, pidsLimit: options.pidsLimit, allowRoot: options.allowRoot, ociSeccomp: options.ociSeccomp,
+    cgroupControllers: hostCgroupControllers(),
   });
   for (const required of plan.requiredPaths) {
     if (!fs.existsSync(required)) {
@@ -269,14 +295,21 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
     writeOwner(work, owner);
     writeBundle(bundleDir, plan);
     fs.mkdirSync(stateDir, { mode: 0o700 });
-    if (options.echo) for (const warning of plan.warnings) process.stderr.write(`cdk8s-sandbox run: note: ${warning}\n`);
+    // A memory cgroup made here outlives runsc, so its OOM-kill count can be read after the sandbox is gone.
+    const memoryDir = plan.memoryLimitBytes !== undefined ? memoryCgroupDir(id, readOwnCgroups()) : undefined;
+    const counted = memoryDir !== undefined && prepareMemoryCgroup(memoryDir, plan.memoryLimitBytes!);
+    const warnings = counted || plan.memoryLimitBytes === undefined ? plan.warnings : [...plan.warnings, UNCOUNTED_OOM_NOTE];
+    if (options.echo) for (const warning of warnings) process.stderr.write(`cdk8s-sandbox run: note: ${warning}\n`);
     const deadlineMs = plan.deadlineSeconds !== undefined ? plan.deadlineSeconds * 1000 : undefined;
     watchdog = startWatchdog(target, deadlineMs ?? 0);
     writeOwner(work, { ...owner, watchdogPid: watchdog.process.pid, watchdogStartTime: watchdog.process.pid !== undefined ? processStartTime(watchdog.process.pid) : undefined });
     const outcome = await supervise(runsc, [...root, `--log=${logFile}`, `--panic-log=${panicLog}`, ...plan.runscFlags, 'run', '--bundle', bundleDir, id], {
       id, root, deadlineMs, watchdog, tailBytes,
-      echo: options.echo === true, handleSignals: options.handleSignals !== false,
+      echo: options.echo === true, echoStdoutToStderr: options.echoStdoutToStderr === true, handleSignals: options.handleSignals !== false,
     });
+    const memoryEvents = counted ? readMemoryEvents(memoryDir!) : undefined;
+    const softTimeout = softTimeoutOf(plan.spec.process.args);
+    const stoppedBy = outcome.interrupted ? undefined : stoppedByOf({ ...outcome, softTimeout, memoryEvents });
     const runscFailed = outcome.exitCode === 128 || outcome.exitCode === 2;
     const runscError = runscFailed
       // runsc's own error ends its log; a Go panic starts the panic log (its goroutine dumps follow).
@@ -284,10 +317,13 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
       : undefined;
     return {
       workload: plan.workload,
+      ...(plan.namespace !== undefined ? { namespace: plan.namespace } : {}),
       container: plan.container,
       containerId: id,
       exitCode: outcome.exitCode,
       deadlineExceeded: outcome.deadlineExceeded,
+      ...(stoppedBy ? { stoppedBy } : {}),
+      ...(softTimeout ? { softTimeout } : {}),
       ...(plan.deadlineSeconds !== undefined ? { deadlineSeconds: plan.deadlineSeconds, deadlineSource: plan.deadlineSource } : {}),
       ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
       ...(runscError ? { runscError } : {}),
@@ -295,14 +331,28 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
       stderr: outcome.stderr.text(),
       stdoutBytes: outcome.stdout.totalBytes,
       stderrBytes: outcome.stderr.totalBytes,
-      warnings: plan.warnings,
+      warnings,
       ...(plan.memoryLimitBytes !== undefined ? { memoryLimitBytes: plan.memoryLimitBytes } : {}),
+      ...(memoryEvents ? { memoryEvents } : {}),
+      seccomp: plan.seccomp,
       durationMs: outcome.durationMs,
     };
   } finally {
     // Tear down first, then release the watchdog: if this process dies in between, the watchdog finishes the job.
     teardownRun(target);
     watchdog?.release();
+  }
+}
+
+/** The note of a run whose OOM kills cannot be counted. */
+export const UNCOUNTED_OOM_NOTE = 'OOM kills are not counted on this host (no cgroup v1 memory hierarchy the runner can write): an exit 137 may be the memory limit, but stoppedBy cannot say so';
+
+/** This process's `/proc/self/cgroup` ('' when it cannot be read). */
+function readOwnCgroups(): string {
+  try {
+    return fs.readFileSync('/proc/self/cgroup', 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -342,6 +392,7 @@ interface SuperviseOptions {
   readonly watchdog: Watchdog;
   readonly tailBytes: number;
   readonly echo: boolean;
+  readonly echoStdoutToStderr: boolean;
   readonly handleSignals: boolean;
 }
 
@@ -377,7 +428,7 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
     const stderr = new OutputTail(opts.tailBytes);
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-    if (opts.echo) { relay(child.stdout!, process.stdout); relay(child.stderr!, process.stderr); }
+    if (opts.echo) { relay(child.stdout!, opts.echoStdoutToStderr ? process.stderr : process.stdout); relay(child.stderr!, process.stderr); }
     let deadlineExceeded = false;
     let interrupted: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;

@@ -323,6 +323,14 @@ describe('options', () => {
     expect(only(objects, 'Job').spec.activeDeadlineSeconds).toBe(10);
   });
 
+  test('gvisorSeccomp: false leaves gVisor\'s seccomp flag off (for code that needs threads), and keeps the tmpfs hints', () => {
+    const template = only(synth({ code: PY, gvisorSeccomp: false }).objects, 'Job').spec.template;
+    expect(template.metadata.annotations['dev.gvisor.flag.oci-seccomp']).toBeUndefined();
+    expect(Object.keys(template.metadata.annotations).every((k) => k.startsWith('dev.gvisor.spec.mount.'))).toBe(true);
+    expect(template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(() => synth({ code: PY, gvisorSeccomp: 'yes' as any })).toThrow(/gvisorSeccomp is "yes"; must be true or false/);
+  });
+
   test('the run\'s container reports the tail of its log in its termination message when it fails', () => {
     const { objects } = synth({ code: PY });
     expect(mainOf(objects).terminationMessagePolicy).toBe('FallbackToLogsOnError');

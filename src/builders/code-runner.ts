@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import type { CodeRunnerJobProps } from '../constructs/code-runner-job';
 import { KubeObject, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
 import { EnvValue } from './env';
-import { gvisorPodAnnotations } from './gvisor-annotations';
+import { checkGvisorSeccomp, gvisorPodAnnotations } from './gvisor-annotations';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network';
 import { checkQueueName, queuedJobFields } from './queue';
@@ -69,6 +69,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const language = props.language ?? Language.PYTHON;
   if (!(language instanceof Language)) fail(site, 'language', (language as any)?.name ?? language, `unknown language; use one of ${Language.presets().map((l) => `Language.${l.name.toUpperCase()}`).join(', ')} or Language.custom(...)`);
 
+  const gvisorSeccomp = checkGvisorSeccomp(site, props.gvisorSeccomp);
   const softTimeout = props.softTimeout ?? true;
   if (typeof softTimeout !== 'boolean') fail(site, 'softTimeout', softTimeout, 'must be true or false');
   if (!softTimeout && props.timeoutSeconds !== undefined) {
@@ -151,7 +152,7 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
     completions: 1,
     parallelism: 1,
     ttlSecondsAfterFinished: ttl,
-    template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(spec) }, spec },
+    template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(spec, gvisorSeccomp) }, spec },
   });
 
   let name = baseIdentity.name;

@@ -1,7 +1,7 @@
 // SandboxedDeployment's builder: props -> ServiceAccount, Deployment, optional Service and PodDisruptionBudget.
 import { KubeObject } from '../profile';
 import type { SandboxedDeploymentProps } from '../constructs/sandboxed-deployment';
-import { gvisorPodAnnotations } from './gvisor-annotations';
+import { checkGvisorSeccomp, gvisorPodAnnotations } from './gvisor-annotations';
 import { buildPodSpec } from './pod';
 import { Site, checkInteger, fail } from './validate';
 import { WorkloadIdentity, buildServiceAccount, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
@@ -32,7 +32,7 @@ export function buildSandboxedDeployment(where: string, props: SandboxedDeployme
     spec: {
       replicas,
       selector: { matchLabels: { ...identity.selectorLabels } },
-      template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(podSpec) }, spec: podSpec },
+      template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(podSpec, checkGvisorSeccomp(site, props.gvisorSeccomp)) }, spec: podSpec },
     },
   };
 

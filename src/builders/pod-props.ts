@@ -262,6 +262,14 @@ export interface SandboxContainerProps extends SandboxContainerBaseProps {
 /** Pod-level props of every sandboxed workload. */
 export interface SandboxPodProps {
   /**
+   * Whether the pod asks gVisor to apply its seccomp profile (RuntimeDefault) inside the sandbox, with the
+   * allow-listed runsc flag annotation `dev.gvisor.flag.oci-seccomp: "true"`; without it gVisor ignores the profile.
+   * Runsc releases that ignore a profile's errnoRet (google/gvisor#14688) refuse clone3 with EPERM under it, so
+   * glibc 2.34+ cannot start threads: set false for code that needs threads.
+   * @default true
+   */
+  readonly gvisorSeccomp?: boolean;
+  /**
    * RuntimeClass that runs the pod under gVisor.
    * @default 'gvisor'
    */

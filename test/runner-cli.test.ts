@@ -4,32 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { CODE_RUNNER_FIXTURE, CODE_RUNNER_MANIFEST, CODE_RUNNER_WORKLOAD, attackCode, codeRunnerWithCode, runscTestsEnabled } from './fixtures/runner/code-runner';
-import { createProgram } from '../src/cli/main';
 import { DEADLINE_EXIT_CODE, exitCodeOf, summaryOf } from '../src/cli/run-command';
 import { RUNSC_INSTALL_HINT, RunResult, locateRunsc } from '../src/runner/internal';
+import { runCli } from './helpers/run-cli';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-cli: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the real runs:'} ${gate.reason}`);
 const testRunsc = gate.enabled ? test : test['skip'];
 
-/** Runs `cdk8s-sandbox ...args` in-process; returns what it wrote, its exit code, or what it threw. */
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number; error?: any }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { out.push(String(chunk)); return true; });
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { err.push(String(chunk)); return true; });
-  const before = process.exitCode;
-  try {
-    await createProgram().parseAsync(['node', 'cdk8s-sandbox', 'run', ...args]);
-    return { stdout: out.join(''), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-  } catch (error: any) {
-    return { stdout: out.join(''), stderr: err.join(''), exitCode: error?.exitCode ?? 1, error };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = runCli;
 
 let tmp = '';
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-cli-')); });

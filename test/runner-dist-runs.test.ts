@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { createProgram } from '../src/cli/main';
 import { runscTestsEnabled } from './fixtures/runner/code-runner';
+import { runCli } from './helpers/run-cli';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-dist-runs: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the runsc runs:'} ${gate.reason}`);
@@ -15,22 +15,7 @@ const testRunsc = gate.enabled ? test : test['skip'];
 const DIST = path.join(__dirname, '..', 'dist', 'sandbox-example.k8s.yaml');
 const jobs = (yaml.loadAll(fs.readFileSync(DIST, 'utf8')) as any[]).filter((o) => o?.kind === 'Job');
 
-/** Runs `cdk8s-sandbox run ...args` in-process; returns what it wrote and its exit code. */
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { out.push(String(chunk)); return true; });
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { err.push(String(chunk)); return true; });
-  const before = process.exitCode;
-  try {
-    await createProgram().parseAsync(['node', 'cdk8s-sandbox', 'run', ...args]);
-    return { stdout: out.join(''), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = runCli;
 
 const GREETINGS: { [run: string]: RegExp } = {
   'user-code-run-12345': /^hello from the sandbox 3\.\d+\.\d+\nsum of squares below 1000: 332833500\n$/,

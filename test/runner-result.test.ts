@@ -7,11 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { runscTestsEnabled } from './fixtures/runner/code-runner';
-import { createProgram } from '../src/cli/main';
 import {
   CONTAINERD_DEFAULT_SYSCALLS, DEVICE_NODE_SECCOMP, RUN_REPORT_TAIL_BYTES, RunReport, RunResult, UNCOUNTED_OOM_NOTE, buildRunPlan, chooseSeccomp,
   memoryCgroupDir, ownCgroupV1Path, parseManifests, parseOomKills, prepareMemoryCgroup, readMemoryEvents, runReportOf, runtimeDefaultSeccomp, softTimeoutOf, stoppedByOf, utf8Tail,
 } from '../src/runner/internal';
+import { runCli } from './helpers/run-cli';
 
 const gate = runscTestsEnabled();
 if (gate.reason) console.warn(`runner-result: ${gate.enabled ? 'CI=true, so running anyway (and failing):' : 'skipping the runsc runs:'} ${gate.reason}`);
@@ -23,24 +23,7 @@ const docs = parseManifests(fs.readFileSync(JOBS, 'utf8'), JOBS);
 /** What the exit case writes to stderr: 300 lines of multi-byte characters (7200 bytes). */
 const EXIT_STDERR = 'ünïcödé warning ✓\n'.repeat(300);
 
-/** Runs `cdk8s-sandbox run ...args` in-process; returns what it wrote, its exit code, or what it threw. */
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number; error?: any }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => { out.push(String(chunk)); return true; });
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { err.push(String(chunk)); return true; });
-  const before = process.exitCode;
-  try {
-    await createProgram().parseAsync(['node', 'cdk8s-sandbox', 'run', ...args]);
-    return { stdout: out.join(''), stderr: err.join(''), exitCode: Number(process.exitCode ?? 0) };
-  } catch (error: any) {
-    return { stdout: out.join(''), stderr: err.join(''), exitCode: error?.exitCode ?? 1, error };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    process.exitCode = before;
-  }
-}
+const cli = runCli;
 
 /** A plan of one of the fixture's Jobs (no runsc needed). */
 function planOf(workload: string, extra: { ociSeccomp?: boolean; documents?: any[] } = {}) {

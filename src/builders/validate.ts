@@ -147,6 +147,9 @@ export function checkByteQuantity(site: Site, name: string, value: unknown, exam
 
 /** The profile's quantity grammar with the builders' stricter choices (no signs, no n/u, no trailing dot). */
 function checkQuantityOf(site: Site, name: string, value: unknown, example: string, wholeBytes: boolean): string {
+  // A platform renders the same few quantities ("250m", "512Mi") for every submission: remember the accepted ones.
+  const key = typeof value === 'string' ? `${wholeBytes ? 'b' : 'q'}${value}` : undefined;
+  if (key !== undefined && ACCEPTED_QUANTITIES.has(key)) return value as string;
   const { problem, quantity } = validateQuantity(value, { ...BUILDER_QUANTITY_OPTIONS, wholeBytes });
   if (problem === 'not-whole-bytes') {
     fail(site, name, value, `must be a whole number of bytes (${JSON.stringify(value)} is ${formatNanos(quantity!.nanos)} bytes; "m" means milli, not mega): use a suffix such as Mi or M, e.g. "${example}"`);
@@ -155,8 +158,13 @@ function checkQuantityOf(site: Site, name: string, value: unknown, example: stri
     const why = value === '' || problem === 'not-positive' ? 'removing a request or limit is refused: every sandboxed container is bounded' : 'must be a Kubernetes quantity';
     fail(site, name, value, `${why}; give a positive quantity such as "${example}"`);
   }
+  if (key !== undefined && ACCEPTED_QUANTITIES.size < MAX_ACCEPTED_QUANTITIES) ACCEPTED_QUANTITIES.add(key);
   return value as string;
 }
+
+/** Quantities checkQuantityOf accepted (a pure function of the text), at most MAX_ACCEPTED_QUANTITIES of them. */
+const ACCEPTED_QUANTITIES = new Set<string>();
+const MAX_ACCEPTED_QUANTITIES = 1024;
 
 /** Checks a positive whole number of seconds. */
 export function checkSeconds(site: Site, name: string, value: unknown, max = 31536000): number {

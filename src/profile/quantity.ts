@@ -187,9 +187,20 @@ export function validateQuantity(value: unknown, options: QuantityOptions = {}):
 
 /** The quantity a value holds in Kubernetes' grammar, or undefined. */
 export function parseQuantity(value: unknown): Quantity | undefined {
+  // The rules read the same few quantities ("500m", "512Mi") in every object: remember what texts hold.
+  if (typeof value === 'string') {
+    const known = PARSED_QUANTITIES.get(value);
+    if (known !== undefined || PARSED_QUANTITIES.has(value)) return known;
+  }
   const verdict = validateQuantity(value);
-  return verdict.problem === undefined ? verdict.quantity : undefined;
+  const quantity = verdict.problem === undefined ? verdict.quantity : undefined;
+  if (typeof value === 'string' && PARSED_QUANTITIES.size < MAX_PARSED_QUANTITIES) PARSED_QUANTITIES.set(value, quantity && Object.freeze({ ...quantity }));
+  return quantity;
 }
+
+/** Texts parseQuantity has read, with what they hold (a pure function of the text), at most MAX_PARSED_QUANTITIES. */
+const PARSED_QUANTITIES = new Map<string, Quantity | undefined>();
+const MAX_PARSED_QUANTITIES = 4096;
 
 /** Whether a request or limit bounds anything: a quantity above zero (`0`, `"0m"`, `""` or a malformed one do not). */
 export function isPositiveQuantity(value: unknown): boolean {

@@ -13,7 +13,7 @@ const WORK = path.join(ROOT, 'lib', '.bench-synth');
 const PROJECT = path.join(WORK, 'project');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 /** What `npm run synth` and the ts-node run read from the checkout. */
-const PROJECT_FILES = ['package.json', 'cdk8s.yaml', 'tsconfig.json', 'scripts', 'src', 'imports'];
+const PROJECT_FILES = ['package.json', 'cdk8s.yaml', 'tsconfig.json', 'scripts', 'src', 'app', 'imports'];
 
 export interface SynthFigures {
   readonly synth_vs_ts_node: number | null;

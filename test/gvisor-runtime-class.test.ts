@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { CodeRunnerJob, GvisorRuntimeClass, GvisorRuntimeClassProps, SandboxNamespace, SandboxPlatform, SandboxedDeployment } from '../src';
 import { SandboxValidationError } from '../src/builders/errors';
 import { auditObjects } from '../src/audit';
@@ -127,6 +127,13 @@ describe('self-managed', () => {
   test('the RuntimeClass is cluster-scoped: no namespace without a chart namespace', () => {
     const rc = new GvisorRuntimeClass(newChart(), 'runtime', { platform: SandboxPlatform.SELF_MANAGED });
     expect(rc.runtimeClass!.toJson().metadata.namespace).toBeUndefined();
+  });
+
+  test('the RuntimeClass stays cluster-scoped in a chart with a namespace', () => {
+    const chart = newChart('team-a');
+    const rc = new GvisorRuntimeClass(chart, 'runtime', { platform: SandboxPlatform.SELF_MANAGED });
+    expect(rc.runtimeClass!.toJson().metadata.namespace).toBeUndefined();
+    expect(Testing.synth(chart).find((o) => o.kind === 'RuntimeClass').metadata.namespace).toBeUndefined();
   });
 });
 

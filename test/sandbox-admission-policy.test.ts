@@ -119,6 +119,17 @@ describe('the policy and its binding', () => {
   });
 });
 
+describe('in a chart with a namespace', () => {
+  test('both objects stay cluster-scoped: no metadata.namespace', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'admission-policy-ns-'));
+    outdirs.push(outdir);
+    const chart = new Chart(new App({ outdir }), 'c', { namespace: 'team-a' });
+    new SandboxAdmissionPolicy(chart, 'policy');
+    const objects = Testing.synth(chart);
+    expect(objects.map((o) => [o.kind, o.metadata.namespace])).toEqual([['ValidatingAdmissionPolicy', undefined], ['ValidatingAdmissionPolicyBinding', undefined]]);
+  });
+});
+
 describe('parameters', () => {
   test('runtime class names become the variable the runtime-class check reads', () => {
     const [policy] = synth({ runtimeClassNames: ['gvisor', 'gvisor-debug'] });

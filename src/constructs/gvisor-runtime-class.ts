@@ -2,6 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RuntimeClassToleration, SandboxPlatform, buildGvisorRuntimeClass } from '../builders/runtime-class';
+import { addClusterScopedApiObject } from './api-objects';
 import { SandboxSynthGuard } from './synth-guard';
 
 /** Props of a GvisorRuntimeClass. */
@@ -59,6 +60,6 @@ export class GvisorRuntimeClass extends Construct {
     this.name = built.name;
     // Pods of the app may name it: the synth checks accept it as a sandboxed runtime.
     SandboxSynthGuard.of(this).addGvisorRuntimeClass(this.name);
-    if (built.runtimeClass) this.runtimeClass = new ApiObject(this, 'RuntimeClass', built.runtimeClass as any);
+    if (built.runtimeClass) this.runtimeClass = addClusterScopedApiObject(this, 'RuntimeClass', built.runtimeClass);
   }
 }

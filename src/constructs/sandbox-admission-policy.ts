@@ -2,6 +2,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AdmissionScopeKind, buildAdmissionPolicy, resolveAdmissionPolicy } from '../builders/admission-policy';
+import { addClusterScopedApiObject } from './api-objects';
 
 /** Options of a cluster-wide binding. */
 export interface ClusterAdmissionScopeOptions {
@@ -85,7 +86,7 @@ export class SandboxAdmissionPolicy extends Construct {
     const resolved = resolveAdmissionPolicy(this.node.path, props);
     const built = buildAdmissionPolicy(resolved);
     this.name = resolved.name;
-    this.policy = new ApiObject(this, 'Policy', built.policy as any);
-    this.binding = new ApiObject(this, 'Binding', built.binding as any);
+    this.policy = addClusterScopedApiObject(this, 'Policy', built.policy);
+    this.binding = addClusterScopedApiObject(this, 'Binding', built.binding);
   }
 }

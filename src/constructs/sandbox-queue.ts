@@ -1,12 +1,13 @@
 // SandboxQueue: a Kueue queue for one SandboxNamespace's code runs, so that a burst of submissions waits for
 // quota on the gVisor nodes instead of starting at once.
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NamespaceQueueBounds, QueueingStrategy, buildSandboxQueue } from '../builders/queue';
 import { RuntimeClassToleration, SandboxPlatform } from '../builders/runtime-class';
 import { SandboxValidationError } from '../builders/errors';
 import { dnsLabelFromId } from '../builders/validate';
 import { SandboxNamespace } from './sandbox-namespace';
+import { addClusterScopedApiObject } from './api-objects';
 
 /** The ClusterQueue's nominal quota on the gVisor flavor: what the admitted Jobs' pods may request in total. */
 export interface SandboxQueueQuota {
@@ -119,13 +120,9 @@ export class SandboxQueue extends Construct {
     this.namespace = namespace.name;
     this.clusterQueueName = built.clusterQueueName;
     this.flavorName = built.flavorName;
-    this.resourceFlavor = new ApiObject(this, 'ResourceFlavor', built.resourceFlavor as any);
-    this.clusterQueue = new ApiObject(this, 'ClusterQueue', built.clusterQueue as any);
+    this.resourceFlavor = addClusterScopedApiObject(this, 'ResourceFlavor', built.resourceFlavor);
+    this.clusterQueue = addClusterScopedApiObject(this, 'ClusterQueue', built.clusterQueue);
     this.localQueue = new ApiObject(this, 'LocalQueue', built.localQueue as any);
-    // ResourceFlavor and ClusterQueue are cluster-scoped: the chart's namespace, which cdk8s gives every object, does not apply.
-    if (Chart.of(this).namespace !== undefined) {
-      for (const o of [this.resourceFlavor, this.clusterQueue]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
   }
 }
 

@@ -5,7 +5,7 @@
 // Kubernetes' libraries (k8s-cel-library.ts), loaded when policies are first compiled; what the engine
 // lacks (optional syntax, the authorizer, params, unknown functions) is a compile error, never a guess.
 import type * as CelModule from '@bufbuild/cel';
-import { CLUSTER_SCOPED_KINDS, KubeObject, ObjectRef, apiGroupOf, refOf, selectorMatches } from '../profile';
+import { CLUSTER_SCOPED_KINDS, KubeObject, NAMESPACE_NAME_LABEL, ObjectRef, apiGroupOf, refOf, selectorMatches } from '../profile';
 import { UNSUPPORTED_KUBERNETES_FUNCTIONS, kubernetesCelLibrary } from './k8s-cel-library';
 
 /** The operations the evaluator admits. */
@@ -695,8 +695,6 @@ function labelsOf(obj: KubeObject | undefined): { [key: string]: string } {
   return isMapping(labels) ? labels : {};
 }
 
-const NAME_LABEL = 'kubernetes.io/metadata.name';
-
 function attributesOf(obj: KubeObject, options: AdmissionOptions): RequestAttributes {
   const group = apiGroupOf(obj.apiVersion);
   const version = obj.apiVersion.includes('/') ? obj.apiVersion.slice(obj.apiVersion.indexOf('/') + 1) : obj.apiVersion;
@@ -706,8 +704,8 @@ function attributesOf(obj: KubeObject, options: AdmissionOptions): RequestAttrib
   const namespace = namespaced ? (obj.metadata?.namespace || options.defaultNamespace || 'default') : isNamespace ? name : '';
   const operation = options.operation ?? 'CREATE';
   const namespaceLabels = isNamespace
-    ? { ...labelsOf(obj), [NAME_LABEL]: name }
-    : namespaced ? { ...(options.namespaceLabels?.(namespace) ?? {}), [NAME_LABEL]: namespace } : undefined;
+    ? { ...labelsOf(obj), [NAMESPACE_NAME_LABEL]: name }
+    : namespaced ? { ...(options.namespaceLabels?.(namespace) ?? {}), [NAMESPACE_NAME_LABEL]: namespace } : undefined;
   return {
     group, version, kind: obj.kind, resource, namespace, namespaced, name, operation, labels: labelsOf(obj),
     ...(operation === 'UPDATE' ? { oldLabels: labelsOf(options.oldObject ?? obj) } : {}),
@@ -776,7 +774,7 @@ function celInput(value: unknown): unknown {
 /** The object as the API server hands it to policies: namespace filled in, a Namespace's name label set. */
 function admittedObject(obj: KubeObject, attrs: RequestAttributes): KubeObject {
   if (attrs.namespaced && obj.metadata?.namespace !== attrs.namespace) return { ...obj, metadata: { ...obj.metadata, namespace: attrs.namespace } };
-  if (attrs.group === '' && attrs.kind === 'Namespace') return { ...obj, metadata: { ...obj.metadata, labels: { ...labelsOf(obj), [NAME_LABEL]: attrs.name } } };
+  if (attrs.group === '' && attrs.kind === 'Namespace') return { ...obj, metadata: { ...obj.metadata, labels: { ...labelsOf(obj), [NAMESPACE_NAME_LABEL]: attrs.name } } };
   return obj;
 }
 
@@ -798,10 +796,10 @@ function requestOf(attrs: RequestAttributes, options: AdmissionOptions): object 
 function namespaceObjectOf(attrs: RequestAttributes, options: AdmissionOptions): KubeObject | null {
   if (!attrs.namespaced) return null;
   const given = options.namespaceObject?.(attrs.namespace);
-  if (given) return { ...given, metadata: { ...given.metadata, labels: { ...labelsOf(given), [NAME_LABEL]: attrs.namespace } } };
+  if (given) return { ...given, metadata: { ...given.metadata, labels: { ...labelsOf(given), [NAMESPACE_NAME_LABEL]: attrs.namespace } } };
   return {
     apiVersion: 'v1', kind: 'Namespace',
-    metadata: { name: attrs.namespace, labels: { ...(attrs.namespaceLabels ?? {}), [NAME_LABEL]: attrs.namespace } },
+    metadata: { name: attrs.namespace, labels: { ...(attrs.namespaceLabels ?? {}), [NAMESPACE_NAME_LABEL]: attrs.namespace } },
     spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
   };
 }

@@ -5,7 +5,7 @@ import {
   AdmissionCheck, KubeObject, MANAGED_BY_LABEL, NAMESPACE_NAME_LABEL, RULES, SANDBOX_DEFAULTS, SANDBOX_LABELS, SET_RULES,
   SUPPRESS_ANNOTATION, admissionVariables, celTargetGuard, celString, suppressionAdmission,
 } from '../profile';
-import { Site, checkDnsLabel, checkDnsSubdomain, fail } from './validate';
+import { LABEL_KEY, Site, checkDnsLabel, checkDnsSubdomain, fail } from './validate';
 
 /** Where the binding puts the policy in force. */
 export enum AdmissionScopeKind {
@@ -83,7 +83,7 @@ export function resolveAdmissionPolicy(where: string, props: SandboxAdmissionPol
   const exemptNamespaces = [...(props.exemptNamespaces ?? [])];
   exemptNamespaces.forEach((ns, i) => checkDnsLabel(site, `exemptNamespaces[${i}]`, ns));
   const suppressionAnnotation = props.suppressionAnnotation ?? SUPPRESS_ANNOTATION;
-  if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(suppressionAnnotation)) {
+  if (!LABEL_KEY.test(suppressionAnnotation)) {
     fail(site, 'suppressionAnnotation', suppressionAnnotation, 'allowed: an annotation key, an optional DNS prefix and "/" then a name of at most 63 letters, digits, "-", "_" and "." (e.g. "cdk8s-sandbox.io/suppress")');
   }
   const scope = props.scope?.kind ?? AdmissionScopeKind.SANDBOX_NAMESPACES;

@@ -1,10 +1,7 @@
 // The pod annotations that tune gVisor for a sandboxed pod: what runsc reads from the pod (through containerd,
 // which passes `dev.gvisor.*` annotations on when its config lists them, as GKE Sandbox's does).
-import { PodSpecJson } from '../profile';
+import { GVISOR_OCI_SECCOMP_ANNOTATION, PodSpecJson } from '../profile';
 import { Site, fail } from './validate';
-
-/** The runsc flag override that makes gVisor apply the pod's seccomp profile inside the sandbox. */
-export const GVISOR_OCI_SECCOMP_ANNOTATION = 'dev.gvisor.flag.oci-seccomp';
 
 /** The prefix of gVisor's mount hints: `dev.gvisor.spec.mount.<volume>.<field>`. */
 export const GVISOR_MOUNT_HINT_PREFIX = 'dev.gvisor.spec.mount.';

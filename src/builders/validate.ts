@@ -51,10 +51,10 @@ export function checkDnsSubdomain(site: Site, name: string, value: unknown): str
   return value;
 }
 
-/** A label (or taint) key: an optional DNS-subdomain prefix of at most 253 characters and '/', then a name of at most 63. */
-const LABEL_KEY = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label (or annotation, or taint) key: an optional DNS-subdomain prefix of at most 253 characters and '/', then a name of at most 63. */
+export const LABEL_KEY = /^(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** A label (or taint) value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit. */
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Checks a label key (node labels, taint keys). */
 export function checkLabelKey(site: Site, name: string, value: unknown): string {

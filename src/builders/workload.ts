@@ -1,7 +1,7 @@
 // Identity of a sandboxed workload: its name, namespace, labels and the token-less ServiceAccount.
 import { KubeObject, MANAGED_BY_LABEL, SANDBOX_LABELS, SUPPRESS_ANNOTATION } from '../profile';
 import { SandboxWorkloadIdentityProps } from './pod-props';
-import { Site, checkDnsLabel, fail } from './validate';
+import { LABEL_KEY, LABEL_VALUE, Site, checkDnsLabel, fail } from './validate';
 
 /** The resolved identity of a workload. */
 export interface WorkloadIdentity {
@@ -20,8 +20,6 @@ export interface WorkloadIdentity {
 }
 
 const RESERVED_PREFIXES = ['cdk8s-sandbox.io/', 'app.kubernetes.io/name', 'app.kubernetes.io/managed-by'];
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Resolves name, namespace and labels of a workload; `name` falls back to `defaultName` (from the construct id). */
 export function resolveIdentity(site: Site, props: SandboxWorkloadIdentityProps, defaultName: string | undefined, nameLength = 63): WorkloadIdentity {

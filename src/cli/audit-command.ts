@@ -11,7 +11,7 @@ import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSour
 import { formatJson } from '../audit/report-json';
 import { formatSarif } from '../audit/report-sarif';
 import { formatText } from '../audit/report-text';
-import { CLUSTER_SCOPED_KINDS, KubeObject, apiGroupOf, refOf } from '../profile';
+import { CLUSTER_SCOPED_KINDS, KubeObject, NAMESPACE_NAME_LABEL, apiGroupOf, refOf } from '../profile';
 
 /** The report formats the command writes. */
 export const AUDIT_FORMATS: readonly string[] = ['text', 'json', 'sarif'];
@@ -173,7 +173,7 @@ function admit(compiled: CompiledAdmission, manifests: ObjectCollector, namespac
   const crds = customResources(objects);
   const options = {
     defaultNamespace: namespace ?? 'default',
-    namespaceLabels: (ns: string) => ({ ...(namespaces.get(ns)?.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': ns }),
+    namespaceLabels: (ns: string) => ({ ...(namespaces.get(ns)?.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: ns }),
     namespaceObject: (ns: string) => namespaces.get(ns),
     resourceOf: (group: string, kind: string) => crds.get(`${group}/${kind}`),
   };

@@ -59,5 +59,8 @@ export const SANDBOX_LABELS = {
 /** The label every object the library emits carries. */
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } as const;
 
+/** The runsc flag override (allow-listed, only tightening) that makes gVisor apply a pod's seccomp profile inside the sandbox. */
+export const GVISOR_OCI_SECCOMP_ANNOTATION = 'dev.gvisor.flag.oci-seccomp';
+
 /** The annotation that suppresses a rule on one object: value `rule-id: reason` lines. */
 export const SUPPRESS_ANNOTATION = 'cdk8s-sandbox.io/suppress';

@@ -1,5 +1,6 @@
 // The seccomp filters runsc applies inside the sandbox (`--oci-seccomp`): always one that refuses device nodes,
 // and containerd's RuntimeDefault profile when the pod asks GKE Sandbox to apply its seccompProfile.
+import { GVISOR_OCI_SECCOMP_ANNOTATION } from '../profile/defaults';
 import { OciSeccomp } from './bundle';
 import { RunnerError } from './errors';
 
@@ -8,7 +9,7 @@ import { RunnerError } from './errors';
  * runsc flag override (`--oci-seccomp`), which containerd passes on with `pod_annotations = ["dev.gvisor.*"]`.
  * Without it gVisor ignores the profile and is itself the only syscall filter.
  */
-export const OCI_SECCOMP_ANNOTATION = 'dev.gvisor.flag.oci-seccomp';
+export const OCI_SECCOMP_ANNOTATION = GVISOR_OCI_SECCOMP_ANNOTATION;
 
 /** Which filter a run's sandbox applies: containerd's RuntimeDefault profile, or only the device-node filter. */
 export type SeccompMode = 'runtime-default' | 'device-nodes';

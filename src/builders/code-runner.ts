@@ -98,10 +98,15 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
       if (other !== undefined) fail(site, `files["${fileName}"]`, fileName, `collides with files["${other}"]: both are stored under the ConfigMap key "${key}" (a folder separator is stored as "${FOLDER_SEPARATOR_IN_KEY}"); rename one`);
       keys.set(key, fileName);
     }
+    // A file may not also be a folder of another file (`pkg` and `pkg/mod.py`): the mount could hold only one.
+    const folders = new Set(Object.keys(files).flatMap((f) => {
+      const parts = f.split('/');
+      return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    }));
     for (const fileName of Object.keys(files)) {
-      // A file may not also be a folder of another file (`pkg` and `pkg/mod.py`): the mount could hold only one.
+      if (!folders.has(fileName)) continue;
       const folder = Object.keys(files).find((other) => other.startsWith(`${fileName}/`));
-      if (folder !== undefined) fail(site, `files["${fileName}"]`, fileName, `is also a folder of files["${folder}"]; a path is either a file or a folder`);
+      fail(site, `files["${fileName}"]`, fileName, `is also a folder of files["${folder}"]; a path is either a file or a folder`);
     }
     if (Object.values(files).every((c) => c.trim() === '')) fail(site, props.code !== undefined ? 'code' : 'files', props.code ?? '(only empty files)', 'the submission is empty; there is nothing to run');
     if (!(entryFile in files)) fail(site, 'entryFile', entryFile, `must be one of the submitted files (${Object.keys(files).join(', ')})`);

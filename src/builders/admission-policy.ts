@@ -59,7 +59,7 @@ function guarded(check: AdmissionCheck): string {
 function ruleChecks(): RuleChecks[] {
   return [
     ...[...RULES, ...SET_RULES].filter((r) => r.admission && r.admission.length > 0)
-      .map((r) => ({ rule: r.id, title: r.title, unwaivableAll: (r as { unwaivable?: unknown }).unwaivable === 'all', checks: r.admission! })),
+      .map((r) => ({ rule: r.id, title: r.title, unwaivableAll: r.unwaivable === 'all', checks: r.admission! })),
     ...suppressionAdmission(guarded).map((s) => ({ rule: s.rule, unwaivableAll: true, checks: s.checks })),
   ];
 }

@@ -93,12 +93,9 @@ export function celPositiveQuantity(value: string): string {
   return `(type(${value}) == string ? (${quantity}) : ((type(${value}) == int && ${value} > 0) || (type(${value}) == double && ${value} > 0.0)))`;
 }
 
-/** The RE2 pattern of the suppression lines that name a rule: the rule id of a line is what comes before its first colon. */
-const SUPPRESSION_ID = (line: string) => `(${line}.indexOf(':') >= 0 ? ${line}.substring(0, ${line}.indexOf(':')).trim() : ${line})`;
-
-/** The suppression id of a line (an entry of `variables.suppressionLines`). */
+/** The rule id a suppression line (an entry of `variables.suppressionLines`) names: what comes before its first colon. */
 export function celSuppressionId(line: string): string {
-  return SUPPRESSION_ID(line);
+  return `(${line}.indexOf(':') >= 0 ? ${line}.substring(0, ${line}.indexOf(':')).trim() : ${line})`;
 }
 
 /** Whether a suppression line gives a reason after its colon. */

@@ -38,7 +38,8 @@ export class ExampleChart extends Chart {
     });
 
     // The seed article's code runner: one user submission, Python, 30 s soft timeout, 60 s hard deadline,
-    // cleaned up 300 s after it finishes, with no network at all (its own deny-all policy).
+    // cleaned up 300 s after it finishes, with no network at all (the namespace's shared code-run deny-all
+    // policy). The code travels in the pod, so nothing of the run outlives its Job.
     new CodeRunnerJob(sandboxJobs, 'user-code-run', {
       runId: 'user-code-run-12345',
       language: Language.PYTHON,

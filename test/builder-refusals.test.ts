@@ -70,11 +70,12 @@ describe('content-hash names: 64 bits within 63 characters', () => {
 
 describe('file names the kubelet would refuse', () => {
   test.each(['..data', '..2024_01_01', '...py', 'pkg/..data'])('%s is refused', (fileName) => {
-    expect(thrown(() => renderCodeRun({ files: { 'main.py': PY, [fileName]: 'x' } }))).toBe(`render: files["${fileName}"] is "${fileName}"; no name may start with "..": the kubelet keeps its own ..data entries in a mounted ConfigMap and refuses such paths`);
+    expect(thrown(() => renderCodeRun({ files: { 'main.py': PY, [fileName]: 'x' } }))).toBe(`render: files["${fileName}"] is "${fileName}"; no name may start with "..": the kubelet keeps its own ..data entries in a mounted volume and refuses such paths`);
   });
 
   test('a name with dots inside is fine', () => {
-    expect(renderCodeRun({ files: { 'main.py': PY, 'a..b.py': 'x' } }).objects[0].data).toEqual({ 'main.py': PY, 'a..b.py': 'x' });
+    const job = renderCodeRun({ files: { 'main.py': PY, 'a..b.py': 'x' } }).objects[0];
+    expect(job.spec.template.spec.volumes.find((v: any) => v.name === 'code').downwardAPI.items.map((i: any) => i.path)).toEqual(['a..b.py', 'main.py']);
   });
 });
 

@@ -1,9 +1,10 @@
 // CodeRunnerJob (issue 3): snapshots of the construct with defaults and with every option, literal
 // field assertions for every hardening control, one test per bad input, the content hash in names,
-// name lengths, the deny-all NetworkPolicy's selector evaluated against pod labels, and schema plus
+// name lengths, the shared deny-all NetworkPolicy's selector evaluated against pod labels, and schema plus
 // unknown-field validation of every object. Output is judged by literal values, never by src/profile.
 import { Chart, Testing } from 'cdk8s';
-import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxVolume } from '../src';
+import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxVolume, SandboxedDeployment } from '../src';
+import { CODE_IN_POD_FILE_OVERHEAD_BYTES, CODE_IN_POD_MAX_BYTES, codeBytesInJob, goJsonStringBytes } from '../src/builders/code-runner';
 import { SandboxValidationError } from '../src/builders/errors';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
@@ -29,6 +30,14 @@ function only(objects: Json[], kind: string): Json {
 const jobOf = (objects: Json[]) => only(objects, 'Job');
 const podOf = (objects: Json[]) => jobOf(objects).spec.template.spec;
 const mainOf = (objects: Json[]) => podOf(objects).containers[0];
+/** The submitted files as the pod sees them: path -> content, from the code volume and wherever it points. */
+function filesOf(objects: Json[]): Json {
+  const volume = podOf(objects).volumes.find((v: Json) => v.name === 'code');
+  const annotations = jobOf(objects).spec.template.metadata.annotations;
+  if (volume.downwardAPI) return Object.fromEntries(volume.downwardAPI.items.map((i: Json) => [i.path, annotations[/\['(.*)'\]$/.exec(i.fieldRef.fieldPath)![1]]]));
+  const data = only(objects, 'ConfigMap').data;
+  return volume.configMap.items ? Object.fromEntries(volume.configMap.items.map((i: Json) => [i.path, data[i.key]])) : data;
+}
 const envOf = (container: Json) => Object.fromEntries((container.env ?? []).map((e: Json) => [e.name, e.value ?? e.valueFrom]));
 
 /** The error a function throws (fails the test when it does not throw). */
@@ -128,33 +137,36 @@ describe('defaults: every control as a literal value', () => {
   const { run, objects } = synth({ code: PY });
   const name = run.name;
 
-  test('a ConfigMap, a Job and a NetworkPolicy, in that order, sharing one name', () => {
-    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['v1 ConfigMap', 'batch/v1 Job', 'networking.k8s.io/v1 NetworkPolicy']);
+  test('a Job and the shared deny-all NetworkPolicy; nothing else, nothing the Job does not own but that one policy', () => {
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['networking.k8s.io/v1 NetworkPolicy', 'batch/v1 Job']);
     expect(name).toMatch(/^run-[0-9a-f]{16}$/);
-    expect(objects.map((o) => o.metadata.name)).toEqual([name, name, name]);
-    for (const o of objects) {
-      expect(o.metadata.labels).toEqual({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
-      expect(o.metadata.namespace).toBeUndefined();
-    }
+    expect(objects.map((o) => o.metadata.name)).toEqual(['code-run-deny-all', name]);
+    expect(jobOf(objects).metadata.labels).toEqual({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
+    expect(only(objects, 'NetworkPolicy').metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' });
+    for (const o of objects) expect(o.metadata.namespace).toBeUndefined();
   });
 
-  test('the code sits in an immutable ConfigMap under the entry file name', () => {
-    const cm = only(objects, 'ConfigMap');
-    expect(cm.data).toEqual({ 'main.py': PY });
-    expect(cm.immutable).toBe(true);
-    expect(cm.binaryData).toBeUndefined();
+  test('the code travels in the pod: one annotation per file, projected read-only by a downwardAPI volume', () => {
+    const template = jobOf(objects).spec.template;
+    expect(template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBe(PY);
+    expect(Object.keys(template.metadata.annotations).filter((k) => k.startsWith('code.'))).toEqual(['code.cdk8s-sandbox.io/0']);
+    expect(run.configMap).toBeUndefined();
   });
 
   test('it is mounted read-only (defaultMode 0444) at /workspace, the working directory', () => {
-    expect(podOf(objects).volumes).toContainEqual({ name: 'code', configMap: { name, defaultMode: 0o444 } });
-    expect(podOf(objects).volumes.find((v: Json) => v.name === 'code').configMap.defaultMode).toBe(292);
+    expect(podOf(objects).volumes).toContainEqual({
+      name: 'code',
+      downwardAPI: { defaultMode: 0o444, items: [{ path: 'main.py', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.annotations[\'code.cdk8s-sandbox.io/0\']' } }] },
+    });
+    expect(podOf(objects).volumes.find((v: Json) => v.name === 'code').downwardAPI.defaultMode).toBe(292);
     expect(mainOf(objects).volumeMounts).toContainEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
     expect(mainOf(objects).workingDir).toBe('/workspace');
   });
 
-  test('Job limits: 60 s deadline, TTL 300, no retries, one completion, no parallelism, restartPolicy Never', () => {
+  test('Job limits: 60 s deadline on the pod (90 s on the Job), TTL 300, no retries, one completion, no parallelism, restartPolicy Never', () => {
     const spec = jobOf(objects).spec;
-    expect(spec.activeDeadlineSeconds).toBe(60);
+    expect(spec.template.spec.activeDeadlineSeconds).toBe(60);
+    expect(spec.activeDeadlineSeconds).toBe(90);
     expect(spec.ttlSecondsAfterFinished).toBe(300);
     expect(spec.backoffLimit).toBe(0);
     expect(spec.completions).toBe(1);
@@ -192,10 +204,8 @@ describe('defaults: every control as a literal value', () => {
   });
 
   test('/tmp is a size-limited emptyDir, HOME and TMPDIR point there, Python writes no bytecode', () => {
-    expect(podOf(objects).volumes).toEqual([
-      { name: 'code', configMap: { name, defaultMode: 292 } },
-      { name: 'runner-tmp', emptyDir: { sizeLimit: '64Mi' } },
-    ]);
+    expect(podOf(objects).volumes.map((v: Json) => v.name)).toEqual(['code', 'runner-tmp']);
+    expect(podOf(objects).volumes[1]).toEqual({ name: 'runner-tmp', emptyDir: { sizeLimit: '64Mi' } });
     expect(mainOf(objects).volumeMounts).toEqual([
       { name: 'runner-tmp', mountPath: '/tmp' },
       { name: 'code', mountPath: '/workspace', readOnly: true },
@@ -208,18 +218,20 @@ describe('defaults: every control as a literal value', () => {
     ]);
   });
 
-  test('the pod template carries the object labels, the sandbox marker and the run\'s selector label', () => {
+  test('the pod template carries the object labels, the sandbox marker, the code-run marker and the run\'s selector label', () => {
     expect(jobOf(objects).spec.template.metadata.labels).toEqual({
       'app.kubernetes.io/name': name,
       'app.kubernetes.io/managed-by': 'cdk8s-sandbox',
+      'cdk8s-sandbox.io/code-run': 'true',
       'cdk8s-sandbox.io/sandboxed': 'true',
       'cdk8s-sandbox.io/workload': name,
     });
   });
 
-  test('a deny-all NetworkPolicy: both policy types, no rule at all, selecting the run by its own label', () => {
+  test('the shared deny-all NetworkPolicy: both policy types, no rule at all, selecting every code-run pod by its marker', () => {
     const np = only(objects, 'NetworkPolicy');
-    expect(np.spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/workload': name } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(np.metadata.name).toBe('code-run-deny-all');
+    expect(np.spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/code-run': 'true' } }, policyTypes: ['Ingress', 'Egress'] });
     expect(np.spec.ingress).toBeUndefined();
     expect(np.spec.egress).toBeUndefined();
   });
@@ -229,8 +241,8 @@ describe('defaults: every control as a literal value', () => {
     expect(run.runtimeClassName).toBe('gvisor');
     expect(run.selectorLabels).toEqual({ 'cdk8s-sandbox.io/workload': name });
     expect(run.podLabels).toEqual(jobOf(objects).spec.template.metadata.labels);
-    expect([run.configMap?.kind, run.job.kind, run.networkPolicy.kind]).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
-    expect([run.configMap?.name, run.job.name, run.networkPolicy.name]).toEqual([name, name, name]);
+    expect([run.configMap, run.job.kind, run.networkPolicy.kind]).toEqual([undefined, 'Job', 'NetworkPolicy']);
+    expect([run.job.name, run.networkPolicy.name]).toEqual([name, 'code-run-deny-all']);
   });
 });
 
@@ -243,7 +255,7 @@ describe('languages', () => {
     const { objects } = synth({ code: 'x\n', language });
     expect(mainOf(objects).image).toBe(image);
     expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', ...command]);
-    expect(only(objects, 'ConfigMap').data).toEqual({ [entryFile]: 'x\n' });
+    expect(filesOf(objects)).toEqual({ [entryFile]: 'x\n' });
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', ...env });
   });
 
@@ -264,7 +276,7 @@ describe('languages', () => {
     const { objects } = synth({ code: 'puts 1\n', language: ruby });
     expect(mainOf(objects).image).toBe('ruby:3.3.5-slim');
     expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'ruby', '--disable-gems', '/workspace/main.rb']);
-    expect(only(objects, 'ConfigMap').data).toEqual({ 'main.rb': 'puts 1\n' });
+    expect(filesOf(objects)).toEqual({ 'main.rb': 'puts 1\n' });
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', GEM_HOME: '/tmp/gems' });
   });
 
@@ -276,31 +288,98 @@ describe('languages', () => {
   });
 });
 
+describe('where the code travels: in the pod when it fits, else in a ConfigMap of the run', () => {
+  /** The Job as JSON the way Go writes it (kubectl's last-applied annotation): `<`, `>`, `&` as \u003c etc. */
+  const goJsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`), 'utf8');
+  // 'x' * n adds n + 2 (its quotes) bytes, plus the path and the per-file overhead (its key and downwardAPI item).
+  const largest = CODE_IN_POD_MAX_BYTES - 2 - 'main.py'.length - CODE_IN_POD_FILE_OVERHEAD_BYTES;
+
+  test('up to 192 KiB of files (as kubectl apply stores them) the code stays in the pod, one byte more and it moves', () => {
+    expect(CODE_IN_POD_MAX_BYTES).toBe(196608);
+    const inPod = synth({ code: 'x'.repeat(largest) });
+    expect(inPod.objects.map((o) => o.kind)).toEqual(['NetworkPolicy', 'Job']);
+    expect(codeBytesInJob({ 'main.py': 'x'.repeat(largest) })).toBe(CODE_IN_POD_MAX_BYTES);
+    const moved = synth({ code: 'x'.repeat(largest + 1) });
+    expect(moved.objects.map((o) => o.kind)).toEqual(['NetworkPolicy', 'ConfigMap', 'Job']);
+    expect(moved.run.configMap?.name).toBe(moved.run.name);
+    expect(filesOf(moved.objects)).toEqual({ 'main.py': 'x'.repeat(largest + 1) });
+    expect(jobOf(moved.objects).spec.template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBeUndefined();
+  });
+
+  test('at the limit, the Job and its pod stay well inside the 256 KiB annotation limit, and the overhead covers a file\'s key and item', () => {
+    const job = jobOf(synth({ code: 'x'.repeat(largest) }).objects);
+    expect(goJsonBytes(job)).toBeLessThan(256 * 1024 - 48 * 1024);
+    const annotations = job.spec.template.metadata.annotations;
+    expect(Object.entries(annotations).reduce((sum, [k, v]) => sum + k.length + (v as string).length, 0)).toBeLessThan(256 * 1024 - 60 * 1024);
+    // Each further file adds its key, its downwardAPI item and its path: within the overhead and the path length.
+    const one = jobOf(synth({ files: { 'main.py': 'x' } }).objects);
+    const two = jobOf(synth({ files: { 'main.py': 'x', 'pkg/helpers.py': 'y' } }).objects);
+    expect(goJsonBytes(two) - goJsonBytes(one) - goJsonBytes('y')).toBeLessThanOrEqual(CODE_IN_POD_FILE_OVERHEAD_BYTES + 'pkg/helpers.py'.length);
+  });
+
+  test('"<", ">" and "&" count six bytes each, as Go writes them in the last-applied annotation', () => {
+    expect(goJsonStringBytes('<>&')).toBe(2 + 18);
+    expect(goJsonStringBytes('\u00e9"\n')).toBe(Buffer.byteLength(JSON.stringify('\u00e9"\n')));
+    const markupLength = Math.floor((largest - 2) / 6);
+    expect(synth({ code: '<'.repeat(markupLength) }).objects.map((o) => o.kind)).toEqual(['NetworkPolicy', 'Job']);
+    expect(synth({ code: '<'.repeat(markupLength + 1) }).objects.map((o) => o.kind)).toEqual(['NetworkPolicy', 'ConfigMap', 'Job']);
+  });
+
+  test('code with a character YAML cannot carry safely goes in a ConfigMap\'s binaryData, as the same bytes', () => {
+    const code = 'print("a\u2028b")\n';
+    const { objects } = synth({ code });
+    const cm = only(objects, 'ConfigMap');
+    expect(cm.binaryData).toEqual({ 'main.py': Buffer.from(code, 'utf8').toString('base64') });
+    expect(cm.data).toBeUndefined();
+  });
+
+  test('a run\'s ConfigMap is immutable and labelled as a code run\'s, for a one-line cleanup', () => {
+    const { run, objects } = synth({ code: 'x'.repeat(200 * 1024), labels: { tier: 'free' } });
+    expect(only(objects, 'ConfigMap').immutable).toBe(true);
+    expect(only(objects, 'ConfigMap').metadata.labels).toEqual({
+      'app.kubernetes.io/name': run.name, 'app.kubernetes.io/managed-by': 'cdk8s-sandbox', 'cdk8s-sandbox.io/code-run': 'true', 'tier': 'free',
+    });
+  });
+});
+
 describe('options', () => {
-  test('a files map becomes the ConfigMap\'s data; the entry file can be chosen', () => {
+  test('a files map travels in the pod, one annotation per file; the entry file can be chosen', () => {
     const files = { 'app.py': 'import lib\n', 'lib.py': 'X = 1\n', 'data.json': '{}' };
     const { objects } = synth({ files, entryFile: 'app.py' });
-    expect(only(objects, 'ConfigMap').data).toEqual(files);
+    expect(filesOf(objects)).toEqual(files);
+    expect(Object.keys(jobOf(objects).spec.template.metadata.annotations).filter((k) => k.startsWith('code.'))).toEqual(['code.cdk8s-sandbox.io/0', 'code.cdk8s-sandbox.io/1', 'code.cdk8s-sandbox.io/2']);
     expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app.py']);
   });
 
-  test('files in folders: flat ConfigMap keys, mapped back to their paths read-only by the volume\'s items', () => {
+  test('files in folders: each downwardAPI item writes its file at its path', () => {
     const files = { 'main.py': 'import pkg.mod\n', 'pkg/mod.py': 'X = 1\n', 'pkg/sub/data.json': '{}' };
     const { objects } = synth({ files });
-    expect(only(objects, 'ConfigMap').data).toEqual({ 'main.py': 'import pkg.mod\n', 'pkg__mod.py': 'X = 1\n', 'pkg__sub__data.json': '{}' });
+    expect(podOf(objects).volumes.find((v: any) => v.name === 'code').downwardAPI.items.map((i: Json) => [i.path, i.fieldRef.fieldPath])).toEqual([
+      ['main.py', 'metadata.annotations[\'code.cdk8s-sandbox.io/0\']'],
+      ['pkg/mod.py', 'metadata.annotations[\'code.cdk8s-sandbox.io/1\']'],
+      ['pkg/sub/data.json', 'metadata.annotations[\'code.cdk8s-sandbox.io/2\']'],
+    ]);
+    expect(filesOf(objects)).toEqual(files);
+    // A nested entry file runs from its path.
+    const nested = synth({ files: { 'app/main.py': 'print(1)\n' }, entryFile: 'app/main.py' });
+    expect(mainOf(nested.objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app/main.py']);
+  });
+
+  test('files in folders, in a ConfigMap (code too big for the pod): flat keys, mapped back to their paths read-only by the volume\'s items', () => {
+    const big = 'x'.repeat(250 * 1024);
+    const files = { 'main.py': 'import pkg.mod\n', 'pkg/mod.py': 'X = 1\n', 'pkg/sub/data.json': big };
+    const { objects } = synth({ files });
+    expect(only(objects, 'ConfigMap').data).toEqual({ 'main.py': 'import pkg.mod\n', 'pkg__mod.py': 'X = 1\n', 'pkg__sub__data.json': big });
     const code = only(objects, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'code');
     expect(code.configMap.items).toEqual([
       { key: 'main.py', path: 'main.py' }, { key: 'pkg__mod.py', path: 'pkg/mod.py' }, { key: 'pkg__sub__data.json', path: 'pkg/sub/data.json' },
     ]);
     expect(code.configMap.defaultMode).toBe(0o444);
     expect(mainOf(objects).volumeMounts.find((m: any) => m.name === 'code')).toEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
-    // A nested entry file runs from its path.
-    const nested = synth({ files: { 'app/main.py': 'print(1)\n' }, entryFile: 'app/main.py' });
-    expect(mainOf(nested.objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app/main.py']);
   });
 
-  test('flat files keep a plain ConfigMap volume (no items)', () => {
-    const { objects } = synth({ files: { 'main.py': PY, 'lib.py': 'X = 1\n' } });
+  test('flat files in a ConfigMap keep a plain ConfigMap volume (no items)', () => {
+    const { objects } = synth({ files: { 'main.py': PY, 'lib.py': 'x'.repeat(250 * 1024) } });
     expect(only(objects, 'Job').spec.template.spec.volumes.find((v: any) => v.name === 'code').configMap.items).toBeUndefined();
   });
 
@@ -320,13 +399,13 @@ describe('options', () => {
   test('softTimeout: false runs the command as given, for images without timeout; the deadline still applies', () => {
     const { objects } = synth({ code: PY, image: 'gcr.io/distroless/python3-debian12:nonroot', command: ['python3', '/workspace/main.py'], softTimeout: false, deadlineSeconds: 10 });
     expect(mainOf(objects).command).toEqual(['python3', '/workspace/main.py']);
-    expect(only(objects, 'Job').spec.activeDeadlineSeconds).toBe(10);
+    expect(podOf(objects).activeDeadlineSeconds).toBe(10);
   });
 
   test('gvisorSeccomp: false leaves gVisor\'s seccomp flag off (for code that needs threads), and keeps the tmpfs hints', () => {
     const template = only(synth({ code: PY, gvisorSeccomp: false }).objects, 'Job').spec.template;
     expect(template.metadata.annotations['dev.gvisor.flag.oci-seccomp']).toBeUndefined();
-    expect(Object.keys(template.metadata.annotations).every((k) => k.startsWith('dev.gvisor.spec.mount.'))).toBe(true);
+    expect(Object.keys(template.metadata.annotations).every((k) => k.startsWith('dev.gvisor.spec.mount.') || k.startsWith('code.cdk8s-sandbox.io/'))).toBe(true);
     expect(template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(() => synth({ code: PY, gvisorSeccomp: 'yes' as any })).toThrow(/gvisorSeccomp is "yes"; must be true or false/);
   });
@@ -343,6 +422,7 @@ describe('options', () => {
     const emptyDirs = template.spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name);
     expect(emptyDirs.length).toBe(2);
     expect(template.metadata.annotations).toEqual({
+      'code.cdk8s-sandbox.io/0': PY,
       'dev.gvisor.flag.oci-seccomp': 'true',
       ...Object.fromEntries(emptyDirs.flatMap((n: string) => [[`dev.gvisor.spec.mount.${n}.share`, 'pod'], [`dev.gvisor.spec.mount.${n}.type`, 'tmpfs']])),
     });
@@ -354,7 +434,7 @@ describe('options', () => {
     ['Secret', CodeSource.fromSecret('submission-code'), { secret: { secretName: 'submission-code', defaultMode: 292 } }],
   ])('code from an existing %s: no ConfigMap of its own, the source mounted read-only at /workspace', (_kind, codeFrom, source) => {
     const { run, objects } = synth({ codeFrom });
-    expect(objects.map((o) => o.kind)).toEqual(['Job', 'NetworkPolicy']);
+    expect(objects.map((o) => o.kind)).toEqual(['NetworkPolicy', 'Job']);
     expect(run.configMap).toBeUndefined();
     expect(podOf(objects).volumes).toContainEqual({ name: 'code', ...source });
     expect(mainOf(objects).volumeMounts).toContainEqual({ name: 'code', mountPath: '/workspace', readOnly: true });
@@ -364,7 +444,8 @@ describe('options', () => {
   test('time limits: soft timeout, hard deadline and TTL (0 deletes at once)', () => {
     const { objects } = synth({ code: PY, timeoutSeconds: 5, deadlineSeconds: 20, ttlSecondsAfterFinished: 0 });
     expect(mainOf(objects).command.slice(0, 4)).toEqual(['timeout', '-k', '5', '5']);
-    expect(jobOf(objects).spec.activeDeadlineSeconds).toBe(20);
+    expect(podOf(objects).activeDeadlineSeconds).toBe(20);
+    expect(jobOf(objects).spec.activeDeadlineSeconds).toBe(50);
     expect(jobOf(objects).spec.ttlSecondsAfterFinished).toBe(0);
   });
 
@@ -406,12 +487,14 @@ describe('options', () => {
     expect(mainOf(objects).securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
-  test('a run id is used as the name of every object, without a hash', () => {
+  test('a run id is used as the name of the run\'s objects, without a hash', () => {
     const { run, objects } = synth({ code: PY, runId: 'user-code-run-12345' });
     expect(run.name).toBe('user-code-run-12345');
-    expect(objects.map((o) => o.metadata.name)).toEqual(['user-code-run-12345', 'user-code-run-12345', 'user-code-run-12345']);
-    expect(podOf(objects).volumes).toContainEqual({ name: 'code', configMap: { name: 'user-code-run-12345', defaultMode: 292 } });
-    expect(only(objects, 'NetworkPolicy').spec.podSelector).toEqual({ matchLabels: { 'cdk8s-sandbox.io/workload': 'user-code-run-12345' } });
+    expect(objects.map((o) => o.metadata.name)).toEqual(['code-run-deny-all', 'user-code-run-12345']);
+    expect(jobOf(objects).spec.template.metadata.labels['cdk8s-sandbox.io/workload']).toBe('user-code-run-12345');
+    const big = synth({ code: 'x'.repeat(250 * 1024), runId: 'user-code-run-12345' }).objects;
+    expect(big.map((o) => o.metadata.name)).toEqual(['code-run-deny-all', 'user-code-run-12345', 'user-code-run-12345']);
+    expect(podOf(big).volumes).toContainEqual({ name: 'code', configMap: { name: 'user-code-run-12345', defaultMode: 292 } });
   });
 
   test('a given name gets the hash appended', () => {
@@ -420,17 +503,20 @@ describe('options', () => {
 
   test('a namespace goes on every object; a chart\'s namespace applies when none is given', () => {
     const given = synth({ code: PY, namespace: 'sandbox-jobs' });
-    expect(given.objects.map((o) => o.metadata.namespace)).toEqual(['sandbox-jobs', 'sandbox-jobs', 'sandbox-jobs']);
+    expect(given.objects.map((o) => o.metadata.namespace)).toEqual(['sandbox-jobs', 'sandbox-jobs']);
     expect(given.run.namespace).toBe('sandbox-jobs');
     const fromChart = synth({ code: PY }, 'run', 'chart-ns');
-    expect(fromChart.objects.map((o) => o.metadata.namespace)).toEqual(['chart-ns', 'chart-ns', 'chart-ns']);
+    expect(fromChart.objects.map((o) => o.metadata.namespace)).toEqual(['chart-ns', 'chart-ns']);
   });
 
   test('labels go on objects and pods, never into the selector', () => {
     const { run, objects } = synth({ code: PY, labels: { tier: 'free' } });
-    for (const o of objects) expect(o.metadata.labels.tier).toBe('free');
+    expect(jobOf(objects).metadata.labels.tier).toBe('free');
     expect(jobOf(objects).spec.template.metadata.labels.tier).toBe('free');
-    expect(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual({ 'cdk8s-sandbox.io/workload': run.name });
+    expect(run.selectorLabels).toEqual({ 'cdk8s-sandbox.io/workload': run.name });
+    // The shared policy is not the run's: the run's labels stay off it.
+    expect(only(objects, 'NetworkPolicy').metadata.labels.tier).toBeUndefined();
+    expect(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels).toEqual({ 'cdk8s-sandbox.io/code-run': 'true' });
   });
 
   test('init and sidecar containers are hardened and bounded the same way, each with its own /tmp', () => {
@@ -607,9 +693,9 @@ describe('names: a hash of everything that shapes the pod', () => {
     expect(nameOf({ codeFrom: a })).not.toBe(nameOf({ codeFrom: b }));
   });
 
-  test('the ConfigMap name follows the hash, so changed code is a new ConfigMap and a new Job', () => {
-    const a = synth({ code: PY }).objects;
-    const b = synth({ code: 'print(2)\n' }).objects;
+  test('a ConfigMap\'s name follows the hash, so changed code is a new ConfigMap and a new Job', () => {
+    const a = synth({ code: `${PY}#${'x'.repeat(250 * 1024)}\n` }).objects;
+    const b = synth({ code: `print(2)\n#${'x'.repeat(250 * 1024)}\n` }).objects;
     expect(only(a, 'ConfigMap').metadata.name).not.toBe(only(b, 'ConfigMap').metadata.name);
     expect(podOf(b).volumes.find((v: Json) => v.name === 'code').configMap.name).toBe(only(b, 'ConfigMap').metadata.name);
   });
@@ -624,7 +710,7 @@ describe('names: a hash of everything that shapes the pod', () => {
     expect(run.name.length).toBeLessThanOrEqual(63);
     expect(run.name).toMatch(DNS_LABEL);
     expect(run.name).toMatch(/-[0-9a-f]{16}$/);
-    for (const o of objects) expect(o.metadata.name).toBe(run.name);
+    expect(jobOf(objects).metadata.name).toBe(run.name);
     for (const value of Object.values(jobOf(objects).spec.template.metadata.labels) as string[]) expect(value.length).toBeLessThanOrEqual(63);
     const other = synth({ code: 'print(2)\n' }, id).run.name;
     expect(other).not.toBe(run.name);
@@ -637,7 +723,7 @@ describe('names: a hash of everything that shapes the pod', () => {
   });
 });
 
-describe('the deny-all NetworkPolicy selects exactly its run\'s pod', () => {
+describe('the shared deny-all NetworkPolicy selects every code-run pod and nothing else', () => {
   /** matchLabels/matchExpressions evaluated as the API server does (In, NotIn, Exists, DoesNotExist). */
   function selects(selector: Json | undefined, labels: { [key: string]: string }): boolean {
     if (!selector) return false;
@@ -669,17 +755,30 @@ describe('the deny-all NetworkPolicy selects exactly its run\'s pod', () => {
     expect(np.metadata.namespace).toBe(jobOf(objects).metadata.namespace);
   });
 
-  test.each([
-    ['different code', { code: PY }, { code: 'print(2)\n' }],
-    ['another run id', { code: PY, runId: 'user-code-run-12345' }, { code: PY, runId: 'user-code-run-12346' }],
-    ['a run id that extends this one', { code: PY, runId: 'user-code-run-1' }, { code: PY, runId: 'user-code-run-12' }],
-    ['same labels, different name', { code: PY, name: 'a', labels: { tier: 'free' } }, { code: PY, name: 'b', labels: { tier: 'free' } }],
-  ] as [string, CodeRunnerJobProps, CodeRunnerJobProps][])('does not select another run\'s pod (%s), nor does that run\'s policy select this pod', (_what, a, b) => {
-    const one = synth(a).objects;
-    const two = synth(b).objects;
-    expect(selects(policy(one).spec.podSelector, podLabels(two))).toBe(false);
-    expect(selects(policy(two).spec.podSelector, podLabels(one))).toBe(false);
-    expect(selects(policy(one).spec.podSelector, podLabels(one))).toBe(true);
+  test('it selects no pod that is not a code run: a sandboxed Deployment\'s pod beside it needs policies of its own', () => {
+    const chart = (managedElsewhere?: string) => {
+      const c = new Chart(Testing.app(), 'test');
+      new CodeRunnerJob(c, 'run', { code: PY });
+      return { chart: c, web: new SandboxedDeployment(c, 'web', { image: 'nginx:1.27.2', ...(managedElsewhere ? { networkPolicyManagedElsewhere: managedElsewhere } : {}) }) };
+    };
+    expect(() => Testing.synth(chart().chart)).toThrow(/\[test\/web\] \[network-isolation\] pods with labels .*cdk8s-sandbox.io\/workload=web in namespace "default" are selected by no NetworkPolicy/);
+    const { chart: isolatedElsewhere, web } = chart('test: the platform team isolates it');
+    const objects = Testing.synth(isolatedElsewhere);
+    const shared = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'code-run-deny-all')!;
+    expect(selects(shared.spec.podSelector, web.podLabels)).toBe(false);
+    expect(selects(shared.spec.podSelector, podLabels(objects))).toBe(true);
+  });
+
+  test('one policy per chart and namespace, whatever the number of runs; the runs share it', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const runs = [1, 2, 3].map((i) => new CodeRunnerJob(chart, `run-${i}`, { code: `print(${i})\n` }));
+    const other = new CodeRunnerJob(chart, 'elsewhere', { code: PY, namespace: 'other-runs' });
+    const objects = Testing.synth(chart);
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies.map((p) => [p.metadata.name, p.metadata.namespace])).toEqual([['code-run-deny-all', undefined], ['code-run-deny-all', 'other-runs']]);
+    expect(new Set(runs.map((r) => r.networkPolicy)).size).toBe(1);
+    expect(other.networkPolicy).not.toBe(runs[0].networkPolicy);
+    expect(objects.filter((o) => o.kind === 'Job')).toHaveLength(4);
   });
 
   test('the evaluator itself: an empty selector selects all, a missing key or other value selects nothing', () => {

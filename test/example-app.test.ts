@@ -74,10 +74,13 @@ describe('dist/', () => {
 
   test('the code-execution examples: a folder in a submission, a queued run with its Kueue objects, egress to the package index by name', () => {
     const folder = find(objects, 'Job', 'user-code-run-12346');
-    expect(folder.spec.template.spec.volumes.find((v: any) => v.name === 'code').configMap.items).toEqual([
-      { key: 'main.py', path: 'main.py' }, { key: 'pkg__greet.py', path: 'pkg/greet.py' },
+    expect(folder.spec.template.spec.volumes.find((v: any) => v.name === 'code').downwardAPI.items.map((i: any) => [i.path, i.fieldRef.fieldPath])).toEqual([
+      ['main.py', 'metadata.annotations[\'code.cdk8s-sandbox.io/0\']'], ['pkg/greet.py', 'metadata.annotations[\'code.cdk8s-sandbox.io/1\']'],
     ]);
-    expect(Object.keys(find(objects, 'ConfigMap', 'user-code-run-12346').data)).toEqual(['main.py', 'pkg__greet.py']);
+    expect(folder.spec.template.metadata.annotations['code.cdk8s-sandbox.io/1']).toContain('def hello(what):');
+    // Nothing of a run outlives its Job: no ConfigMap, no policy of its own; one shared code-run policy.
+    expect(objects.filter((o) => o.kind === 'ConfigMap')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'code-run-deny-all').map((o) => o.metadata.namespace)).toEqual(['sandbox-jobs']);
     const queued = find(objects, 'Job', 'user-code-run-12347');
     expect([queued.spec.suspend, queued.metadata.labels['kueue.x-k8s.io/queue-name']]).toEqual([true, 'code-runs']);
     expect(find(objects, 'LocalQueue', 'code-runs').metadata.namespace).toBe('sandbox-jobs');

@@ -109,7 +109,7 @@ describe('the code runner', () => {
   test('is selected only by deny-all policies: no ingress or egress rule in any of them', () => {
     expect(runner.namespace).toBe('sandbox-jobs');
     const selecting = policiesSelecting(runner);
-    expect(selecting.map((p) => p.metadata.name)).toEqual(['default-deny-all', 'user-code-run-12345']);
+    expect(selecting.map((p) => p.metadata.name)).toEqual(['default-deny-all', 'code-run-deny-all']);
     for (const p of selecting) {
       expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
       expect(p.spec.ingress).toBeUndefined();
@@ -117,9 +117,10 @@ describe('the code runner', () => {
     }
   });
 
-  test('its own policy selects its pod only', () => {
-    const own = policies.find((p) => p.metadata.name === 'user-code-run-12345');
-    expect(pods.filter((p) => policiesSelecting(p).includes(own)).map((p) => p.id)).toEqual([RUNNER]);
+  test('the shared code-run policy selects the code runs\' pods only', () => {
+    const shared = policies.find((p) => p.metadata.name === 'code-run-deny-all');
+    expect(pods.filter((p) => policiesSelecting(p).includes(shared)).map((p) => p.id)).toEqual([RUNNER, 'Job/user-code-run-12346', 'Job/user-code-run-12347']);
+    expect(policies.filter((p) => p.metadata.name.startsWith('user-code-run'))).toEqual([]);
   });
 });
 
@@ -309,9 +310,9 @@ describe('every hardening-profile row on every sandboxed pod of dist/', () => {
 describe('schema', () => {
   test('every object of dist/ is valid and has no unknown field', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
-      'ClusterQueue', 'ConfigMap', 'ConfigMap', 'ConfigMap', 'Deployment', 'Deployment', 'FQDNNetworkPolicy',
+      'ClusterQueue', 'Deployment', 'Deployment', 'FQDNNetworkPolicy',
       'Job', 'Job', 'Job', 'LimitRange', 'LocalQueue', 'Namespace',
-      'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+      'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
       'PodDisruptionBudget', 'PodDisruptionBudget', 'ResourceFlavor', 'ResourceQuota', 'Service', 'ServiceAccount',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);

@@ -143,14 +143,14 @@ describe('a sandboxed pod must be isolated', () => {
     expect(synthErrors(app)).toEqual([]);
   });
 
-  test('a CodeRunnerJob passes on its own: its deny-all policy selects its pod', () => {
+  test('a CodeRunnerJob passes on its own: the shared code-run deny-all policy selects its pod', () => {
     const app = newApp();
     const run = new CodeRunnerJob(new Chart(app, 'c'), 'run', { runId: 'run-1', code: 'print(1)' });
     expect(synthErrors(app)).toEqual([]);
     const objects = written(app);
     const policy = objects.find((o) => o.kind === 'NetworkPolicy');
-    expect(policy.spec).toEqual({ podSelector: { matchLabels: run.selectorLabels }, policyTypes: ['Ingress', 'Egress'] });
-    expect(objects.find((o) => o.kind === 'Job').spec.template.metadata.labels).toMatchObject(run.selectorLabels);
+    expect(policy.spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/code-run': 'true' } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(objects.find((o) => o.kind === 'Job').spec.template.metadata.labels).toMatchObject({ ...run.selectorLabels, 'cdk8s-sandbox.io/code-run': 'true' });
   });
 
   test('a hand-written Deployment outside the library is not judged by the synth-time check', () => {
@@ -293,7 +293,7 @@ describe('the example shape end to end', () => {
     new ApiObject(chart, 'note', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'note', namespace: 'default' }, data: { a: 'b' } });
     expect(synthErrors(app)).toEqual([]);
     expect(written(app).filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`))
-      .toEqual(['sandbox-jobs/default-deny-all', 'sandbox-jobs/untrusted-network', 'sandbox-jobs/run-1']);
+      .toEqual(['sandbox-jobs/default-deny-all', 'sandbox-jobs/untrusted-network', 'sandbox-jobs/code-run-deny-all']);
   });
 });
 

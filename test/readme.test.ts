@@ -32,17 +32,18 @@ describe('README examples', () => {
   test('the construct example synthesizes the namespace, the deployment, the policy and the run', () => {
     run(snippets.find((s) => s.includes('new SandboxedDeployment'))!);
     const yaml = fs.readFileSync(path.join(outdir, 'sandboxes.k8s.yaml'), 'utf8');
-    for (const kind of ['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'Job', 'ConfigMap']) {
+    for (const kind of ['Namespace', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'Job']) {
       expect(yaml).toContain(`kind: ${kind}\n`);
     }
     expect(yaml).toContain('namespace: sandbox-jobs');
     expect(yaml).toContain('runtimeClassName: gvisor');
   });
 
-  test('the render example prints the run id and a ConfigMap + Job + NetworkPolicy stream', () => {
+  test('the render example prints the run id and a stream of the shared NetworkPolicy and the Job', () => {
     const logged = run(snippets.find((s) => s.includes('CodeRun.render('))!);
     expect(logged[0]).toBe('user-code-run-12345');
-    expect(logged[1].match(/^kind: (\w+)$/gm)).toEqual(['kind: ConfigMap', 'kind: Job', 'kind: NetworkPolicy']);
+    expect(logged[1].match(/^kind: (\w+)$/gm)).toEqual(['kind: NetworkPolicy', 'kind: Job']);
+    expect(logged[1]).not.toContain('kind: ConfigMap');
     expect(logged[1]).toContain('activeDeadlineSeconds: 20');
   });
 });

@@ -6,7 +6,7 @@
 // module mock, so the test fails as soon as the profile check is removed from the render path.
 import { Chart, Testing } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
-import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes } from '../src';
+import { CodeRun, CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes } from '../src';
 import { buildCodeRun } from '../src/builders/code-runner';
 import { SandboxProfileViolationError, SandboxValidationError } from '../src/builders/errors';
 import { renderCodeRun, renderCodeRunObjects, toYaml } from '../src/builders/render';
@@ -71,8 +71,8 @@ describe('construct and render path produce identical objects', () => {
     const run = new CodeRunnerJob(chart, 'submission', props);
     const rendered = renderCodeRunObjects(props, { defaultName: 'submission', allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     expect(rendered.name).toBe(run.name);
-    expect(Testing.synth(chart)).toEqual(plain(rendered.objects));
-    expect(chart.toJson()).toEqual(plain(rendered.objects));
+    expect(Testing.synth(chart)).toEqual(plain([...rendered.sharedObjects, ...rendered.objects]));
+    expect(chart.toJson()).toEqual(plain([...rendered.sharedObjects, ...rendered.objects]));
   });
 
   test('with a long construct id, the name is shortened the same way on both paths', () => {
@@ -82,7 +82,7 @@ describe('construct and render path produce identical objects', () => {
     const rendered = renderCodeRunObjects({ code: PY }, { defaultName: id });
     expect(rendered.name).toBe(run.name);
     expect(rendered.name.length).toBeLessThanOrEqual(63);
-    expect(Testing.synth(chart)).toEqual(plain(rendered.objects));
+    expect(Testing.synth(chart)).toEqual(plain([...rendered.sharedObjects, ...rendered.objects]));
   });
 
   test('renderCodeRun returns the same objects as renderCodeRunObjects, plus their YAML', () => {
@@ -91,23 +91,27 @@ describe('construct and render path produce identical objects', () => {
       const objectsOnly = renderCodeRunObjects(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
       expect(full.name).toBe(objectsOnly.name);
       expect(full.objects).toEqual(objectsOnly.objects);
-      expect(full.yaml).toBe(toYaml(objectsOnly.objects));
+      expect(full.sharedObjects).toEqual(objectsOnly.sharedObjects);
+      expect(full.yaml).toBe(toYaml([...objectsOnly.sharedObjects, ...objectsOnly.objects]));
     }
   });
 });
 
 describe('render output', () => {
   test('defaults: names, order and the main controls', () => {
-    const { name, objects } = renderCodeRunObjects({ code: PY });
+    const { name, objects, sharedObjects } = renderCodeRunObjects({ code: PY });
     expect(name).toMatch(/^code-run-[0-9a-f]{16}$/);
-    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
-    const job = objects[1] as Json;
-    expect(job.spec.activeDeadlineSeconds).toBe(60);
+    expect(objects.map((o) => o.kind)).toEqual(['Job']);
+    const job = objects[0] as Json;
+    expect(job.spec.activeDeadlineSeconds).toBe(90);
+    expect(job.spec.template.spec.activeDeadlineSeconds).toBe(60);
+    expect(job.spec.template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBe(PY);
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.ttlSecondsAfterFinished).toBe(300);
     expect(job.spec.template.spec.runtimeClassName).toBe('gvisor');
     expect(job.spec.template.spec.containers[0].command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/main.py']);
-    expect((objects[2] as Json).spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/workload': name } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(sharedObjects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['NetworkPolicy/code-run-deny-all']);
+    expect((sharedObjects[0] as Json).spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/code-run': 'true' } }, policyTypes: ['Ingress', 'Egress'] });
   });
 
   test('options: `where` names the render in errors, `defaultName` names the objects', () => {
@@ -164,23 +168,25 @@ describe('render output', () => {
 
 describe('YAML', () => {
   test.each(PROP_SETS)('%s: parses back (js-yaml loadAll) to the same objects', (_name, props) => {
-    const { objects, yaml } = renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
+    const { objects, sharedObjects, yaml } = renderCodeRun(props, { allowedRuntimeClasses: OWN_RUNTIME_CLASSES });
     const docs = jsYaml.loadAll(yaml);
-    expect(docs).toEqual(plain(objects));
-    expect(yaml.split(/^---$/m)).toHaveLength(objects.length);
+    expect(docs).toEqual(plain([...sharedObjects, ...objects]));
+    expect(yaml.split(/^---$/m)).toHaveLength(sharedObjects.length + objects.length);
   });
 
   test('keys are sorted and every document starts with apiVersion', () => {
     const { yaml } = renderCodeRun({ code: PY, labels: { zeta: 'z', alpha: 'a' } });
     for (const doc of yaml.split('---\n')) expect(doc.startsWith('apiVersion: ')).toBe(true);
     expect(yaml.indexOf('alpha: a')).toBeLessThan(yaml.indexOf('zeta: z'));
-    expect(yaml.indexOf('activeDeadlineSeconds: 60')).toBeLessThan(yaml.indexOf('backoffLimit: 0'));
+    expect(yaml.indexOf('activeDeadlineSeconds: 90')).toBeLessThan(yaml.indexOf('backoffLimit: 0'));
   });
 
   test('code with YAML-significant text survives the round trip byte for byte', () => {
     const code = '#!/bin/sh\n---\nkey: "value" # not a comment\n\ttab\n  trailing   \n\u00e9\u4e2d\u{1F600}\n: [a, {b}]\n';
     const { yaml } = renderCodeRun({ code, language: Language.SHELL });
-    expect((jsYaml.loadAll(yaml)[0] as Json).data['main.sh']).toBe(code);
+    expect((jsYaml.loadAll(yaml)[1] as Json).spec.template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBe(code);
+    const inConfigMap = `${code}#${'x'.repeat(250 * 1024)}\n`;
+    expect((jsYaml.loadAll(renderCodeRun({ code: inConfigMap, language: Language.SHELL }).yaml)[1] as Json).data['main.sh']).toBe(inConfigMap);
   });
 
   test('toYaml of no objects is empty', () => {
@@ -217,17 +223,18 @@ describe('determinism and isolation', () => {
 
   test('mutating a result changes neither its sibling objects nor later renders', () => {
     const props: CodeRunnerJobProps = { code: PY, labels: { team: 'a' } };
-    const pristine = plain(renderCodeRunObjects(props).objects);
-    const result = renderCodeRunObjects(props);
-    const [configMap, job, policy] = result.objects as unknown as Json[];
+    const render = () => { const r = renderCodeRunObjects(props); return [...r.sharedObjects, ...r.objects]; };
+    const pristine = plain(render());
+    const [policy, job] = render() as unknown as Json[];
     job.metadata.labels.extra = 'x';
     job.metadata.annotations = { note: 'y' };
     job.spec.template.metadata.labels.extra = 'x';
+    job.spec.template.metadata.annotations['code.cdk8s-sandbox.io/0'] = 'changed';
     job.spec.template.spec.containers[0].env.push({ name: 'X', value: '1' });
     policy.spec.podSelector.matchLabels.extra = 'x';
-    expect(configMap.metadata).toEqual(pristine[0].metadata);
-    expect(policy.metadata).toEqual(pristine[2].metadata);
-    expect(renderCodeRunObjects(props).objects).toEqual(pristine);
+    policy.metadata.labels.extra = 'x';
+    expect(render()).toEqual(pristine);
+    expect(plain(CodeRun.sharedObjects())).toEqual([pristine[0]]);
   });
 
   test('deeply frozen props are read, never written', () => {
@@ -374,13 +381,18 @@ describe('fail closed: output that violates the profile is refused, not returned
   });
 
   const withPolicy = (change: (policy: Json) => void) => (built: Json) => {
-    change(built.networkPolicy);
+    change(built.isolationPolicy);
+    return built;
+  };
+  const withoutCodeRunLabel = (built: Json) => {
+    delete built.job.spec.template.metadata.labels['cdk8s-sandbox.io/code-run'];
     return built;
   };
   test.each([
-    ['network-isolation', 'no NetworkPolicy at all', (built: Json) => ({ ...built, objects: built.objects.filter((o: Json) => o.kind !== 'NetworkPolicy') })],
-    ['network-isolation', 'a policy that selects another run', withPolicy((p) => { p.spec.podSelector = { matchLabels: { 'cdk8s-sandbox.io/workload': 'another-run' } }; })],
-    ['network-policy-selects-pods', 'a policy that selects another run', withPolicy((p) => { p.spec.podSelector = { matchLabels: { 'cdk8s-sandbox.io/workload': 'another-run' } }; })],
+    ['network-isolation', 'a pod without the code-run label, so the shared policy misses it', withoutCodeRunLabel],
+    ['network-policy-selects-pods', 'a pod without the code-run label, so the shared policy selects nothing', withoutCodeRunLabel],
+    ['network-isolation', 'a policy that selects other pods', withPolicy((p) => { p.spec.podSelector = { matchLabels: { 'cdk8s-sandbox.io/workload': 'another-run' } }; })],
+    ['network-policy-selects-pods', 'a policy that selects other pods', withPolicy((p) => { p.spec.podSelector = { matchLabels: { 'cdk8s-sandbox.io/workload': 'another-run' } }; })],
     ['network-isolation', 'a policy for ingress only', withPolicy((p) => { p.spec.policyTypes = ['Ingress']; })],
     ['network-isolation', 'a policy in another namespace', withPolicy((p) => { p.metadata.namespace = 'elsewhere'; })],
     ['egress-peers', 'an egress rule without peers', withPolicy((p) => { p.spec.egress = [{ ports: [{ port: 443, protocol: 'TCP' }] }]; })],
@@ -406,7 +418,7 @@ describe('fail closed: output that violates the profile is refused, not returned
     const result = mod!.renderCodeRun({ code: PY, runtimeClassName: 'gvisor-ptrace' }, { where: 'platform/run-1', allowedRuntimeClasses: ['gvisor-ptrace'] });
     expect(calls).toHaveLength(1);
     expect(calls[0][0]).toBe('platform/run-1');
-    expect(calls[0][1]).toEqual(result.objects);
+    expect(calls[0][1]).toEqual([...result.sharedObjects, ...result.objects]);
     expect(calls[0][2]).toEqual({ runtimeClassName: 'gvisor-ptrace' });
   });
 });
@@ -423,5 +435,34 @@ describe('in-process: no files, no App', () => {
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
+  });
+});
+
+describe('CodeRun.ownedByJob: a run\'s ConfigMap owned by its created Job, so the cluster deletes it with the Job', () => {
+  const BIG = `print(1)\n#${'x'.repeat(250 * 1024)}\n`;
+  const rendered = CodeRun.render({ code: BIG, namespace: 'sandbox-jobs' });
+  const [configMap, job] = rendered.objects;
+  const created = { ...job, metadata: { ...job.metadata, uid: '9d4c7a52-1e0b-4c1a-9a55-2f6f3c1d0e11' } };
+
+  test('the ConfigMap gets one ownerReference to the Job; nothing else changes; the input is not written', () => {
+    const owned = CodeRun.ownedByJob(configMap, created);
+    expect(owned.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: rendered.name, uid: '9d4c7a52-1e0b-4c1a-9a55-2f6f3c1d0e11' }]);
+    const { ownerReferences: _refs, ...rest } = owned.metadata;
+    expect({ ...owned, metadata: rest }).toEqual(configMap);
+    expect(configMap.metadata.ownerReferences).toBeUndefined();
+    expect(CodeRun.ownedByJob(owned, created).metadata.ownerReferences).toHaveLength(1);
+    expect(schemaErrors(owned)).toEqual([]);
+  });
+
+  test.each([
+    ['the rendered Job (no uid yet)', configMap, job, 'CodeRun.ownedByJob: createdJob.metadata.uid is undefined; the uid the API server gave the Job on create'],
+    ['a ConfigMap as the owner', configMap, configMap, 'CodeRun.ownedByJob: createdJob.kind is "v1 ConfigMap"; the batch/v1 Job as the API server returned it on create'],
+    ['the Job as the dependent', job, created, 'CodeRun.ownedByJob: object.kind is "Job"; a run\'s ConfigMap'],
+    ['the shared policy as the dependent', rendered.sharedObjects[0], created, 'CodeRun.ownedByJob: object.kind is "NetworkPolicy"; a run\'s ConfigMap: the Job owns itself, and the shared policy outlives every run'],
+    ['a Job in another namespace', configMap, { ...created, metadata: { ...created.metadata, namespace: 'elsewhere' } }, 'CodeRun.ownedByJob: object.metadata.namespace is "sandbox-jobs"; the Job\'s namespace ("elsewhere")'],
+  ])('refused: %s', (_what, object, owner, message) => {
+    const err = errorOf(() => CodeRun.ownedByJob(object, owner));
+    expect(err).toBeInstanceOf(SandboxValidationError);
+    expect(err.message.startsWith(message)).toBe(true);
   });
 });

@@ -170,8 +170,8 @@ describe('the code runner under gVisor', () => {
     const lastTick = Math.max(...[...r.stdout.matchAll(/TICK (\d+)/g)].map((m) => Number(m[1])));
     expect(lastTick).toBeLessThan(limits.deadlineSeconds);
     if (r.deadlineExceeded) {
-      // It ignored the SIGTERM of the command's `timeout`, so only the Job's deadline stopped it.
-      expect([r.deadlineSeconds, r.deadlineSource]).toEqual([limits.deadlineSeconds, 'Job activeDeadlineSeconds']);
+      // It ignored the SIGTERM of the command's `timeout`, so only the pod's deadline stopped it.
+      expect([r.deadlineSeconds, r.deadlineSource]).toEqual([limits.deadlineSeconds, 'pod activeDeadlineSeconds']);
       expect(r.durationMs).toBeGreaterThanOrEqual(limits.deadlineSeconds * 1000);
     } else {
       // The command's own `timeout -k` (PID 1 of the sandbox) killed it before the deadline.

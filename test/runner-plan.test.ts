@@ -215,7 +215,7 @@ describe('clear errors', () => {
   test('a volume type that cannot be mapped names the type and what is supported', () => {
     const docs = withPod((pod) => { pod.volumes[0] = { name: 'code', hostPath: { path: '/etc' } }; });
     expect(runnerErrorOf(() => plan(docs)).message).toBe(
-      'volume code: type hostPath cannot be mapped to a local sandbox (supported: configMap, secret, projected (configMap and secret sources), emptyDir)');
+      'volume code: type hostPath cannot be mapped to a local sandbox (supported: configMap, secret, projected (configMap and secret sources), downwardAPI (fieldRef items), emptyDir)');
   });
 
   test('a ConfigMap missing from the files is named', () => {
@@ -281,6 +281,48 @@ describe('volumes, env and quantities', () => {
       'LANG=C.UTF-8', 'POD=user-code-run-12345-local', 'NS=sandbox-jobs', 'MEM=512', 'GREETING=lang=C.UTF-8 literal=$(LANG) unknown=$(NOPE)',
     ]));
     expect(p.spec.process.args.at(-1)).toBe('--lang=C.UTF-8');
+  });
+
+  test('downwardAPI volumes write the pod\'s annotations, labels, name and namespace as files, at nested paths, read-only', () => {
+    const docs = withPod((pod, c) => {
+      pod.volumes.push({
+        name: 'meta',
+        downwardAPI: {
+          defaultMode: 0o444,
+          items: [
+            { path: 'main.py', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.annotations[\'code.cdk8s-sandbox.io/0\']' } },
+            { path: 'pkg/labels/workload', fieldRef: { fieldPath: 'metadata.labels[\'cdk8s-sandbox.io/workload\']' }, mode: 0o400 },
+            { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+            { path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } },
+          ],
+        },
+      });
+      c.volumeMounts.push({ name: 'meta', mountPath: '/usr/share/meta' });
+    });
+    const job = docs.find((d: any) => d.kind === 'Job') as any;
+    job.spec.template.metadata.annotations = { ...job.spec.template.metadata.annotations, 'code.cdk8s-sandbox.io/0': 'print("from an annotation")\n' };
+    const p = plan(docs);
+    const fileOf = (rel: string) => p.files.find((f) => f.path === `volumes/meta/${rel}`)!;
+    expect(fileOf('main.py').content.toString()).toBe('print("from an annotation")\n');
+    expect(fileOf('main.py').mode).toBe(0o444);
+    expect(fileOf('pkg/labels/workload').content.toString()).toBe('user-code-run-12345');
+    expect(fileOf('pkg/labels/workload').mode).toBe(0o440);
+    expect(fileOf('name').content.toString()).toBe('user-code-run-12345-local');
+    expect(fileOf('namespace').content.toString()).toBe('sandbox-jobs');
+    expect(p.spec.mounts.find((m) => m.destination === '/usr/share/meta')).toEqual({ destination: '/usr/share/meta', type: 'bind', source: `${BUNDLE}/volumes/meta`, options: ['rbind', 'ro'] });
+  });
+
+  test.each([
+    ['a resourceFieldRef item', { path: 'cpu', resourceFieldRef: { resource: 'limits.cpu' } }, 'volume meta: items[0]: resourceFieldRef items cannot be mapped here (supported: fieldRef)'],
+    ['an item without a fieldRef', { path: 'x' }, 'volume meta: items[0]: needs a fieldRef with a fieldPath'],
+    ['a path climbing out', { path: '../x', fieldRef: { fieldPath: 'metadata.name' } }, 'volume meta: items[0]: item path "../x" has a ".." element'],
+    ['an unknown field path', { path: 'x', fieldRef: { fieldPath: 'status.podIP' } }, 'volume meta: items[0]: fieldRef "status.podIP" cannot be resolved locally'],
+  ])('a downwardAPI volume with %s is refused', (_what, item, message) => {
+    const docs = withPod((pod, c) => {
+      pod.volumes.push({ name: 'meta', downwardAPI: { items: [item] } });
+      c.volumeMounts.push({ name: 'meta', mountPath: '/usr/share/meta' });
+    });
+    expect(runnerErrorOf(() => plan(docs)).message).toContain(message);
   });
 
   test('expandVars follows Kubernetes: known names expand, $$ escapes, unknown stay', () => {

@@ -184,9 +184,8 @@ describe('constructs placed in it get its namespace', () => {
       'Deployment/api sb',
       'Service/api sb',
       'PodDisruptionBudget/api sb',
-      'ConfigMap/run-1 sb',
+      'NetworkPolicy/code-run-deny-all sb',
       'Job/run-1 sb',
-      'NetworkPolicy/run-1 sb',
       'NetworkPolicy/api-dns sb',
     ]);
     expect(policy.policy.toJson().metadata.namespace).toBe('sb');

@@ -43,14 +43,15 @@ describe('CodeRunnerJob code with line separators cannot forge YAML', () => {
     return { yaml: app.synthYaml(), objects };
   }
 
-  test('the code travels base64 in binaryData: no raw line separator reaches the YAML, the bytes are the same', () => {
+  test('the code travels base64 in a ConfigMap\'s binaryData, not in the pod: no raw line separator reaches the YAML, the bytes are the same', () => {
     const { yaml, objects } = synthYaml(INJECTED);
     expect(RAW_BREAKS.test(yaml)).toBe(false);
     const configMaps = objects.filter((o) => o.kind === 'ConfigMap');
     expect(configMaps.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['jobs/run-1']);
     expect(configMaps[0].data).toBeUndefined();
     expect(Buffer.from(configMaps[0].binaryData['main.py'], 'base64').toString('utf8')).toBe(INJECTED);
-    expect(objects.map((o) => o.metadata.name)).toEqual(['run-1', 'run-1', 'run-1']);
+    expect(objects.map((o) => o.metadata.name)).toEqual(['code-run-deny-all', 'run-1', 'run-1']);
+    expect(Object.keys(objects.find((o) => o.kind === 'Job').spec.template.metadata.annotations).filter((k) => k.startsWith('code.'))).toEqual([]);
   });
 
   test('files without such characters stay in data; only the file that has one moves', () => {
@@ -63,11 +64,10 @@ describe('CodeRunnerJob code with line separators cannot forge YAML', () => {
     expect(Buffer.from(cm.binaryData['lib.py'], 'base64').toString('utf8')).toBe('S = "\u2029"\n');
   });
 
-  test('ordinary code stays readable in data', () => {
+  test('ordinary code stays readable, in the pod\'s annotations', () => {
     const { objects } = synthYaml('print("hello")\n');
-    const cm = objects.find((o) => o.kind === 'ConfigMap');
-    expect(cm.data).toEqual({ 'main.py': 'print("hello")\n' });
-    expect(cm.binaryData).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'ConfigMap')).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'Job').spec.template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBe('print("hello")\n');
   });
 
   test('the render path builds the same objects, and its YAML carries no raw separator either', () => {

@@ -1,7 +1,8 @@
-// CodeRunnerJob's builder: one submission -> ConfigMap (the code) + Job (one sandboxed run) + deny-all NetworkPolicy.
+// CodeRunnerJob's builder: one submission -> a Job whose pod carries the code (a ConfigMap when it is too big),
+// isolated by the namespace's one shared code-run deny-all NetworkPolicy.
 import { createHash } from 'crypto';
 import type { CodeRunnerJobProps } from '../constructs/code-runner-job';
-import { KubeObject, PodSpecJson, SANDBOX_DEFAULTS } from '../profile';
+import { CODE_ANNOTATION_PREFIX, KubeObject, MANAGED_BY_LABEL, PodSpecJson, SANDBOX_DEFAULTS, SANDBOX_LABELS } from '../profile';
 import { EnvValue } from './env';
 import { checkGvisorSeccomp, gvisorPodAnnotations } from './gvisor-annotations';
 import { Language } from './language';
@@ -36,17 +37,20 @@ export class CodeSource {
 
 /** The plain objects of one run. */
 export interface CodeRunObjects {
-  /** Name of the Job (and of the ConfigMap and NetworkPolicy). */
+  /** Name of the Job (and of its ConfigMap, when it has one). */
   readonly name: string;
   /** Labels that select exactly this run's pod. */
   readonly selectorLabels: { readonly [key: string]: string };
   /** Every label of the run's pod. */
   readonly podLabels: { readonly [key: string]: string };
-  /** The ConfigMap holding the code, unless the code came from `codeFrom`. */
+  /** Where the code is: in the pod's annotations, in the run's own ConfigMap, or in the user's `codeFrom`. */
+  readonly codeLocation: CodeLocation;
+  /** The ConfigMap holding the code, when it is too big for the pod (or holds what YAML cannot carry safely). */
   readonly configMap?: KubeObject;
   readonly job: KubeObject;
-  readonly networkPolicy: KubeObject;
-  /** Every object above, in emission order. */
+  /** The namespace's shared deny-all policy for code runs: not the run's own, the same for every run. */
+  readonly isolationPolicy: KubeObject;
+  /** The run's own objects (the ConfigMap, if any, then the Job), in emission order. */
   readonly objects: readonly KubeObject[];
 }
 
@@ -54,6 +58,11 @@ export interface CodeRunObjects {
 export const CODE_MOUNT_PATH = SANDBOX_DEFAULTS.run.codeMountPath;
 /** Seconds the soft timeout waits after SIGTERM before it sends SIGKILL (`timeout -k`). */
 export const SOFT_TIMEOUT_KILL_GRACE_SECONDS = 5;
+/**
+ * Seconds the Job's activeDeadlineSeconds exceeds the pod's: the pod's deadline fires first and is reported on
+ * the pod; the Job's counts from the Job's start and so also bounds scheduling and image pulls.
+ */
+export const JOB_DEADLINE_MARGIN_SECONDS = 30;
 /** The largest ConfigMap the API server stores. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
@@ -125,71 +134,175 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const fittedDefault = defaultName?.slice(0, 63 - HASH_LENGTH - 1).replace(/-+$/, '') || undefined;
   const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? fittedDefault);
   const baseIdentity = resolveIdentity(site, { ...props, name: identityName }, undefined, props.runId !== undefined ? 63 : 63 - HASH_LENGTH - 1);
-  // Files in folders are stored under flat ConfigMap keys and mapped back to their paths by the volume's items.
-  const items = files && Object.keys(files).some((f) => f.includes('/'))
-    ? Object.fromEntries(Object.keys(files).map((f) => [configMapKeyOf(f), f])) : undefined;
-  const codeVolumeSource = props.codeFrom
-    ? (codeSourceName: string) => props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', codeSourceName) : SandboxVolume.fromConfigMap('code', codeSourceName)
-    : (codeSourceName: string) => SandboxVolume.fromConfigMap('code', codeSourceName, items ? { items } : {});
+  const queued = props.queueName === undefined ? undefined : queuedJobFields(checkQueueName(site, 'queueName', props.queueName));
+  const shape: RunShape = { props, site, files, image, command: softTimeout ? ['timeout', '-k', String(SOFT_TIMEOUT_KILL_GRACE_SECONDS), String(timeout), ...command] : command, env, deadline, ttl, gvisorSeccomp, baseIdentity, queued };
 
-  // The pod is built once. Its spec names the run only in the code volume (a ConfigMap named after it), so the
-  // content hash is taken over the Job spec as it reads with the base name, and only that volume is re-made
-  // for the final name. The hash, and so every name, is the same as building the pod twice would give.
+  // The code travels in the pod when it fits (nothing to clean up after the Job); a ConfigMap holds it otherwise.
+  return assembleRun(shape, files === undefined ? 'source' : codeFitsInPod(files) ? 'pod' : 'configMap');
+}
+
+/** Where a run's code lives: in the pod's annotations, in a ConfigMap of its own, or in the user's `codeFrom`. */
+export type CodeLocation = 'pod' | 'configMap' | 'source';
+
+/** What every way of assembling one run shares: the checked props. */
+interface RunShape {
+  readonly props: CodeRunnerJobProps;
+  readonly site: Site;
+  readonly files?: { readonly [path: string]: string };
+  readonly image: string;
+  readonly command: string[];
+  readonly env: { [name: string]: EnvValue };
+  readonly deadline: number;
+  readonly ttl: number;
+  readonly gvisorSeccomp: boolean;
+  readonly baseIdentity: WorkloadIdentity;
+  readonly queued?: ReturnType<typeof queuedJobFields>;
+}
+
+/** Builds the run's objects with its code in `location`. */
+function assembleRun(shape: RunShape, location: CodeLocation): CodeRunObjects {
+  const { props, site, files, baseIdentity, queued } = shape;
+  // In the pod, the i-th file in path order is the annotation `code.cdk8s-sandbox.io/<i>`, projected to its path
+  // by a downwardAPI volume (path order, so that the same files give the same pod in whatever order they came).
+  const paths = location === 'pod' ? Object.keys(files!).sort() : [];
+  const codeAnnotations: { [key: string]: string } = {};
+  paths.forEach((path, i) => { codeAnnotations[`${CODE_ANNOTATION_PREFIX}${i}`] = files![path]; });
+  // Files in folders are stored under flat ConfigMap keys and mapped back to their paths by the volume's items.
+  const items = location === 'configMap' && Object.keys(files!).some((f) => f.includes('/'))
+    ? Object.fromEntries(Object.keys(files!).map((f) => [configMapKeyOf(f), f])) : undefined;
+  const codeVolume = (runName: string): SandboxVolume => {
+    if (location === 'source') return props.codeFrom!.kind === 'secret' ? SandboxVolume.fromSecret('code', props.codeFrom!.name) : SandboxVolume.fromConfigMap('code', props.codeFrom!.name);
+    if (location === 'configMap') return SandboxVolume.fromConfigMap('code', runName, items ? { items } : {});
+    return SandboxVolume.fromRaw('code', {
+      downwardAPI: {
+        defaultMode: 0o444,
+        items: paths.map((path, i) => ({ path, fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${CODE_ANNOTATION_PREFIX}${i}']` } })),
+      },
+    });
+  };
+
+  // The pod is built once. Its spec names the run only in a ConfigMap code volume, so the content hash is taken
+  // over the Job spec as it reads with the base name, and only that volume is re-made for the final name. The
+  // hash, and so every name, is the same as building the pod twice would give.
   const mounts: SandboxVolumeMount[] = [{ volume: 'code', path: CODE_MOUNT_PATH, readOnly: true }];
   const built = buildPodSpec(site, {
     ...props,
-    image,
-    command: softTimeout ? ['timeout', '-k', String(SOFT_TIMEOUT_KILL_GRACE_SECONDS), String(timeout), ...command] : command,
+    image: shape.image,
+    command: shape.command,
     workingDir: CODE_MOUNT_PATH,
-    env,
+    env: shape.env,
     // The user's volumes come first, so that errors about them name the index the user gave.
-    volumes: [...(props.volumes ?? []), codeVolumeSource(props.codeFrom?.name ?? baseIdentity.name)],
+    volumes: [...(props.volumes ?? []), codeVolume(baseIdentity.name)],
     volumeMounts: mounts,
     containerName: props.containerName ?? SANDBOX_DEFAULTS.run.containerName,
   }, { restartPolicy: 'Never' });
   // The run's outcome in one GET of its pod: when the code fails, the kubelet puts the tail of its log (the last
   // 2 KiB or 80 lines) in the container's termination message, beside the exit code and reason (README, "Reading a run's result").
   const runContainer = props.containerName ?? SANDBOX_DEFAULTS.run.containerName;
-  const podSpec: PodSpecJson = { ...built, containers: built.containers!.map((c) => (c.name === runContainer ? { ...c, terminationMessagePolicy: 'FallbackToLogsOnError' } : c)) };
+  // The hard deadline is the pod's own, so the kubelet stops the pod and keeps it (status.reason DeadlineExceeded,
+  // readable until the TTL). The Job's deadline, a little later, also covers the time before the pod starts.
+  const podSpec: PodSpecJson = {
+    ...built,
+    activeDeadlineSeconds: shape.deadline,
+    containers: built.containers!.map((c) => (c.name === runContainer ? { ...c, terminationMessagePolicy: 'FallbackToLogsOnError' } : c)),
+  };
   const jobSpec = (identity: WorkloadIdentity, spec: PodSpecJson) => ({
-    activeDeadlineSeconds: deadline,
+    activeDeadlineSeconds: shape.deadline + JOB_DEADLINE_MARGIN_SECONDS,
     backoffLimit: 0,
     completions: 1,
     parallelism: 1,
-    ttlSecondsAfterFinished: ttl,
-    template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(spec, gvisorSeccomp) }, spec },
+    ttlSecondsAfterFinished: shape.ttl,
+    template: {
+      metadata: { labels: { ...identity.podLabels, [SANDBOX_LABELS.codeRun]: 'true' }, annotations: { ...gvisorPodAnnotations(spec, shape.gvisorSeccomp), ...codeAnnotations } },
+      spec,
+    },
   });
 
   let name = baseIdentity.name;
   let identity = baseIdentity;
   let finalPodSpec = podSpec;
   if (props.runId === undefined) {
-    name = `${baseIdentity.name}-${contentHash([files ?? null, jobSpec(baseIdentity, podSpec), props.codeFrom?.name ?? null, ...(props.queueName !== undefined ? [props.queueName] : [])])}`;
+    // In the pod, the Job spec holds the files (annotations and item paths); in a ConfigMap, they are hashed apart.
+    name = `${baseIdentity.name}-${contentHash([location === 'configMap' ? files! : null, jobSpec(baseIdentity, podSpec), props.codeFrom?.name ?? null, ...(props.queueName !== undefined ? [props.queueName] : [])])}`;
     identity = resolveIdentity(site, { ...props, name }, undefined);
-    if (!props.codeFrom) {
-      const volumes = podSpec.volumes!.map((v) => v.name === 'code' ? codeVolumeSource(name)._toKube() : v);
-      finalPodSpec = { ...podSpec, volumes };
-    }
+    if (location === 'configMap') finalPodSpec = { ...podSpec, volumes: podSpec.volumes!.map((v) => v.name === 'code' ? codeVolume(name)._toKube() : v) };
   }
   // metadataOf gives each object its own metadata, so that labelling one returned object does not label the others.
-  const configMap: KubeObject | undefined = files ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataOf(identity), immutable: true, ...configMapFiles(files) } : undefined;
+  const configMap: KubeObject | undefined = location === 'configMap' ? { apiVersion: 'v1', kind: 'ConfigMap', metadata: codeConfigMapMetadata(identity), immutable: true, ...configMapFiles(files!) } : undefined;
   // A queued run is created suspended and labelled with its LocalQueue; Kueue unsuspends it when quota allows.
-  const queued = props.queueName === undefined ? undefined : queuedJobFields(checkQueueName(site, 'queueName', props.queueName));
   const jobMetadata = workloadMetadataOf(identity);
   const job: KubeObject = {
     apiVersion: 'batch/v1', kind: 'Job',
     metadata: queued ? { ...jobMetadata, labels: { ...jobMetadata.labels, ...queued.labels } } : jobMetadata,
     spec: { ...(queued ? { suspend: queued.suspend } : {}), ...jobSpec(identity, finalPodSpec) },
   };
-  const networkPolicy = buildDenyAllPolicy(metadataOf(identity), { matchLabels: { ...identity.selectorLabels } });
   if (configMap) {
     const size = Buffer.byteLength(JSON.stringify(configMap), 'utf8');
     if (size > CONFIGMAP_MAX_BYTES) {
       fail(site, props.code !== undefined ? 'code' : 'files', `${(size / CONFIGMAP_MAX_BYTES).toFixed(2)} MiB (${size} bytes) as a ConfigMap`, `a ConfigMap holds at most 1 MiB (${CONFIGMAP_MAX_BYTES} bytes), metadata included; ship larger code in the image or a volume`);
     }
   }
-  const objects = [...(configMap ? [configMap] : []), job, networkPolicy];
-  return { name, selectorLabels: identity.selectorLabels, podLabels: identity.podLabels, ...(configMap ? { configMap } : {}), job, networkPolicy, objects };
+  const isolationPolicy = buildCodeRunIsolationPolicy(identity.namespace);
+  const objects = [...(configMap ? [configMap] : []), job];
+  return { name, selectorLabels: identity.selectorLabels, podLabels: job.spec.template.metadata.labels, codeLocation: location, ...(configMap ? { configMap } : {}), job, isolationPolicy, objects };
+}
+
+/**
+ * The NetworkPolicy a namespace needs once for all its code runs: it selects every code-run pod by the label
+ * `cdk8s-sandbox.io/code-run: "true"` and allows nothing, so no run leaves a policy of its own behind.
+ */
+export function buildCodeRunIsolationPolicy(namespace?: string): KubeObject {
+  const metadata = { name: SANDBOX_DEFAULTS.run.isolationPolicyName, ...(namespace ? { namespace } : {}), labels: { ...MANAGED_BY_LABEL } };
+  return buildDenyAllPolicy(metadata, { matchLabels: { [SANDBOX_LABELS.codeRun]: 'true' } });
+}
+
+/** A run's own ConfigMap carries the code-run label too, for `kubectl delete configmap -l cdk8s-sandbox.io/code-run=true`. */
+function codeConfigMapMetadata(identity: WorkloadIdentity): { name: string; namespace?: string; labels: { [key: string]: string } } {
+  const metadata = metadataOf(identity);
+  return { ...metadata, labels: { ...metadata.labels, [SANDBOX_LABELS.codeRun]: 'true' } };
+}
+
+/**
+ * The most the files may add to the Job, in bytes of JSON as kubectl's client-side apply stores the Job in its
+ * last-applied annotation, for them to travel in the pod: 192 KiB, which leaves 64 KiB of the API server's
+ * 256 KiB annotation limit for the rest of the Job there, and for other annotations on the pod.
+ */
+export const CODE_IN_POD_MAX_BYTES = 192 * 1024;
+/** What one file adds to the Job besides its content and path: its annotation key and its downwardAPI item. */
+export const CODE_IN_POD_FILE_OVERHEAD_BYTES = 160;
+
+/**
+ * Whether the files travel as pod annotations: none holds a character cdk8s cannot write safely into YAML
+ * (those go in a ConfigMap's binaryData), and together they add at most CODE_IN_POD_MAX_BYTES to the Job.
+ */
+function codeFitsInPod(files: { readonly [path: string]: string }): boolean {
+  let bound = 0;
+  for (const [path, content] of Object.entries(files)) {
+    if (findUnsafeCharacter(content) !== undefined) return false;
+    // No character takes more than six bytes in Go's JSON (`\u003c`, `\u0001`), so small code needs no count.
+    bound += 6 * content.length + 2 + path.length + CODE_IN_POD_FILE_OVERHEAD_BYTES;
+  }
+  return bound <= CODE_IN_POD_MAX_BYTES || codeBytesInJob(files) <= CODE_IN_POD_MAX_BYTES;
+}
+
+/** Bytes the files add to the Job as kubectl stores it: each content as a Go JSON string, its path, the overhead. */
+export function codeBytesInJob(files: { readonly [path: string]: string }): number {
+  let bytes = 0;
+  for (const [path, content] of Object.entries(files)) bytes += goJsonStringBytes(content) + path.length + CODE_IN_POD_FILE_OVERHEAD_BYTES;
+  return bytes;
+}
+
+/**
+ * Bytes of a string as JSON the way Go writes it: JSON.stringify's UTF-8, plus five bytes for each `<`, `>` and
+ * `&`, which Go escapes as `\u003c` and the like.
+ */
+export function goJsonStringBytes(text: string): number {
+  let escaped = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26) escaped++;
+  }
+  return Buffer.byteLength(JSON.stringify(text), 'utf8') + 5 * escaped;
 }
 
 /**
@@ -228,7 +341,7 @@ function checkFilePath(site: Site, name: string, value: unknown): void {
   for (const segment of segments) {
     if (segment === '') fail(site, name, value, `an empty segment ("//" or a trailing "/") is refused: ${allowed}`);
     if (segment === '.' || segment === '..') fail(site, name, value, `"${segment}" segments are refused, so no file lands outside its folder: ${allowed}`);
-    if (segment.startsWith('..')) fail(site, name, value, 'no name may start with "..": the kubelet keeps its own ..data entries in a mounted ConfigMap and refuses such paths');
+    if (segment.startsWith('..')) fail(site, name, value, 'no name may start with "..": the kubelet keeps its own ..data entries in a mounted volume and refuses such paths');
     if (!FILE_NAME.test(segment)) fail(site, name, value, allowed);
   }
   if (configMapKeyOf(value).length > 253) fail(site, name, value, allowed);

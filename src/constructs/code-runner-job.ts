@@ -1,9 +1,9 @@
 // CodeRunnerJob: run one user submission once, under gVisor, with a soft timeout, a hard deadline and no network.
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CodeSource, buildCodeRun } from '../builders/code-runner';
 import { dnsLabelFromId } from '../builders/validate';
-import { runtimeClassNameOr } from '../profile';
+import { KubeObject, runtimeClassNameOr } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
 import { SandboxSynthGuard } from './synth-guard';
 import { addApiObjects } from './api-objects';
@@ -21,7 +21,8 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly code?: string;
   /**
-   * The code as several files, path -> content. A path may name folders (`pkg/mod.py`), relative to the code
+   * The code as several files, path -> content. Up to about 192 KiB in all, the files travel in the pod's own
+   * annotations; bigger code, or code with characters YAML cannot carry safely, goes in a ConfigMap of the run. A path may name folders (`pkg/mod.py`), relative to the code
    * mount; `..`, absolute paths and empty segments are refused.
    * @default - none
    */
@@ -69,7 +70,8 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly timeoutSeconds?: number;
   /**
-   * Hard limit: the Job's activeDeadlineSeconds; must exceed `timeoutSeconds` plus the soft timeout's 5-second kill grace.
+   * Hard limit: the pod's activeDeadlineSeconds (the Job's is 30 s more, for the time before the pod starts);
+   * must exceed `timeoutSeconds` plus the soft timeout's 5-second kill grace.
    * @default 60
    */
   readonly deadlineSeconds?: number;
@@ -103,11 +105,12 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
 }
 
 /**
- * A ConfigMap with the submitted code (mounted read-only at /workspace), a Job that runs it once in a
- * hardened gVisor pod, and a NetworkPolicy that denies the pod all ingress and egress.
+ * A Job that runs the submitted code once in a hardened gVisor pod, with the code in the pod itself (annotations
+ * projected read-only at /workspace; a ConfigMap of the run's when the code is too big), isolated by the
+ * namespace's shared `code-run-deny-all` NetworkPolicy, which denies every code-run pod all ingress and egress.
  */
 export class CodeRunnerJob extends Construct implements ISandboxWorkload {
-  /** Name of the Job, ConfigMap and NetworkPolicy: a run id, or the name plus a hash of the pod's content. */
+  /** Name of the Job (and of its ConfigMap): a run id, or the name plus a hash of the pod's content. */
   public readonly name: string;
   /** Namespace of the pods: from props, the enclosing SandboxNamespace, or the chart. */
   public readonly namespace?: string;
@@ -119,9 +122,12 @@ export class CodeRunnerJob extends Construct implements ISandboxWorkload {
   public readonly runtimeClassName: string;
   /** The Job. */
   public readonly job: ApiObject;
-  /** The ConfigMap with the code, unless it came from `codeFrom`. */
+  /** The ConfigMap with the code, when the code is too big to travel in the pod. */
   public readonly configMap?: ApiObject;
-  /** The deny-all NetworkPolicy selecting the run's pod. */
+  /**
+   * The deny-all NetworkPolicy selecting every code-run pod of the namespace: one per chart and namespace,
+   * shared by its runs (made by the first of them), so no run leaves a policy behind.
+   */
   public readonly networkPolicy: ApiObject;
 
   constructor(scope: Construct, id: string, props: CodeRunnerJobProps) {
@@ -137,7 +143,24 @@ export class CodeRunnerJob extends Construct implements ISandboxWorkload {
     const byKind = (kind: string) => apiObjects.find((o) => o.kind === kind);
     this.job = byKind('Job')!;
     this.configMap = byKind('ConfigMap');
-    this.networkPolicy = byKind('NetworkPolicy')!;
-    SandboxSynthGuard.of(this).register(this, { objects: apiObjects, runtimeClassName: this.runtimeClassName, workload: this.job, policy: this.networkPolicy });
+    const shared = sharedIsolationPolicy(this, this.namespace, built.isolationPolicy);
+    this.networkPolicy = shared.policy;
+    // The policy comes first in the YAML, so that `kubectl apply` isolates the pod before it starts.
+    for (const obj of apiObjects) obj.node.addDependency(shared.policy);
+    SandboxSynthGuard.of(this).register(this, {
+      objects: shared.created ? [...apiObjects, shared.policy] : apiObjects,
+      runtimeClassName: this.runtimeClassName,
+      workload: this.job,
+      ...(shared.created ? { policy: shared.policy } : {}),
+    });
   }
+}
+
+/** The chart's one code-run deny-all policy for `namespace`, made by the first run that needs it. */
+function sharedIsolationPolicy(run: Construct, namespace: string | undefined, policy: KubeObject): { policy: ApiObject; created: boolean } {
+  const chart = Chart.of(run);
+  const id = `cdk8s-sandbox-code-run-isolation${namespace ? `-${namespace}` : ''}`;
+  const existing = chart.node.tryFindChild(id) as ApiObject | undefined;
+  if (existing) return { policy: existing, created: false };
+  return { policy: new ApiObject(chart, id, policy as any), created: true };
 }

@@ -36,7 +36,11 @@ export const SANDBOX_DEFAULTS = {
     ephemeralStorageRequest: '64Mi', ephemeralStorageLimit: '256Mi',
   },
   /** A code run's limits, and where its code is mounted. */
-  run: { timeoutSeconds: 30, deadlineSeconds: 60, ttlSecondsAfterFinished: 300, codeMountPath: '/workspace', containerName: 'runner' },
+  run: {
+    timeoutSeconds: 30, deadlineSeconds: 60, ttlSecondsAfterFinished: 300, codeMountPath: '/workspace', containerName: 'runner',
+    /** The one NetworkPolicy per namespace that denies every code-run pod all traffic (it selects SANDBOX_LABELS.codeRun). */
+    isolationPolicyName: 'code-run-deny-all',
+  },
   /** A SandboxNamespace's ResourceQuota. */
   namespaceQuota: {
     requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi',
@@ -54,7 +58,12 @@ export const SANDBOX_LABELS = {
   sandboxed: 'cdk8s-sandbox.io/sandboxed',
   /** The workload a sandboxed pod belongs to: the stable selector label. */
   workload: 'cdk8s-sandbox.io/workload',
+  /** Marks a code run's pod (value `"true"`): the namespace's shared code-run deny-all policy selects it. */
+  codeRun: 'cdk8s-sandbox.io/code-run',
 } as const;
+
+/** The annotation prefix under which a code run's files travel in its pod (`code.cdk8s-sandbox.io/0`, ...). */
+export const CODE_ANNOTATION_PREFIX = 'code.cdk8s-sandbox.io/';
 
 /** The label every object the library emits carries. */
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'cdk8s-sandbox' } as const;

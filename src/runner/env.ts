@@ -76,7 +76,8 @@ function valueFrom(ctx: EnvContext, name: string, from: { [key: string]: any }):
   throw new RunnerError(`${where}: valueFrom ${JSON.stringify(from)} is not supported (supported: configMapKeyRef, secretKeyRef, fieldRef, resourceFieldRef)`);
 }
 
-function fieldValue(ctx: EnvContext, where: string, path: string): string {
+/** The value of a downward API `fieldRef` (env or downwardAPI volume item), as the kubelet reports it. */
+export function fieldValue(ctx: EnvContext, where: string, path: string): string {
   const meta = ctx.workload.object.metadata ?? {};
   const keyed = /^metadata\.(labels|annotations)\['([^']+)'\]$/.exec(path);
   if (keyed) return (keyed[1] === 'labels' ? ctx.workload.podLabels : ctx.workload.podAnnotations)[keyed[2]] ?? '';

@@ -270,7 +270,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
 
   // Filesystem: skeleton root with the base bound read-only, then the volumes.
   const root = planRootView(input.rootfs, { uid: effectiveUid, gid, groups: additionalGids, hostname: podName });
-  const volumes = planVolumes({ docs: input.docs, workload, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
+  const volumes = planVolumes({ docs: input.docs, workload, podName, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
   warnings.push(...volumes.warnings);
   const readOnlyRoot = sc.readOnlyRootFilesystem === true;
   const runscFlags = ['--network=none', '--oci-seccomp'];

@@ -1,7 +1,8 @@
-// The container's volume mounts as OCI mounts: configMap/secret/projected as read-only files, emptyDir as sized tmpfs.
+// The container's volume mounts as OCI mounts: configMap/secret/projected/downwardAPI as read-only files, emptyDir as sized tmpfs.
 import * as path from 'path';
 import { BundleDir, BundleFile, OciMount } from './bundle';
 import { RunnerError } from './errors';
+import { fieldValue } from './env';
 import { SelectedWorkload, dataOf, findObject, namesOf } from './manifests';
 import { formatBytes, parseBytes } from './quantity';
 import { KubeObject } from '../profile/kube';
@@ -10,7 +11,7 @@ import { KubeObject } from '../profile/kube';
 export const VOLUMES_DIR = 'volumes';
 
 /** Volume types the runner maps. */
-export const SUPPORTED_VOLUME_TYPES: readonly string[] = ['configMap', 'secret', 'projected (configMap and secret sources)', 'emptyDir'];
+export const SUPPORTED_VOLUME_TYPES: readonly string[] = ['configMap', 'secret', 'projected (configMap and secret sources)', 'downwardAPI (fieldRef items)', 'emptyDir'];
 
 /** What volume planning needs. */
 export interface VolumeContext {
@@ -18,6 +19,11 @@ export interface VolumeContext {
   readonly docs: readonly KubeObject[];
   /** The workload being run. */
   readonly workload: SelectedWorkload;
+  /**
+   * The pod name a downwardAPI volume's `metadata.name` item reports.
+   * @default 'pod'
+   */
+  readonly podName?: string;
   /** Absolute bundle directory (bind sources are absolute). */
   readonly bundleDir: string;
   /**
@@ -189,6 +195,7 @@ function volumeFiles(ctx: VolumeContext, volume: { [key: string]: any }): Volume
   if (typeof body !== 'object' || body === null) throw new RunnerError(`${what}: ${type} must be an object, got ${shown(body)}`);
   if (type === 'configMap') return { files: sourceFiles(ctx, 'ConfigMap', body, defaultModeOf(body, what), what), sources: 1 };
   if (type === 'secret') return { files: sourceFiles(ctx, 'Secret', body, defaultModeOf(body, what), what), sources: 1 };
+  if (type === 'downwardAPI') return { files: downwardApiFiles(ctx, body, what), sources: 1 };
   // projected
   const defaultMode = defaultModeOf(body, what);
   const sources = body.sources ?? [];
@@ -201,6 +208,26 @@ function volumeFiles(ctx: VolumeContext, volume: { [key: string]: any }): Volume
     else throw new RunnerError(`${what}: projected source ${Object.keys(source ?? {}).join(', ')} cannot be mapped (supported: configMap, secret)`);
   }
   return { files: out, sources: Math.max(1, sources.length) };
+}
+
+/**
+ * Files of a downwardAPI volume: each item's `fieldRef` (the pod's name, namespace, labels or annotations) as
+ * the kubelet writes it. A pod's annotations hold at most 256 KiB, so the volume does too.
+ */
+function downwardApiFiles(ctx: VolumeContext, body: { [key: string]: any }, what: string): ProjectedFile[] {
+  const defaultMode = defaultModeOf(body, what);
+  const items = body.items ?? [];
+  if (!Array.isArray(items)) throw new RunnerError(`${what}: downwardAPI items must be a list of {path, fieldRef}, got ${shown(items)}`);
+  return items.map((item: any, i: number) => {
+    const where = `${what}: items[${i}]`;
+    if (typeof item !== 'object' || item === null) throw new RunnerError(`${where}: must be an object, got ${shown(item)}`);
+    const rel = checkVolumePath(item.path, where, 'item path');
+    if (item.resourceFieldRef) throw new RunnerError(`${where}: resourceFieldRef items cannot be mapped here (supported: fieldRef)`);
+    if (typeof item.fieldRef?.fieldPath !== 'string') throw new RunnerError(`${where}: needs a fieldRef with a fieldPath, got ${shown(item)}`);
+    const mode = item.mode === undefined || item.mode === null ? defaultMode : checkFileMode(item.mode, `${where}.mode`);
+    const value = fieldValue({ docs: ctx.docs, workload: ctx.workload, podName: ctx.podName ?? 'pod' }, where, item.fieldRef.fieldPath);
+    return { rel, content: Buffer.from(value, 'utf8'), mode };
+  });
 }
 
 /** Checks every volume of the pod as the API server would: names, and the modes and paths of configMap/secret/projected volumes. */
@@ -257,7 +284,7 @@ export function planVolumes(ctx: VolumeContext): VolumePlan {
       mounts.push(emptyDirMount(ctx, volume, destination, vm.readOnly === true, warnings));
       continue;
     }
-    if (type !== 'configMap' && type !== 'secret' && type !== 'projected') {
+    if (type !== 'configMap' && type !== 'secret' && type !== 'projected' && type !== 'downwardAPI') {
       throw new RunnerError(`volume ${vm.name}: type ${type} cannot be mapped to a local sandbox (supported: ${SUPPORTED_VOLUME_TYPES.join(', ')})`);
     }
     const dir = `${VOLUMES_DIR}/${vm.name}`;
@@ -295,7 +322,7 @@ export function planVolumes(ctx: VolumeContext): VolumePlan {
       if (!materialized.get(vm.name)!.has(sub)) throw new RunnerError(`${what}: subPath "${sub}" is not in volume ${vm.name} (it holds: ${[...materialized.get(vm.name)!].filter(Boolean).join(', ') || 'nothing'})`);
       source = `${source}/${sub}`;
     }
-    // configMap, secret and projected volumes are always read-only in Kubernetes.
+    // configMap, secret, projected and downwardAPI volumes are always read-only in Kubernetes.
     mounts.push({ destination, type: 'bind', source, options: ['rbind', 'ro'] });
   }
   return { mounts, files, dirs, warnings };

@@ -119,7 +119,7 @@ describe('the code runner as an OCI spec', () => {
     expect(text).toMatch(/ephemeral-storage limit 128Mi is NOT enforced as a total/);
     expect(text).toMatch(/seccompProfile RuntimeDefault is not applied/);
     expect(text).toMatch(/PID limit: the sandbox may use at most 1024 host tasks \(the default of 1024\)/);
-    expect(text).toMatch(/with a generated \/etc \(passwd, group, hosts, hostname, nsswitch.conf; not the host's\)/);
+    expect(text).toMatch(/with a generated \/etc \(passwd, group, hosts, hostname, nsswitch.conf, and the alternatives links into those directories; not the host's\)/);
     expect(text).not.toMatch(/memory limit/i);
   });
 });
@@ -147,7 +147,8 @@ describe('limits the host cannot enforce are warned about, not dropped', () => {
   test('a writable root becomes an in-memory overlay, never a write to the base', () => {
     const p = plan(withPod((_pod, c) => { c.securityContext.readOnlyRootFilesystem = false; }));
     expect(p.spec.root.readonly).toBe(false);
-    expect(p.runscFlags).toEqual(['--network=none', '--oci-seccomp', '--overlay2=all:memory']);
+    // The root only: an overlay on the writable termination message mount would keep the message in the sandbox.
+    expect(p.runscFlags).toEqual(['--network=none', '--oci-seccomp', '--overlay2=root:memory']);
     expect(p.warnings.join('\n')).toMatch(/readOnlyRootFilesystem is not true/);
   });
 

@@ -91,7 +91,8 @@ describe('the report', () => {
     expect(runReportOf(result)).toEqual({
       schemaVersion: 1, workload: { kind: 'Job', namespace: null, name: 'x', container: 'c' }, containerId: 'id', exitCode: 3,
       stoppedBy: null, interrupted: null, deadline: null, softTimeout: null, memory: { limitBytes: null, peakBytes: null, oomKills: null },
-      seccomp: 'device-nodes', runscError: null, durationMs: 13, stdoutBytes: 1, stderrBytes: 1, stdoutTail: 'o', stderrTail: 'e', notes: ['a note'],
+      seccomp: 'device-nodes', runscError: null, durationMs: 13, stdoutBytes: 1, stderrBytes: 1, stdoutTail: 'o', stderrTail: 'e',
+      terminationMessage: null, result: null, notes: ['a note'],
     });
   });
 });

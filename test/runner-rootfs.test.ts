@@ -52,9 +52,27 @@ describe('the generated /etc', () => {
     expect(Object.keys(etc).sort()).toEqual(['group', 'hostname', 'hosts', 'nsswitch.conf', 'passwd']);
   });
 
+  test('the host\'s alternatives links that lead into a shown directory, and no other', () => {
+    const view = planRootView({
+      ...HOST_ROOT,
+      alternatives: [
+        { name: 'awk', target: '/usr/bin/mawk' }, { name: 'pager', target: '/bin/less' }, { name: 'shadow', target: '/etc/shadow' },
+        { name: 'home', target: '/home/someone/bin/x' }, { name: 'relative', target: 'mawk' }, { name: 'dotted', target: '/usr/../etc/shadow' },
+        { name: '..', target: '/usr/bin/mawk' }, { name: 'a/b', target: '/usr/bin/mawk' },
+      ],
+    });
+    expect(view.dirs).toContainEqual({ path: 'rootfs/etc/alternatives', mode: 0o755 });
+    expect(view.symlinks.filter((l) => l.path.startsWith('rootfs/etc/alternatives/'))).toEqual([
+      { path: 'rootfs/etc/alternatives/awk', target: '/usr/bin/mawk' }, { path: 'rootfs/etc/alternatives/pager', target: '/bin/less' },
+    ]);
+    expect(planRootView(HOST_ROOT).dirs.map((d) => d.path)).not.toContain('rootfs/etc/alternatives');
+    expect(planRootView({ path: '/images/py', hostRoot: false, entries: [], alternatives: [{ name: 'awk', target: '/usr/bin/mawk' }] }).symlinks).toEqual([]);
+  });
+
   test('no shadow, no resolv.conf, and none of the host\'s /etc, /opt, /root or /home is bound', () => {
     const p = plan([podRunning(['true'], { runAsUser: 1000 })]);
-    expect(p.spec.mounts.filter((m) => m.type === 'bind').map((m) => m.source)).toEqual(['/usr']);
+    // The host's /usr, and the termination message file the bundle holds (not the host's).
+    expect(p.spec.mounts.filter((m) => m.type === 'bind').map((m) => m.source)).toEqual(['/usr', '/tmp/b/termination-log']);
     expect(p.files.map((f) => f.path)).not.toContain('rootfs/etc/shadow');
     expect(p.files.map((f) => f.path)).not.toContain('rootfs/etc/resolv.conf');
     expect(HOST_ROOT_ENTRIES).not.toContain('etc');
@@ -137,7 +155,7 @@ print("RESULT " + json.dumps(dict(
     shadow=read("/etc/shadow"), resolv=read("/etc/resolv.conf"), hostname=read("/etc/hostname"), passwd=read("/etc/passwd"),
     etc=sorted(os.listdir("/etc")), root=sorted(os.listdir("/")), opt=read("/opt/x") if os.path.exists("/opt") else "ENOENT",
     ids=[os.getuid(), os.getgid(), sorted(os.getgroups())], user=pwd.getpwuid(os.getuid()).pw_name, group=grp.getgrgid(os.getgid()).gr_name,
-    id=run("id"), sh=run("sh", "-c", "echo sh ok"), node=run("node", "-e", "console.log('node', process.version)"),
+    id=run("id"), sh=run("sh", "-c", "echo sh ok"), node=run("node", "-e", "console.log('node', process.version)"), awk=run("awk", "BEGIN { print 6 * 7 }"),
     resolved=socket.gethostbyname(socket.gethostname()), libs=[ssl.OPENSSL_VERSION.split()[0], sqlite3.sqlite_version != ""],
 )))
 `;
@@ -159,13 +177,15 @@ describe('under runsc', () => {
   }, 120_000);
   afterAll(() => { if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true }); });
 
-  testRunsc('as nobody: no shadow, no resolv.conf, the pod\'s hostname, no /opt; python3, sh and node start', () => {
+  testRunsc('as nobody: no shadow, no resolv.conf, the pod\'s hostname, no /opt; python3, sh, node and awk start', () => {
     const r = result('nobody');
     expect(runs.nobody.exitCode).toBe(0);
     expect([r.shadow, r.resolv, r.opt]).toEqual(['ENOENT', 'ENOENT', 'ENOENT']);
     expect(r.hostname).toBe('probe-nobody\n');
     expect(r.hostname.trim()).not.toBe(os.hostname());
-    expect(r.etc).toEqual(['group', 'hostname', 'hosts', 'mtab', 'nsswitch.conf', 'passwd']);
+    // The host's alternatives links (Debian's), through which programs such as awk are reached.
+    expect(r.etc).toEqual([...(fs.existsSync('/etc/alternatives') ? ['alternatives'] : []), 'group', 'hostname', 'hosts', 'mtab', 'nsswitch.conf', 'passwd']);
+    if (fs.existsSync('/etc/alternatives/awk')) expect(r.awk).toBe('42');
     expect(r.root).not.toContain('opt');
     expect(r.root).not.toContain('root');
     expect(r.root).not.toContain('home');

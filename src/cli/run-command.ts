@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as os from 'os';
 import {
-  DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, OCI_SECCOMP_ANNOTATION, RunResult, RunWorkloadOptions, formatBytes, planWorkload, runReportOf, runWorkload,
+  DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_PIDS_LIMIT, OCI_SECCOMP_ANNOTATION, RunResult, RunWorkloadOptions, TERMINATION_LOG_HOST_MAX_BYTES, formatBytes, planWorkload,
+  runReportOf, runWorkload,
 } from '../runner/internal';
 
 /** Exit code when the deadline killed the workload (as coreutils `timeout`). */
@@ -45,6 +46,9 @@ export function summaryOf(result: RunResult): string | undefined {
     return `deadline exceeded: sandbox killed after ${result.deadlineSeconds} s (${result.deadlineSource}); in the cluster the Job fails with reason DeadlineExceeded`;
   }
   if (result.runscError) return `runsc failed (exit ${result.exitCode}): ${result.runscError}`;
+  if (result.stoppedBy === 'termination-message-size') {
+    return `sandbox killed: the container wrote more than ${formatBytes(TERMINATION_LOG_HOST_MAX_BYTES)} to its terminationMessagePath, the one file it writes on this host (the kubelet keeps only the last 4 KiB)`;
+  }
   if (result.stoppedBy === 'oom') {
     const kills = result.memoryEvents?.oomKills ?? 0;
     return `killed by the kernel's OOM killer (exit ${result.exitCode}, ${kills} OOM kill${kills === 1 ? '' : 's'}): the sandbox exceeded its memory limit of ${formatBytes(result.memoryLimitBytes ?? 0)}`;
@@ -78,7 +82,8 @@ export function registerRunCommand(program: Command): void {
     .option('--print-spec', 'print the OCI runtime spec (config.json) the run would use, and the notes; run nothing')
     .addHelpText('after', `
 Streams the workload's output and exits with its exit code (with --output json, its stdout goes to stderr and
-stdout gets one JSON object: workload, exitCode, stoppedBy, durationMs, byte counts, tails, notes); ${DEADLINE_EXIT_CODE} when the deadline killed it,
+stdout gets one JSON object: workload, exitCode, stoppedBy, durationMs, byte counts, tails, the termination message
+and the code run's result in it, notes); ${DEADLINE_EXIT_CODE} when the deadline killed it,
 130/143/129 on SIGINT/SIGTERM/SIGHUP (the sandbox is killed and removed first), 2 for input errors. What runsc
 cannot enforce here is printed as a note. The deadline is also enforced by a watchdog process that outlives
 this one: if this process is killed, the sandbox is killed and removed, and a later run sweeps any leftovers.`)

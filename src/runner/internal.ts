@@ -12,3 +12,4 @@ export * from './seccomp';
 export * from './runsc';
 export * from './memory-cgroup';
 export * from './result';
+export * from './termination-message';

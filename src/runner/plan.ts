@@ -8,6 +8,7 @@ import { SelectedWorkload, selectWorkload } from './manifests';
 import { CPU_PERIOD_US, cpuQuotaUs, cpuShares, formatBytes, parseBytes, parseMillicores } from './quantity';
 import { RootfsSource, planRootView } from './rootfs';
 import { OCI_SECCOMP_ANNOTATION, SeccompMode, chooseSeccomp } from './seccomp';
+import { TerminationMessagePolicy, planTerminationMessage } from './termination-message';
 import { planVolumes } from './volumes';
 import { KubeObject } from '../profile/kube';
 
@@ -121,6 +122,8 @@ export interface RunPlan {
   readonly memoryLimitBytes?: number;
   /** Which seccomp filter runs inside the sandbox. */
   readonly seccomp: SeccompMode;
+  /** The container's termination message: its path, its policy, and the host file bound there (absolute). */
+  readonly terminationMessage: { readonly path: string; readonly policy: TerminationMessagePolicy; readonly hostFile: string };
   /** What is not enforced or differs from the cluster: printed before the run. */
   readonly warnings: string[];
 }
@@ -271,11 +274,16 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   // Filesystem: skeleton root with the base bound read-only, then the volumes.
   const root = planRootView(input.rootfs, { uid: effectiveUid, gid, groups: additionalGids, hostname: podName });
   const volumes = planVolumes({ docs: input.docs, workload, podName, bundleDir: input.bundleDir, fsGroup, memoryLimitBytes, ephemeralLimitBytes });
+  // The termination message file is bound writable, as the kubelet binds it, and planned as one more volume file.
+  const termination = planTerminationMessage(container, input.bundleDir, where, volumes.mounts);
+  volumes.mounts.push(termination.mount);
+  volumes.files.push(termination.file);
   warnings.push(...volumes.warnings);
   const readOnlyRoot = sc.readOnlyRootFilesystem === true;
   const runscFlags = ['--network=none', '--oci-seccomp'];
   if (!readOnlyRoot) {
-    runscFlags.push('--overlay2=all:memory');
+    // The root only: an overlay on writable bind mounts would keep the termination message inside the sandbox.
+    runscFlags.push('--overlay2=root:memory');
     warnings.push('readOnlyRootFilesystem is not true: the root is writable through an in-memory overlay (writes vanish at exit); the base\'s directories stay read-only');
   }
   const dirs: BundleDir[] = [...root.dirs, ...volumes.dirs];
@@ -328,8 +336,9 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
   checkExecSize(where, args, env);
 
   // What the cluster applies that this run does not.
-  const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.map((l) => `/${path.posix.basename(l.path)}`)].sort();
-  warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}, with a generated /etc (passwd, group, hosts, hostname, nsswitch.conf; not the host's)` : `a read-only view of ${input.rootfs.path}`}`);
+  // The top-level entries only: the links of the generated /etc (mtab, alternatives) are not the host's.
+  const shown = [...root.mounts.map((m) => m.destination), ...root.symlinks.filter((l) => !l.path.includes('/etc/')).map((l) => `/${path.posix.basename(l.path)}`)].sort();
+  warnings.unshift(`image ${container.image ?? '(none)'} is not pulled: the root filesystem is ${input.rootfs.hostRoot ? `a read-only view of this host's ${shown.join(' ')}, with a generated /etc (passwd, group, hosts, hostname, nsswitch.conf, and the alternatives links into those directories; not the host's)` : `a read-only view of ${input.rootfs.path}`}`);
   const capabilities = capabilitiesOf(sc.capabilities, effectiveUid);
   const seccomp = chooseSeccomp({
     profile: first<{ type?: string }>(sc.seccompProfile, podSc.seccompProfile),
@@ -397,6 +406,7 @@ export function buildRunPlan(input: RunPlanInput): RunPlan {
     ...(deadline.seconds !== undefined ? { deadlineSeconds: deadline.seconds, deadlineSource: deadline.source } : {}),
     ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
     seccomp: seccomp.mode,
+    terminationMessage: { path: termination.path, policy: termination.policy, hostFile: termination.mount.source },
     warnings,
   };
   // The same lexical checks the writer makes: clean relative paths, parents first, caps, bind sources in the bundle.

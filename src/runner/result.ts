@@ -3,14 +3,19 @@ import * as path from 'path';
 import type { MemoryEvents } from './memory-cgroup';
 import type { RunResult } from './runsc';
 import type { SeccompMode } from './seccomp';
+import { RunResultMessage, parseRunResultWrapperCommand } from '../builders/run-wrapper';
 
 /**
  * What stopped the workload when it did not exit on its own: its own `timeout` wrapper (`soft-timeout`),
- * the runner's deadline (`deadline`: activeDeadlineSeconds or --timeout), or the memory limit (`oom`).
+ * the runner's deadline (`deadline`: activeDeadlineSeconds or --timeout), the memory limit (`oom`), or the
+ * runner because the termination message file grew past TERMINATION_LOG_HOST_MAX_BYTES (`termination-message-size`).
  */
-export type StopReason = 'soft-timeout' | 'deadline' | 'oom';
+export type StopReason = 'soft-timeout' | 'deadline' | 'oom' | 'termination-message-size';
 
-/** A coreutils `timeout` wrapper that is the container's command (`timeout -k 5 30 python3 main.py`). */
+/**
+ * A coreutils `timeout` wrapper that is the container's command (`timeout -k 5 30 python3 main.py`), or the
+ * result wrapper of a code run, which runs the command under one (`sh -c <script> cdk8s-sandbox-run 30 5 ...`).
+ */
 export interface SoftTimeout {
   /** Seconds after which `timeout` sends its signal. */
   readonly seconds: number;
@@ -39,6 +44,8 @@ function durationSeconds(text: string): number | undefined {
  * `--kill-after=N`, `--kill-after N`, `-s SIG`, `--signal=SIG`, `--foreground`, `-v`, `--`.
  */
 export function softTimeoutOf(args: readonly string[]): SoftTimeout | undefined {
+  const wrapper = parseRunResultWrapperCommand(args);
+  if (wrapper) return { seconds: wrapper.timeoutSeconds, killAfterSeconds: wrapper.killGraceSeconds, signal: 'TERM' };
   if (args.length < 3 || path.posix.basename(args[0]) !== 'timeout') return undefined;
   let killAfter: number | undefined;
   let signal = 'TERM';
@@ -87,19 +94,35 @@ export interface StopEvidence {
    * @default - not counted
    */
   readonly memoryEvents?: MemoryEvents;
+  /**
+   * The result message the container wrote (its termination message, parsed).
+   * @default - none
+   */
+  readonly resultMessage?: RunResultMessage;
+  /**
+   * Whether the runner killed the sandbox because its termination message file grew too large.
+   * @default false
+   */
+  readonly terminationMessageOverflow?: boolean;
 }
 
 /**
- * Why the sandbox stopped: `deadline` when the runner's deadline killed it; `oom` when it failed after the
- * kernel's OOM killer killed in its memory cgroup; `soft-timeout` when the command's own `timeout` fired: exit
- * 124 (the command ended on the first signal), or 137 (SIGKILL: `-s KILL`, or `-k` after its grace), once the
- * run lasted at least that long. Undefined when the workload exited on its own (or nothing says otherwise).
+ * Why the sandbox stopped: `deadline` when the runner's deadline killed it; `termination-message-size` when the
+ * runner killed it for its termination message file's size; `oom` when it failed after the kernel's OOM killer
+ * killed in its memory cgroup; `soft-timeout` when the command's own `timeout` fired: exit 124 (the command ended
+ * on the first signal), or 137 (SIGKILL: `-s KILL`, or `-k` after its grace), once the run lasted at least that
+ * long, or when the result wrapper's message says so. That message is written inside the sandbox, where the code
+ * could write it too, so it counts only beside the runner's own evidence: a timeout wrapper in the command line
+ * and the same exit code. Undefined when the workload exited on its own (or nothing says otherwise).
  */
 export function stoppedByOf(evidence: StopEvidence): StopReason | undefined {
   if (evidence.deadlineExceeded) return 'deadline';
+  if (evidence.terminationMessageOverflow) return 'termination-message-size';
   if (evidence.exitCode !== 0 && (evidence.memoryEvents?.oomKills ?? 0) > 0) return 'oom';
   const timeout = evidence.softTimeout;
   if (timeout === undefined) return undefined;
+  const message = evidence.resultMessage;
+  if (message?.stoppedBy === 'soft-timeout' && message.exitCode === evidence.exitCode) return 'soft-timeout';
   const after = (seconds: number) => evidence.durationMs >= seconds * 1000;
   if (evidence.exitCode === 124 && after(timeout.seconds)) return 'soft-timeout';
   if (evidence.exitCode === 137) {
@@ -177,6 +200,14 @@ export interface RunReport {
   readonly stdoutTail: string;
   /** The last RUN_REPORT_TAIL_BYTES (4096) bytes of stderr, cut at a UTF-8 character boundary. */
   readonly stderrTail: string;
+  /**
+   * The container's termination message as the kubelet would report it (`state.terminated.message`): the
+   * terminationMessagePath file, or the log tail under FallbackToLogsOnError; '' when there is none; null when
+   * the run did not read one.
+   */
+  readonly terminationMessage: string | null;
+  /** The termination message parsed as a code run's result (the result wrapper's), or null when it is not one. */
+  readonly result: RunResultMessage | null;
   /** What is not enforced here or differs from the cluster (the notes printed before the run). */
   readonly notes: string[];
 }
@@ -211,6 +242,8 @@ export function runReportOf(result: RunResult, tailBytes: number = RUN_REPORT_TA
     stderrBytes: result.stderrBytes,
     stdoutTail: utf8Tail(result.stdout, tailBytes),
     stderrTail: utf8Tail(result.stderr, tailBytes),
+    terminationMessage: result.terminationMessage ?? null,
+    result: result.resultMessage ?? null,
     notes: [...result.warnings],
   };
 }

@@ -6,7 +6,8 @@
 //
 // With the default (the host's own root) the host's /etc is never shown: it holds the host's
 // shadow, resolv.conf, hostname and more. The skeleton's /etc is generated instead, with the pod's
-// users and groups, hosts and hostname (see `generatedEtc`).
+// users and groups, hosts and hostname (see `generatedEtc`), and the links of /etc/alternatives
+// that lead into the shown directories, which programs such as awk are reached through on Debian.
 import * as path from 'path';
 import { BundleDir, BundleFile, BundleSymlink, OciMount } from './bundle';
 
@@ -28,6 +29,11 @@ export interface RootfsSource {
   readonly hostRoot: boolean;
   /** Its top-level entries. */
   readonly entries: readonly RootEntry[];
+  /**
+   * With `hostRoot`, the host's /etc/alternatives links (`awk` -> `/usr/bin/mawk`, ...).
+   * @default - none
+   */
+  readonly alternatives?: readonly { readonly name: string; readonly target: string }[];
 }
 
 /**
@@ -99,6 +105,15 @@ export function generatedEtc(id: PodIdentity): EtcFile[] {
   ];
 }
 
+/** The alternatives links that lead into a shown host directory (`/usr/...`), by name; the rest would dangle. */
+function shownAlternatives(links: readonly { readonly name: string; readonly target: string }[]): { name: string; target: string }[] {
+  return links
+    .filter((l) => /^[^/\0]+$/.test(l.name) && l.name !== '.' && l.name !== '..' && Buffer.byteLength(l.name) <= 255)
+    .filter((l) => l.target.startsWith('/') && !l.target.includes('\0') && path.posix.normalize(l.target) === l.target && HOST_ROOT_ENTRIES.includes(l.target.split('/')[1]))
+    .map((l) => ({ name: l.name, target: l.target }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** The skeleton root: what to create under the bundle and which base entries are bind-mounted. */
 export interface RootView {
   /** Directory of the skeleton, relative to the bundle. */
@@ -133,6 +148,9 @@ export function planRootView(source: RootfsSource, identity: PodIdentity = DEFAU
     dirs.push({ path: `${rootDir}/etc`, mode: 0o755 });
     for (const file of generatedEtc(identity)) files.push({ path: `${rootDir}/etc/${file.name}`, content: Buffer.from(file.content), mode: 0o644 });
     symlinks.push({ path: `${rootDir}/etc/mtab`, target: '../proc/self/mounts' });
+    const shown = shownAlternatives(source.alternatives ?? []);
+    if (shown.length > 0) dirs.push({ path: `${rootDir}/etc/alternatives`, mode: 0o755 });
+    for (const link of shown) symlinks.push({ path: `${rootDir}/etc/alternatives/${link.name}`, target: link.target });
   }
   const entries = [...source.entries].sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {

@@ -13,6 +13,8 @@ import { SoftTimeout, StopReason, softTimeoutOf, stoppedByOf } from './result';
 import { RootEntry, RootfsSource } from './rootfs';
 import { SeccompMode } from './seccomp';
 import { OutputTail, TeardownTarget, Watchdog, processStartTime, startWatchdog, sweepLeftovers, teardownRun, writeOwner } from './supervisor';
+import { TERMINATION_LOG_HOST_MAX_BYTES, TERMINATION_MESSAGE_LOG_MAX_BYTES, TERMINATION_MESSAGE_MAX_BYTES, terminationMessageOf } from './termination-message';
+import { RunResultMessage, parseRunResultMessage } from '../builders/run-wrapper';
 import { KubeObject } from '../profile/kube';
 
 /** How to install runsc, for the "not found" error. */
@@ -29,6 +31,9 @@ const WATCHDOG_FALLBACK_MS = 2000;
 
 /** Bytes of runsc's logs read for its error: the end of its log, the start of its panic log. */
 const LOG_TAIL_BYTES = 64 * 1024;
+
+/** Milliseconds between looks at the termination message file's size. */
+const TERMINATION_LOG_POLL_MS = 250;
 
 /** Signals that interrupt a run: the sandbox is killed and removed, and the result names the signal. */
 export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -155,6 +160,13 @@ export interface RunResult {
   readonly stdoutBytes: number;
   /** Bytes written to stderr in all. */
   readonly stderrBytes: number;
+  /**
+   * The container's termination message as the kubelet would report it: the last 4096 bytes of the file at its
+   * terminationMessagePath, or under FallbackToLogsOnError, when that is empty and the run failed, the log's tail.
+   */
+  readonly terminationMessage?: string;
+  /** The termination message parsed as a code run's result, when it is one (see `parseRunResultMessage`). */
+  readonly resultMessage?: RunResultMessage;
   /** What is not enforced here or differs from the cluster. */
   readonly warnings: string[];
   /** The memory limit enforced, in bytes, if any. */
@@ -190,7 +202,16 @@ export function hostCgroupControllers(cgroupRoot = '/sys/fs/cgroup'): string[] {
   }
 }
 
-/** The top-level entries of a root filesystem directory. */
+/** The links of an alternatives directory (Debian's /etc/alternatives): name and target ([] when it cannot be read). */
+export function readAlternatives(dir: string): { name: string; target: string }[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isSymbolicLink()).map((d) => ({ name: d.name, target: fs.readlinkSync(path.join(dir, d.name)) }));
+  } catch {
+    return [];
+  }
+}
+
+/** The top-level entries of a root filesystem directory (and, for the host's root, its alternatives links). */
 export function listRootfs(dir: string, hostRoot: boolean): RootfsSource {
   const abs = path.resolve(dir);
   let stat: fs.Stats;
@@ -204,7 +225,7 @@ export function listRootfs(dir: string, hostRoot: boolean): RootfsSource {
     if (d.isSymbolicLink()) return { name: d.name, type: 'symlink', target: fs.readlinkSync(path.join(abs, d.name)) };
     return { name: d.name, type: d.isDirectory() ? 'directory' : d.isFile() ? 'file' : 'other' };
   });
-  return { path: abs, hostRoot, entries };
+  return { path: abs, hostRoot, entries, ...(hostRoot ? { alternatives: readAlternatives(path.join(abs, 'etc', 'alternatives')) } : {}) };
 }
 
 /** Reads and parses the manifest files, then appends `documents`. */
@@ -304,12 +325,16 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
     watchdog = startWatchdog(target, deadlineMs ?? 0);
     writeOwner(work, { ...owner, watchdogPid: watchdog.process.pid, watchdogStartTime: watchdog.process.pid !== undefined ? processStartTime(watchdog.process.pid) : undefined });
     const outcome = await supervise(runsc, [...root, `--log=${logFile}`, `--panic-log=${panicLog}`, ...plan.runscFlags, 'run', '--bundle', bundleDir, id], {
-      id, root, deadlineMs, watchdog, tailBytes,
+      id, root, deadlineMs, watchdog, tailBytes, terminationLog: plan.terminationMessage.hostFile,
       echo: options.echo === true, echoStdoutToStderr: options.echoStdoutToStderr === true, handleSignals: options.handleSignals !== false,
     });
     const memoryEvents = counted ? readMemoryEvents(memoryDir!) : undefined;
+    const terminationMessage = terminationMessageOf({
+      policy: plan.terminationMessage.policy, file: readPart(plan.terminationMessage.hostFile, TERMINATION_MESSAGE_MAX_BYTES, 'end'), exitCode: outcome.exitCode, log: outcome.log.text(),
+    });
+    const resultMessage = parseRunResultMessage(terminationMessage);
     const softTimeout = softTimeoutOf(plan.spec.process.args);
-    const stoppedBy = outcome.interrupted ? undefined : stoppedByOf({ ...outcome, softTimeout, memoryEvents });
+    const stoppedBy = outcome.interrupted ? undefined : stoppedByOf({ ...outcome, softTimeout, memoryEvents, resultMessage });
     const runscFailed = outcome.exitCode === 128 || outcome.exitCode === 2;
     const runscError = runscFailed
       // runsc's own error ends its log; a Go panic starts the panic log (its goroutine dumps follow).
@@ -331,6 +356,8 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunResul
       stderr: outcome.stderr.text(),
       stdoutBytes: outcome.stdout.totalBytes,
       stderrBytes: outcome.stderr.totalBytes,
+      terminationMessage,
+      ...(resultMessage ? { resultMessage } : {}),
       warnings,
       ...(plan.memoryLimitBytes !== undefined ? { memoryLimitBytes: plan.memoryLimitBytes } : {}),
       ...(memoryEvents ? { memoryEvents } : {}),
@@ -369,6 +396,15 @@ export function panicExplained(panic: string, pidsLimit: number | undefined): st
   return first ? `runsc crashed: ${first}` : undefined;
 }
 
+/** A file's size in bytes (0 when it cannot be read). */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** The first or last `bytes` bytes of a file as text ('' when it cannot be read). */
 function readPart(file: string, bytes: number, from: 'start' | 'end'): string {
   let fd: number | undefined;
@@ -391,6 +427,8 @@ interface SuperviseOptions {
   readonly deadlineMs?: number;
   readonly watchdog: Watchdog;
   readonly tailBytes: number;
+  /** The termination message file on this host: the sandbox is killed when it grows past TERMINATION_LOG_HOST_MAX_BYTES. */
+  readonly terminationLog: string;
   readonly echo: boolean;
   readonly echoStdoutToStderr: boolean;
   readonly handleSignals: boolean;
@@ -402,6 +440,10 @@ interface Outcome {
   readonly interrupted?: string;
   readonly stdout: OutputTail;
   readonly stderr: OutputTail;
+  /** The newest of both streams as they came, for the termination message's log tail. */
+  readonly log: OutputTail;
+  /** Whether the sandbox was killed because the termination message file grew too large. */
+  readonly terminationMessageOverflow: boolean;
   readonly durationMs: number;
 }
 
@@ -426,8 +468,9 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
     const child: ChildProcess = spawn(runsc, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const stdout = new OutputTail(opts.tailBytes);
     const stderr = new OutputTail(opts.tailBytes);
-    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const log = new OutputTail(TERMINATION_MESSAGE_LOG_MAX_BYTES);
+    child.stdout!.on('data', (chunk: Buffer) => { stdout.push(chunk); log.push(chunk); });
+    child.stderr!.on('data', (chunk: Buffer) => { stderr.push(chunk); log.push(chunk); });
     if (opts.echo) { relay(child.stdout!, opts.echoStdoutToStderr ? process.stderr : process.stdout); relay(child.stderr!, process.stderr); }
     let deadlineExceeded = false;
     let interrupted: string | undefined;
@@ -444,10 +487,16 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
     };
     const onDeadline = () => { deadlineExceeded = true; kill(); };
     opts.watchdog.onDeadline(onDeadline);
+    // The termination message file is the one host file the sandbox writes: it may not fill the host's disk.
+    let terminationMessageOverflow = false;
+    const sizeTimer = setInterval(() => {
+      if (fileSize(opts.terminationLog) > TERMINATION_LOG_HOST_MAX_BYTES) { terminationMessageOverflow = true; kill(); }
+    }, TERMINATION_LOG_POLL_MS);
     const fallbackTimer = opts.deadlineMs !== undefined ? setTimeout(onDeadline, opts.deadlineMs + WATCHDOG_FALLBACK_MS) : undefined;
     const onSignal = (signal: NodeJS.Signals) => { interrupted ??= signal; kill(); };
     if (opts.handleSignals) for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
     const done = () => {
+      clearInterval(sizeTimer);
       if (fallbackTimer) clearTimeout(fallbackTimer);
       if (killTimer) clearInterval(killTimer);
       if (escalateTimer) clearTimeout(escalateTimer);
@@ -463,6 +512,8 @@ function supervise(runsc: string, args: string[], opts: SuperviseOptions): Promi
         ...(interrupted ? { interrupted } : {}),
         stdout,
         stderr,
+        log,
+        terminationMessageOverflow,
         durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6,
       });
     });

@@ -6,6 +6,7 @@ import { Chart, Testing } from 'cdk8s';
 import { CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Language, SandboxRuntimes, SandboxVolume, SandboxedDeployment } from '../src';
 import { CODE_IN_POD_FILE_OVERHEAD_BYTES, CODE_IN_POD_MAX_BYTES, codeBytesInJob, goJsonStringBytes } from '../src/builders/code-runner';
 import { SandboxValidationError } from '../src/builders/errors';
+import { parseRunResultWrapperCommand, runResultWrapperCommand } from '../src/builders/run-wrapper';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
 type Json = { [key: string]: any };
@@ -38,6 +39,8 @@ function filesOf(objects: Json[]): Json {
   const data = only(objects, 'ConfigMap').data;
   return volume.configMap.items ? Object.fromEntries(volume.configMap.items.map((i: Json) => [i.path, data[i.key]])) : data;
 }
+/** The container command of a run under a soft timeout of `seconds`: the result wrapper around `command`. */
+const wrapped = (seconds: number, command: string[]) => runResultWrapperCommand(command, { timeoutSeconds: seconds, killGraceSeconds: 5, terminationMessagePath: '/dev/termination-log' });
 const envOf = (container: Json) => Object.fromEntries((container.env ?? []).map((e: Json) => [e.name, e.value ?? e.valueFrom]));
 
 /** The error a function throws (fails the test when it does not throw). */
@@ -175,8 +178,12 @@ describe('defaults: every control as a literal value', () => {
     expect(Object.keys(spec).sort()).toEqual(['activeDeadlineSeconds', 'backoffLimit', 'completions', 'parallelism', 'template', 'ttlSecondsAfterFinished']);
   });
 
-  test('the soft limit: python3 runs under `timeout -k 5 30`', () => {
-    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/main.py']);
+  test('the soft limit: python3 runs under `timeout -k 5 30`, in the wrapper that writes the result to /dev/termination-log', () => {
+    expect(parseRunResultWrapperCommand(mainOf(objects).command)).toEqual({
+      timeoutSeconds: 30, killGraceSeconds: 5, terminationMessagePath: '/dev/termination-log', command: ['python3', '/workspace/main.py'],
+    });
+    expect(mainOf(objects).command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(mainOf(objects).command).toEqual(wrapped(30, ['python3', '/workspace/main.py']));
     expect(mainOf(objects).args).toBeUndefined();
   });
 
@@ -254,7 +261,7 @@ describe('languages', () => {
   ])('%s: pinned image, command on the entry file, runtime env on a read-only root', (_name, language, image, command, entryFile, env) => {
     const { objects } = synth({ code: 'x\n', language });
     expect(mainOf(objects).image).toBe(image);
-    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', ...command]);
+    expect(mainOf(objects).command).toEqual(wrapped(30, command));
     expect(filesOf(objects)).toEqual({ [entryFile]: 'x\n' });
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', ...env });
   });
@@ -275,7 +282,7 @@ describe('languages', () => {
     const ruby = Language.custom({ name: 'ruby', image: 'ruby:3.3.5-slim', command: ['ruby', '--disable-gems'], entryFile: 'main.rb', env: { GEM_HOME: '/tmp/gems' } });
     const { objects } = synth({ code: 'puts 1\n', language: ruby });
     expect(mainOf(objects).image).toBe('ruby:3.3.5-slim');
-    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'ruby', '--disable-gems', '/workspace/main.rb']);
+    expect(mainOf(objects).command).toEqual(wrapped(30, ['ruby', '--disable-gems', '/workspace/main.rb']));
     expect(filesOf(objects)).toEqual({ 'main.rb': 'puts 1\n' });
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', GEM_HOME: '/tmp/gems' });
   });
@@ -283,7 +290,7 @@ describe('languages', () => {
   test('a custom image and command replace the language\'s and stay under the soft timeout', () => {
     const { objects } = synth({ code: PY, image: 'python:3.11.10-slim', command: ['python3', '-I', '/workspace/main.py'], timeoutSeconds: 7, deadlineSeconds: 13 });
     expect(mainOf(objects).image).toBe('python:3.11.10-slim');
-    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '7', 'python3', '-I', '/workspace/main.py']);
+    expect(mainOf(objects).command).toEqual(wrapped(7, ['python3', '-I', '/workspace/main.py']));
     expect(envOf(mainOf(objects))).toEqual({ HOME: '/tmp', TMPDIR: '/tmp', PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' });
   });
 });
@@ -348,7 +355,7 @@ describe('options', () => {
     const { objects } = synth({ files, entryFile: 'app.py' });
     expect(filesOf(objects)).toEqual(files);
     expect(Object.keys(jobOf(objects).spec.template.metadata.annotations).filter((k) => k.startsWith('code.'))).toEqual(['code.cdk8s-sandbox.io/0', 'code.cdk8s-sandbox.io/1', 'code.cdk8s-sandbox.io/2']);
-    expect(mainOf(objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app.py']);
+    expect(mainOf(objects).command).toEqual(wrapped(30, ['python3', '/workspace/app.py']));
   });
 
   test('files in folders: each downwardAPI item writes its file at its path', () => {
@@ -362,7 +369,7 @@ describe('options', () => {
     expect(filesOf(objects)).toEqual(files);
     // A nested entry file runs from its path.
     const nested = synth({ files: { 'app/main.py': 'print(1)\n' }, entryFile: 'app/main.py' });
-    expect(mainOf(nested.objects).command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/app/main.py']);
+    expect(mainOf(nested.objects).command).toEqual(wrapped(30, ['python3', '/workspace/app/main.py']));
   });
 
   test('files in folders, in a ConfigMap (code too big for the pod): flat keys, mapped back to their paths read-only by the volume\'s items', () => {
@@ -410,10 +417,14 @@ describe('options', () => {
     expect(() => synth({ code: PY, gvisorSeccomp: 'yes' as any })).toThrow(/gvisorSeccomp is "yes"; must be true or false/);
   });
 
-  test('the run\'s container reports the tail of its log in its termination message when it fails', () => {
+  test('the run\'s container writes its result to /dev/termination-log, and falls back to its log\'s tail when killed', () => {
     const { objects } = synth({ code: PY });
     expect(mainOf(objects).terminationMessagePolicy).toBe('FallbackToLogsOnError');
-    expect(mainOf(objects).terminationMessagePath).toBeUndefined();
+    expect(mainOf(objects).terminationMessagePath).toBe('/dev/termination-log');
+    // Without the soft timeout there is no wrapper: the kubelet's fallback is all there is.
+    const plain = synth({ code: PY, image: 'gcr.io/distroless/python3-debian12:nonroot', softTimeout: false }).objects;
+    expect(parseRunResultWrapperCommand(mainOf(plain).command)).toBeUndefined();
+    expect(mainOf(plain).terminationMessagePolicy).toBe('FallbackToLogsOnError');
   });
 
   test('the pod carries the gVisor annotations: seccomp applied inside the sandbox, emptyDirs as sandbox-internal tmpfs', () => {
@@ -443,7 +454,7 @@ describe('options', () => {
 
   test('time limits: soft timeout, hard deadline and TTL (0 deletes at once)', () => {
     const { objects } = synth({ code: PY, timeoutSeconds: 5, deadlineSeconds: 20, ttlSecondsAfterFinished: 0 });
-    expect(mainOf(objects).command.slice(0, 4)).toEqual(['timeout', '-k', '5', '5']);
+    expect(parseRunResultWrapperCommand(mainOf(objects).command)).toMatchObject({ timeoutSeconds: 5, killGraceSeconds: 5 });
     expect(podOf(objects).activeDeadlineSeconds).toBe(20);
     expect(jobOf(objects).spec.activeDeadlineSeconds).toBe(50);
     expect(jobOf(objects).spec.ttlSecondsAfterFinished).toBe(0);

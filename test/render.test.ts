@@ -10,6 +10,7 @@ import { CodeRun, CodeRunnerJob, CodeRunnerJobProps, CodeSource, EnvValue, Langu
 import { buildCodeRun } from '../src/builders/code-runner';
 import { SandboxProfileViolationError, SandboxValidationError } from '../src/builders/errors';
 import { renderCodeRun, renderCodeRunObjects, toYaml } from '../src/builders/render';
+import { parseRunResultWrapperCommand } from '../src/builders/run-wrapper';
 import { KubeObject } from '../src/profile';
 import { schemaErrors, unknownFields } from './helpers/schema';
 
@@ -109,7 +110,7 @@ describe('render output', () => {
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.ttlSecondsAfterFinished).toBe(300);
     expect(job.spec.template.spec.runtimeClassName).toBe('gvisor');
-    expect(job.spec.template.spec.containers[0].command).toEqual(['timeout', '-k', '5', '30', 'python3', '/workspace/main.py']);
+    expect(parseRunResultWrapperCommand(job.spec.template.spec.containers[0].command)?.command).toEqual(['python3', '/workspace/main.py']);
     expect(sharedObjects.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(['NetworkPolicy/code-run-deny-all']);
     expect((sharedObjects[0] as Json).spec).toEqual({ podSelector: { matchLabels: { 'cdk8s-sandbox.io/code-run': 'true' } }, policyTypes: ['Ingress', 'Egress'] });
   });

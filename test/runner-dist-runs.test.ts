@@ -1,6 +1,6 @@
 // Every code run of the example app (dist/) under real gVisor, as `cdk8s-sandbox run --output json` runs it: the
 // plain one, the submission with a folder and the queued one each exit 0 with their greeting, with seccomp
-// applied inside the sandbox (their pods ask for it). Needs runsc and root: skips with the reason on a developer
+// applied inside the sandbox (their pods ask for it), and write their result JSON into the termination message. Needs runsc and root: skips with the reason on a developer
 // machine without them, and fails under CI=true.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -38,5 +38,9 @@ describe.each(Object.keys(GREETINGS))('cdk8s-sandbox run --output json, Job/%s o
     expect([report.exitCode, report.stoppedBy, report.seccomp]).toEqual([0, null, 'runtime-default']);
     expect(report.stdoutTail).toMatch(GREETINGS[name]);
     expect(report.stderrTail).toBe('');
+    // The pod's own result contract: the wrapper's JSON in the termination message, as one GET of the pod shows it.
+    expect(report.result).toMatchObject({ format: 'cdk8s-sandbox.io/run-result/v1', exitCode: 0, stderrTail: '', stderrTruncated: false });
+    expect(report.result.stoppedBy).toBeUndefined();
+    expect(JSON.parse(report.terminationMessage)).toEqual(report.result);
   }, 120_000);
 });

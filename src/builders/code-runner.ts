@@ -8,6 +8,7 @@ import { checkGvisorSeccomp, gvisorPodAnnotations } from './gvisor-annotations';
 import { Language } from './language';
 import { buildDenyAllPolicy } from './network';
 import { checkQueueName, queuedJobFields } from './queue';
+import { RUN_RESULT_WRAPPER_SCRIPT, runResultWrapperCommand } from './run-wrapper';
 import { buildPodSpec } from './pod';
 import { SandboxVolumeMount } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
@@ -56,6 +57,8 @@ export interface CodeRunObjects {
 
 /** Where the code is mounted, read-only. */
 export const CODE_MOUNT_PATH = SANDBOX_DEFAULTS.run.codeMountPath;
+/** Where the run's container writes its result (the kubelet's default path, given explicitly). */
+export const TERMINATION_MESSAGE_PATH = '/dev/termination-log';
 /** Seconds the soft timeout waits after SIGTERM before it sends SIGKILL (`timeout -k`). */
 export const SOFT_TIMEOUT_KILL_GRACE_SECONDS = 5;
 /**
@@ -135,7 +138,11 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const identityName = props.runId !== undefined ? checkDnsLabel(site, 'runId', props.runId) : (props.name ?? fittedDefault);
   const baseIdentity = resolveIdentity(site, { ...props, name: identityName }, undefined, props.runId !== undefined ? 63 : 63 - HASH_LENGTH - 1);
   const queued = props.queueName === undefined ? undefined : queuedJobFields(checkQueueName(site, 'queueName', props.queueName));
-  const shape: RunShape = { props, site, files, image, command: softTimeout ? ['timeout', '-k', String(SOFT_TIMEOUT_KILL_GRACE_SECONDS), String(timeout), ...command] : command, env, deadline, ttl, gvisorSeccomp, baseIdentity, queued };
+  // Under the soft timeout, the wrapper also writes the run's result as JSON into the termination message.
+  const wrapped = softTimeout
+    ? runResultWrapperCommand(command, { timeoutSeconds: timeout, killGraceSeconds: SOFT_TIMEOUT_KILL_GRACE_SECONDS, terminationMessagePath: TERMINATION_MESSAGE_PATH })
+    : command;
+  const shape: RunShape = { props, site, files, image, command: wrapped, env, deadline, ttl, gvisorSeccomp, baseIdentity, queued };
 
   // The code travels in the pod when it fits (nothing to clean up after the Job); a ConfigMap holds it otherwise.
   return assembleRun(shape, files === undefined ? 'source' : codeFitsInPod(files) ? 'pod' : 'configMap');
@@ -196,15 +203,16 @@ function assembleRun(shape: RunShape, location: CodeLocation): CodeRunObjects {
     volumeMounts: mounts,
     containerName: props.containerName ?? SANDBOX_DEFAULTS.run.containerName,
   }, { restartPolicy: 'Never' });
-  // The run's outcome in one GET of its pod: when the code fails, the kubelet puts the tail of its log (the last
-  // 2 KiB or 80 lines) in the container's termination message, beside the exit code and reason (README, "Reading a run's result").
+  // The run's outcome in one GET of its pod: the wrapper's result JSON in the termination message, or, when the
+  // run was killed before it could write one, the tail of its log (the last 2 KiB or 80 lines) if it failed,
+  // beside the exit code and reason (README, "Reading a run's result").
   const runContainer = props.containerName ?? SANDBOX_DEFAULTS.run.containerName;
   // The hard deadline is the pod's own, so the kubelet stops the pod and keeps it (status.reason DeadlineExceeded,
   // readable until the TTL). The Job's deadline, a little later, also covers the time before the pod starts.
   const podSpec: PodSpecJson = {
     ...built,
     activeDeadlineSeconds: shape.deadline,
-    containers: built.containers!.map((c) => (c.name === runContainer ? { ...c, terminationMessagePolicy: 'FallbackToLogsOnError' } : c)),
+    containers: built.containers!.map((c) => (c.name === runContainer ? { ...c, terminationMessagePath: TERMINATION_MESSAGE_PATH, terminationMessagePolicy: 'FallbackToLogsOnError' } : c)),
   };
   const jobSpec = (identity: WorkloadIdentity, spec: PodSpecJson) => ({
     activeDeadlineSeconds: shape.deadline + JOB_DEADLINE_MARGIN_SECONDS,
@@ -352,9 +360,15 @@ function contentHash(values: unknown[]): string {
   return createHash('sha256').update(stableJson(values)).digest('hex').slice(0, HASH_LENGTH);
 }
 
+/**
+ * The result wrapper's script stands in the hash as its digest: every run carries the same 3.5 KB, and a
+ * changed script still changes every name (so `kubectl apply` never meets an immutable Job template).
+ */
+const WRAPPER_SCRIPT_IN_HASH = JSON.stringify(`sha256:${createHash('sha256').update(RUN_RESULT_WRAPPER_SCRIPT).digest('hex')}`);
+
 function stableJson(value: unknown): string {
   // Loops and one string rather than map/join: the same text as `[${value.map(stableJson).join(',')}]` etc.
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value === RUN_RESULT_WRAPPER_SCRIPT ? WRAPPER_SCRIPT_IN_HASH : JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {

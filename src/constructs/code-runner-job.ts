@@ -48,7 +48,7 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly image?: string;
   /**
-   * Command instead of the language's; it is still wrapped in the soft timeout (unless `softTimeout` is false).
+   * Command instead of the language's; it is still wrapped in the soft timeout and the result wrapper (unless `softTimeout` is false).
    * @default - the language's command followed by the entry file's path
    */
   readonly command?: string[];
@@ -58,9 +58,11 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    */
   readonly env?: { [name: string]: EnvValue };
   /**
-   * Whether the command runs under the soft timeout, `timeout -k 5 <timeoutSeconds>`, which needs a `timeout`
-   * program in the image (coreutils' or busybox's). Set false for images without one (distroless); the hard
-   * deadline still stops the run. A wrapper of your own goes in `command`.
+   * Whether the command runs under the soft timeout (`timeout -k 5 <timeoutSeconds>`) in a small POSIX sh
+   * wrapper that writes the run's result as JSON into the termination message (README, "Reading a run's
+   * result"). It needs `sh`, `timeout`, `tee`, `tail`, `tr`, `date` and `awk` in the image (Debian, Alpine and
+   * busybox images have them). Set false for images without them (distroless); the hard deadline still stops
+   * the run. A wrapper of your own goes in `command`.
    * @default true
    */
   readonly softTimeout?: boolean;

@@ -164,8 +164,8 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     check('cdk8s synth', result);
     const objects = objectsOf(path.join(scratch, 'dist', 'consumer.k8s.yaml'));
     expect(Object.keys(objects).sort()).toEqual([
-      'ConfigMap/submission-42', 'Deployment/untrusted-api', 'Job/submission-42', 'LimitRange/sandbox-limits', 'Namespace/consumer-sandbox',
-      'NetworkPolicy/default-deny-all', 'NetworkPolicy/submission-42', 'NetworkPolicy/untrusted-api-network', 'PodDisruptionBudget/untrusted-api',
+      'Deployment/untrusted-api', 'Job/submission-42', 'LimitRange/sandbox-limits', 'Namespace/consumer-sandbox',
+      'NetworkPolicy/code-run-deny-all', 'NetworkPolicy/default-deny-all', 'NetworkPolicy/untrusted-api-network', 'PodDisruptionBudget/untrusted-api',
       'ResourceQuota/sandbox-quota', 'RuntimeClass/gvisor', 'ServiceAccount/untrusted-api',
     ].sort());
     const deployment = objects['Deployment/untrusted-api'];
@@ -177,7 +177,7 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     expect([objects['RuntimeClass/gvisor'].handler, objects['RuntimeClass/gvisor'].overhead]).toEqual(['runsc', { podFixed: { cpu: '100m', memory: '64Mi' } }]);
     expect(objects['Namespace/consumer-sandbox'].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(reportsOf('reports.json').map((r) => [pluginOf(r), r.summary.status, r.summary.metadata.summary, r.violations]))
-      .toEqual([[PLUGIN, 'success', 'no findings in 12 audited objects, 1 file', []]]);
+      .toEqual([[PLUGIN, 'success', 'no findings in 11 audited objects, 1 file', []]]);
   });
 
   test('a raw privileged Pod next to the sandbox constructs: the app synthesizes it, and the plugin fails the synth', async () => {
@@ -189,7 +189,7 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     expect(`${result.stdout}\n${result.stderr}`).toContain('Validation failed');
     const reports = reportsOf('weakened.json');
     expect(reports.map((r) => [pluginOf(r), r.summary.status, r.summary.metadata.summary]))
-      .toEqual([[PLUGIN, 'failure', '14 findings (13 rules) in 1 of 13 audited objects, 1 file']]);
+      .toEqual([[PLUGIN, 'failure', '14 findings (13 rules) in 1 of 12 audited objects, 1 file']]);
     const violations: any[] = reports[0].violations;
     expect(violations.map((v) => v.ruleName)).toEqual([
       'run-as-non-root', 'run-as-high-uid', 'run-as-high-gid', 'no-privilege-escalation', 'not-privileged', 'drop-all-capabilities',
@@ -214,11 +214,12 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     if (!installed) return;
     const rendered = JSON.parse(check('node lib/main.js --render', await inScratch(process.execPath, ['lib/main.js', '--render'])).stdout);
     expect(rendered.name).toBe('render-7');
-    expect(rendered.objects.map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['ConfigMap/runs/render-7', 'Job/runs/render-7', 'NetworkPolicy/runs/render-7']);
-    const job = rendered.objects[1];
-    expect([job.spec.template.spec.runtimeClassName, job.spec.template.spec.containers[0].image, job.spec.activeDeadlineSeconds]).toEqual(['gvisor', 'node:20.18.0-slim', 60]);
-    expect(rendered.objects[0].data).toEqual({ 'main.js': 'console.log(6 * 7)\n' });
-    expect((jsYaml.loadAll(rendered.yaml) as any[]).map((o) => o.kind)).toEqual(['ConfigMap', 'Job', 'NetworkPolicy']);
+    expect(rendered.objects.map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['Job/runs/render-7']);
+    expect(rendered.sharedObjects.map((o: any) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['NetworkPolicy/runs/code-run-deny-all']);
+    const job = rendered.objects[0];
+    expect([job.spec.template.spec.runtimeClassName, job.spec.template.spec.containers[0].image, job.spec.template.spec.activeDeadlineSeconds]).toEqual(['gvisor', 'node:20.18.0-slim', 60]);
+    expect(job.spec.template.metadata.annotations['code.cdk8s-sandbox.io/0']).toBe('console.log(6 * 7)\n');
+    expect((jsYaml.loadAll(rendered.yaml) as any[]).map((o) => o.kind)).toEqual(['NetworkPolicy', 'Job']);
   });
 
   test('cdk8s-sandbox/audit and cdk8s-sandbox/runner: resolve to the installed package, type-check, and audit the synthesized app clean', async () => {
@@ -232,14 +233,14 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     if (!fs.existsSync(path.join(scratch, manifest))) check('cdk8s synth', await synth());
     const report = JSON.parse(check('node lib/tools.js', await inScratch(process.execPath, ['lib/tools.js', manifest])).stdout);
     expect(report).toEqual({
-      exitCode: 0, objects: 12, findings: [], problems: [],
+      exitCode: 0, objects: 11, findings: [], problems: [],
       parsed: expect.arrayContaining(['Deployment/untrusted-api', 'Job/submission-42', 'RuntimeClass/gvisor']),
       plugin: 'function', runnerError: 2, pidsLimit: expect.any(Number),
     });
-    expect(report.parsed).toHaveLength(12);
+    expect(report.parsed).toHaveLength(11);
     // The command-line tool of the installed package, too.
     const cli: RunResult = await inScratch(path.join(scratch, 'node_modules', '.bin', 'cdk8s-sandbox'), ['audit', manifest]);
-    expect([cli.status, cli.stdout.trimEnd().split('\n').pop()]).toEqual([0, 'no findings in 12 audited objects, 1 file']);
+    expect([cli.status, cli.stdout.trimEnd().split('\n').pop()]).toEqual([0, 'no findings in 11 audited objects, 1 file']);
     // And its admission-policy evaluation, whose CEL engine comes bundled in the tarball: the example app's
     // policy admits the app's objects, and judges the ones in its SandboxNamespace.
     const policy = path.join(ROOT, 'dist', 'sandbox-example.k8s.yaml');

@@ -44,8 +44,6 @@ export interface CodeRunObjects {
   readonly selectorLabels: { readonly [key: string]: string };
   /** Every label of the run's pod. */
   readonly podLabels: { readonly [key: string]: string };
-  /** Where the code is: in the pod's annotations, in the run's own ConfigMap, or in the user's `codeFrom`. */
-  readonly codeLocation: CodeLocation;
   /** The ConfigMap holding the code, when it is too big for the pod (or holds what YAML cannot carry safely). */
   readonly configMap?: KubeObject;
   readonly job: KubeObject;
@@ -252,7 +250,7 @@ function assembleRun(shape: RunShape, location: CodeLocation): CodeRunObjects {
   }
   const isolationPolicy = buildCodeRunIsolationPolicy(identity.namespace);
   const objects = [...(configMap ? [configMap] : []), job];
-  return { name, selectorLabels: identity.selectorLabels, podLabels: job.spec.template.metadata.labels, codeLocation: location, ...(configMap ? { configMap } : {}), job, isolationPolicy, objects };
+  return { name, selectorLabels: identity.selectorLabels, podLabels: job.spec.template.metadata.labels, ...(configMap ? { configMap } : {}), job, isolationPolicy, objects };
 }
 
 /**

@@ -22,8 +22,9 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
   readonly code?: string;
   /**
    * The code as several files, path -> content. Up to about 192 KiB in all, the files travel in the pod's own
-   * annotations; bigger code, or code with characters YAML cannot carry safely, goes in a ConfigMap of the run. A path may name folders (`pkg/mod.py`), relative to the code
-   * mount; `..`, absolute paths and empty segments are refused.
+   * annotations; bigger code, or code with characters YAML cannot carry safely, goes in a ConfigMap of the run.
+   * A path may name folders (`pkg/mod.py`), relative to the code mount; `..`, absolute paths and empty segments
+   * are refused.
    * @default - none
    */
   readonly files?: { [fileName: string]: string };

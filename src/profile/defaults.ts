@@ -41,6 +41,10 @@ export const SANDBOX_DEFAULTS = {
     /** The one NetworkPolicy per namespace that denies every code-run pod all traffic (it selects SANDBOX_LABELS.codeRun). */
     isolationPolicyName: 'code-run-deny-all',
   },
+  /** What hardening in place gives a Job that sets no limits of its own (code runs have `run`'s). */
+  hardenedJob: { activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 300 },
+  /** The PodDisruptionBudget hardening in place adds for a replicated workload that no budget covers. */
+  hardenedBudget: { maxUnavailable: 1, nameSuffix: '-sandbox-pdb' },
   /** A SandboxNamespace's ResourceQuota. */
   namespaceQuota: {
     requestsCpu: '8', limitsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi',

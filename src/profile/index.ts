@@ -11,3 +11,5 @@ export * from './predicates';
 export * from './suppress';
 export * from './admission';
 export * from './fqdn';
+export * from './harden-fill';
+export * from './harden';

@@ -1,5 +1,6 @@
 // What a hardening rule is, and what it reports.
 import type { AdmissionCheck } from './admission';
+import type { Fill } from './harden-fill';
 import { KubeObject } from './kube';
 
 /** The object a finding is about. */
@@ -45,6 +46,17 @@ export function isUnwaivable(unwaivable: Unwaivable | undefined, finding: Pick<F
   return unwaivable === 'all' || unwaivable.pathSuffixes.some((suffix) => finding.path.endsWith(suffix));
 }
 
+/** What `harden` does about one rule. */
+export interface RuleHardening {
+  /**
+   * Sets the profile's values where the object leaves fields unset (never a field that is set).
+   * @default - nothing to fill: every finding of the rule is refused
+   */
+  readonly fill?: Fill;
+  /** Why harden refuses, rather than changes, what the rule finds after filling (a set value it must not silently change). */
+  readonly refuses: string;
+}
+
 /** A hardening rule: data plus a check over one plain Kubernetes object. */
 export interface Rule {
   /** Stable id: never renamed, used in suppressions and reports. */
@@ -71,6 +83,11 @@ export interface Rule {
    * @default - nothing, when `admission` is set; the whole rule otherwise
    */
   readonly auditOnly?: string;
+  /**
+   * What hardening in place (`harden`) does about the rule: `fill` sets the profile's values where fields are
+   * unset; whatever the rule still finds afterwards is refused, for the reason `refuses` gives.
+   */
+  readonly hardening: RuleHardening;
   /** Findings for one object; objects the rule does not concern give none. */
   check(obj: KubeObject, options: Required<CheckOptions>): Finding[];
 }

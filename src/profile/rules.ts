@@ -6,7 +6,10 @@ import { disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, t
 import { SANDBOX_DEFAULTS } from './defaults';
 import { KubeObject, ObjectMeta, PodSpecJson, PodTemplateLocation, containersOf, jobSpecOf, podTemplateOf } from './kube';
 import { isPositiveQuantity } from './quantity';
-import { CheckOptions, Finding, Rule, refOf, show } from './rule';
+import {
+  FillTarget, fillContainerSecurity, fillJobField, fillPodField, fillReadOnlyRoot, fillResources, fillServiceAccountField, fills, someContainerInherits,
+} from './harden-fill';
+import { CheckOptions, Finding, Rule, RuleHardening, refOf, show } from './rule';
 
 type Report = (path: string, message: string) => void;
 
@@ -74,7 +77,7 @@ function rule(info: Omit<Rule, 'check'>, run: ViewCheck): Rule {
 }
 
 /** A rule over the pod template of any workload kind; `extra` holds the optional fields of the rule's data. */
-function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck, extra: Pick<Rule, 'unwaivable' | 'admission'> = {}): Rule {
+function podRule(id: string, row: number, title: string, references: string[], fix: string, check: PodCheck, extra: Pick<Rule, 'hardening'> & Partial<Pick<Rule, 'unwaivable' | 'admission'>>): Rule {
   const admission = extra.admission?.map((check) => ({ fix, ...check }));
   return rule({ id, row, title, references, ...extra, ...(admission ? { admission } : {}) }, (view, sink, options) => {
     if (!view.pod) return;
@@ -140,6 +143,13 @@ const baselineOf = (x: string) => [
     + ` && !(${celHas(x, 'seLinuxOptions.role')} && ${x}.seLinuxOptions.role != '' && ${x}.seLinuxOptions.role != null)`
     + ` && (!has(${x}.seLinuxOptions.type) || ${x}.seLinuxOptions.type in ${celStrings(SANDBOX_DEFAULTS.allowedSeLinuxTypes)})))`,
 ].join(' && ');
+/** The refusal of a value set on purpose: harden fills what is unset and never rewrites what a manifest says. */
+const SET_ON_PURPOSE = 'the manifest sets it, and a value set on purpose is not silently rewritten';
+/** How harden treats a rule: fill what is unset, refuse what is set wrong. */
+const fillOrRefuse = (fill: RuleHardening['fill']): RuleHardening => ({ fill, refuses: SET_ON_PURPOSE });
+/** How harden treats a rule it never fills: everything it finds is refused, for `why`. */
+const refuse = (why: string): RuleHardening => ({ refuses: why });
+
 const ALLOWED_ADD = celStrings(SANDBOX_DEFAULTS.allowedAddCapabilities.flatMap((cap) => [cap, `CAP_${cap}`]));
 
 /** Splits an image reference into its parts; a digest pins it, a tag other than `latest` names it. */
@@ -193,6 +203,7 @@ export const RULES: readonly Rule[] = [
         report(`${pod.specPath}.runtimeClassName`, `runtimeClassName is ${show(value)}; sandboxed pods must use "${options.runtimeClassName}"`);
       }
     }, {
+      hardening: fillOrRefuse(fillPodField(['runtimeClassName'], (t: FillTarget) => t.runtimeClassName)),
       admission: [pod(`has(${P}.runtimeClassName) && ${P}.runtimeClassName in variables.runtimeClasses`)],
     }),
 
@@ -205,6 +216,7 @@ export const RULES: readonly Rule[] = [
       eachContainerField(pod, 'runAsNonRoot', report, (value, name) =>
         (value !== undefined && value !== true ? `container "${name}" runAsNonRoot is ${show(value)}; must be true` : undefined));
     }, {
+      hardening: fillOrRefuse(fillPodField(['securityContext', 'runAsNonRoot'], true)),
       admission: [
         pod(`${celHas(PSC, 'runAsNonRoot')} && ${PSC}.runAsNonRoot == true`, { message: 'the pod does not set securityContext.runAsNonRoot: true' }),
         pod(ownUnsetOr('runAsNonRoot', (v) => `${v} == true`), { message: 'a container sets securityContext.runAsNonRoot to something other than true' }),
@@ -217,6 +229,7 @@ export const RULES: readonly Rule[] = [
       eachEffective(pod, 'runAsUser', report, (value, name) =>
         (isHighId(value) ? undefined : `container "${name}" runs as UID ${show(value)}; must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`));
     }, {
+      hardening: fillOrRefuse(fillPodField(['securityContext', 'runAsUser'], SANDBOX_DEFAULTS.runAsUser, someContainerInherits(['runAsUser']))),
       admission: [pod(everyContainer(celIntAtLeast(effective('runAsUser', 'null'), SANDBOX_DEFAULTS.minimumId)), { message: `a container runs as a UID below ${SANDBOX_DEFAULTS.minimumId}, or as none` })],
     }),
 
@@ -238,6 +251,9 @@ export const RULES: readonly Rule[] = [
         if (!isHighId(gid)) report(`${path}[${i}]`, `supplementalGroups[${i}] is ${show(gid)}${gid === 0 ? ' (root)' : ''}; every supplemental group must be an integer >= ${SANDBOX_DEFAULTS.minimumId}`);
       });
     }, {
+      hardening: fillOrRefuse(fills(
+        fillPodField(['securityContext', 'runAsGroup'], SANDBOX_DEFAULTS.runAsGroup, someContainerInherits(['runAsGroup'])),
+        fillPodField(['securityContext', 'fsGroup'], SANDBOX_DEFAULTS.fsGroup))),
       admission: [
         pod(everyContainer(celIntAtLeast(effective('runAsGroup', 'null'), SANDBOX_DEFAULTS.minimumId)), { message: `a container runs as a GID below ${SANDBOX_DEFAULTS.minimumId}, or as none` }),
         pod(celIntAtLeast(celValueOr(PSC, 'fsGroup', 'null'), SANDBOX_DEFAULTS.minimumId), { message: `fsGroup is unset or below ${SANDBOX_DEFAULTS.minimumId}` }),
@@ -252,6 +268,7 @@ export const RULES: readonly Rule[] = [
       eachContainerField(pod, 'allowPrivilegeEscalation', report, (value, name) =>
         (value !== false ? `container "${name}" allowPrivilegeEscalation is ${show(value)}; must be false` : undefined));
     }, {
+      hardening: fillOrRefuse(fillContainerSecurity(['allowPrivilegeEscalation'], false)),
       unwaivable: 'all',
       admission: [pod(everyContainer(`${celHas('c', 'securityContext.allowPrivilegeEscalation')} && c.securityContext.allowPrivilegeEscalation == false`), { message: 'a container does not set securityContext.allowPrivilegeEscalation: false' })],
     }),
@@ -262,6 +279,7 @@ export const RULES: readonly Rule[] = [
       eachContainerField(pod, 'privileged', report, (value, name) =>
         (value === true ? `container "${name}" is privileged; GKE Sandbox refuses privileged containers` : undefined));
     }, {
+      hardening: refuse('a privileged container is not a sandbox, and turning it off changes what the workload is'),
       unwaivable: 'all',
       admission: [pod(ownUnsetOr('privileged', (v) => `${v} != true`), { message: 'a container is privileged' })],
     }),
@@ -278,6 +296,7 @@ export const RULES: readonly Rule[] = [
         if (extra.length > 0) report(`${path}.securityContext.capabilities.add`, `container "${container.name}" adds ${show(extra)}; only ${show(SANDBOX_DEFAULTS.allowedAddCapabilities)} may be added`);
       }
     }, {
+      hardening: fillOrRefuse(fillContainerSecurity(['capabilities', 'drop'], [...SANDBOX_DEFAULTS.dropCapabilities])),
       admission: [
         pod(everyContainer(`${celHas('c', 'securityContext.capabilities.drop')} && type(c.securityContext.capabilities.drop) == list && 'ALL' in c.securityContext.capabilities.drop`),
           { message: 'a container does not drop ALL capabilities' }),
@@ -299,6 +318,7 @@ export const RULES: readonly Rule[] = [
         }
       }
     }, {
+      hardening: fillOrRefuse(fillPodField(['securityContext', 'seccompProfile', 'type'], SANDBOX_DEFAULTS.seccompProfileType, someContainerInherits(['seccompProfile', 'type']))),
       admission: [pod(everyContainer(`${effective('seccompProfile.type', 'null')} in ${celStrings(SECCOMP_OK)}`), { message: 'a container runs without a RuntimeDefault or Localhost seccomp profile' })],
     }),
 
@@ -308,6 +328,7 @@ export const RULES: readonly Rule[] = [
       eachContainerField(pod, 'readOnlyRootFilesystem', report, (value, name) =>
         (value !== true ? `container "${name}" readOnlyRootFilesystem is ${show(value)}; must be true` : undefined));
     }, {
+      hardening: fillOrRefuse(fillReadOnlyRoot),
       admission: [pod(everyContainer(`${celHas('c', 'securityContext.readOnlyRootFilesystem')} && c.securityContext.readOnlyRootFilesystem == true`), { message: 'a container does not set securityContext.readOnlyRootFilesystem: true' })],
     }),
 
@@ -318,6 +339,7 @@ export const RULES: readonly Rule[] = [
         if (pod.spec[field] === true) report(`${pod.specPath}.${field}`, `${field} is true; sandboxed pods must not share host namespaces`);
       }
     }, {
+      hardening: refuse('a pod on the host\'s namespaces is a host-level agent; no field change keeps its purpose'),
       unwaivable: 'all',
       admission: [pod(['hostNetwork', 'hostPID', 'hostIPC'].map((f) => `!(has(${P}.${f}) && ${P}.${f} == true)`).join(' && '), { message: 'the pod shares a host namespace (hostNetwork, hostPID or hostIPC)' })],
     }),
@@ -331,6 +353,7 @@ export const RULES: readonly Rule[] = [
         });
       }
     }, {
+      hardening: refuse('a host port is how the workload is reached; removing it changes the workload'),
       admission: [pod(everyContainer('!has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)'), { message: 'a container binds a host port' })],
     }),
 
@@ -347,6 +370,7 @@ export const RULES: readonly Rule[] = [
         }
       });
     }, {
+      hardening: refuse('the volume is data the workload reads or writes; no other volume type keeps it'),
       unwaivable: { pathSuffixes: ['.hostPath'], what: 'hostPath volumes' },
       admission: [
         pod(`!has(${P}.volumes) || ${P}.volumes.all(v, !has(v.hostPath))`, { message: 'a volume is a hostPath: the node\'s own filesystem', waivable: false }),
@@ -359,6 +383,7 @@ export const RULES: readonly Rule[] = [
 
   rule({
     id: 'no-service-account-token', row: 13, title: 'No service-account token is mounted', references: ['NSA', 'POL', 'KS', 'VAP'],
+    hardening: fillOrRefuse(fills(fillPodField(['automountServiceAccountToken'], false), fillServiceAccountField('automountServiceAccountToken', false))),
     admission: [pod(`has(${P}.automountServiceAccountToken) && ${P}.automountServiceAccountToken == false`, { message: 'the pod does not set automountServiceAccountToken: false', fix: 'Set automountServiceAccountToken: false on the pod spec.' })],
     auditOnly: 'ServiceAccount objects: the controller manager creates every namespace\'s default ServiceAccount without the field, so denying it would leave the namespace without one',
   }, ({ obj, pod }, { findings }) => {
@@ -376,6 +401,7 @@ export const RULES: readonly Rule[] = [
     (pod, report) => {
       if (pod.spec.enableServiceLinks !== false) report(`${pod.specPath}.enableServiceLinks`, `enableServiceLinks is ${show(pod.spec.enableServiceLinks)}; must be false so untrusted code does not learn every Service's address`);
     }, {
+      hardening: fillOrRefuse(fillPodField(['enableServiceLinks'], false)),
       admission: [pod(`has(${P}.enableServiceLinks) && ${P}.enableServiceLinks == false`, { message: 'the pod does not set enableServiceLinks: false' })],
     }),
 
@@ -403,6 +429,7 @@ export const RULES: readonly Rule[] = [
         }
       }
     }, {
+      hardening: refuse('the manifest asks for kernel or LSM settings beyond the baseline on purpose'),
       unwaivable: { pathSuffixes: ['.value'], what: 'sysctl values that smuggle another sysctl' },
       admission: [
         pod(`!has(${PSC}.sysctls) || ${PSC}.sysctls.all(s, has(s.name) && s.name in ${celStrings(SANDBOX_DEFAULTS.safeSysctls)})`, { message: 'a sysctl is not in the PSS baseline\'s safe set' }),
@@ -427,6 +454,7 @@ export const RULES: readonly Rule[] = [
         if (missing) report(`${path}.resources`, `container "${container.name}" does not set ${missing.join(', ')}`);
       }
     }, {
+      hardening: fillOrRefuse(fillResources(['cpu', 'memory'])),
       admission: [pod(`variables.limitedContainers.all(c, ${['requests', 'limits'].flatMap((kind) => ['cpu', 'memory'].map((r) => `(${celHas('c', `resources.${kind}`)} && '${r}' in c.resources.${kind} && ${celPositiveQuantity(`c.resources.${kind}['${r}']`)})`)).join(' && ')})`,
         { message: 'a container does not set positive CPU and memory requests and limits' })],
     }),
@@ -439,12 +467,18 @@ export const RULES: readonly Rule[] = [
         if (!isPositiveQuantity(container.resources?.limits?.['ephemeral-storage'])) report(`${path}.resources.limits.ephemeral-storage`, `container "${container.name}" has no ephemeral-storage limit`);
       }
     }, {
+      hardening: fillOrRefuse(fillResources(['ephemeral-storage'])),
       admission: [pod(`variables.limitedContainers.all(c, ${celHas('c', 'resources.limits')} && 'ephemeral-storage' in c.resources.limits && ${celPositiveQuantity("c.resources.limits['ephemeral-storage']")})`,
         { message: 'a container has no ephemeral-storage limit' })],
     }),
 
   rule({
     id: 'job-limits', row: 20, title: 'Jobs have a deadline, a TTL, no retries and restartPolicy Never', references: ['KL', 'seed'],
+    hardening: fillOrRefuse(fills(
+      fillJobField(['activeDeadlineSeconds'], SANDBOX_DEFAULTS.hardenedJob.activeDeadlineSeconds),
+      fillJobField(['ttlSecondsAfterFinished'], SANDBOX_DEFAULTS.hardenedJob.ttlSecondsAfterFinished),
+      fillJobField(['backoffLimit'], 0),
+      fillJobField(['template', 'spec', 'restartPolicy'], 'Never'))),
     admission: [
       { target: 'job', expression: `${celHas(J, 'activeDeadlineSeconds')} && type(${J}.activeDeadlineSeconds) == int && ${J}.activeDeadlineSeconds > 0`, message: 'the Job has no hard deadline', fix: 'Set activeDeadlineSeconds to a positive number of seconds.' },
       { target: 'job', expression: `${celHas(J, 'ttlSecondsAfterFinished')} && type(${J}.ttlSecondsAfterFinished) == int && ${J}.ttlSecondsAfterFinished >= 0`, message: 'the Job has no ttlSecondsAfterFinished, so finished Jobs pile up', fix: 'Set ttlSecondsAfterFinished (e.g. 300).' },
@@ -471,6 +505,7 @@ export const RULES: readonly Rule[] = [
         if (problem) report(`${path}.image`, `container "${container.name}" ${problem}`);
       }
     }, {
+      hardening: refuse('only the image\'s publisher knows which version to pin'),
       admission: [pod(everyContainer(`type(c.image) == string && (c.image.matches('^[^@]*@sha256:[a-f0-9]{64}$') || (c.image.matches('^[^@]*:[^:/@]+@?$') && !c.image.lowerAscii().matches(':latest@?$')))`),
         { message: 'an image is not pinned to a tag other than latest, or to a sha256 digest' })],
     }),
@@ -487,6 +522,7 @@ export const RULES: readonly Rule[] = [
         });
       }
     }, {
+      hardening: refuse('the processes read the variable; dropping it breaks them, so the Secret must move to a mounted file'),
       admission: [pod(everyContainer(`(!has(c.env) || c.env.all(e, !(${celHas('e', 'valueFrom.secretKeyRef')}))) && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef)))`),
         { message: 'a container reads a Secret into its environment' })],
     }),
@@ -501,6 +537,7 @@ export const RULES: readonly Rule[] = [
         if (isSwitchedOn(value)) report(`${path}.securityContext.windowsOptions.hostProcess`, `container "${container.name}" windowsOptions.hostProcess is ${show(value)}; a HostProcess container runs on the node itself, outside any sandbox`);
       }
     }, {
+      hardening: refuse('a HostProcess container runs on the node itself; no field change keeps its purpose'),
       unwaivable: 'all',
       admission: [pod(`${celSwitchOff(PSC, 'windowsOptions.hostProcess')} && ${everyContainer(celSwitchOff('c', 'securityContext.windowsOptions.hostProcess'))}`, { message: 'a HostProcess container runs on the node itself, outside any sandbox' })],
     }),
@@ -511,6 +548,7 @@ export const RULES: readonly Rule[] = [
       const value = pod.spec.shareProcessNamespace;
       if (isSwitchedOn(value)) report(`${pod.specPath}.shareProcessNamespace`, `shareProcessNamespace is ${show(value)}; every container of the pod sees and signals the others' processes and reads their files through /proc/<pid>/root`);
     }, {
+      hardening: refuse('its containers were made to see each other\'s processes (a sidecar that signals or inspects another)'),
       admission: [pod(celSwitchOff(P, 'shareProcessNamespace'), { message: 'the pod shares one process namespace among its containers' })],
     }),
 
@@ -520,6 +558,7 @@ export const RULES: readonly Rule[] = [
       const value = pod.spec.hostUsers;
       if (value === false) report(`${pod.specPath}.hostUsers`, 'hostUsers is false; runsc does not support user namespaces, so the kubelet refuses to start the pod (it never runs)');
     }, {
+      hardening: refuse('the manifest asks for a user namespace on purpose; only its author can drop the request'),
       admission: [pod(`!(has(${P}.hostUsers) && ${P}.hostUsers == false)`, { message: 'the pod sets hostUsers: false, which runsc does not support: the kubelet refuses to start it' })],
     }),
 ];

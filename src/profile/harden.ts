@@ -1,0 +1,270 @@
+// Hardening in place: the profile's defaults applied to a pod template wherever a field is unset, and a
+// refusal wherever a field is set to what a rule forbids (a value harden must not silently change).
+import { selectorMatches } from './cross-resource';
+import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from './defaults';
+import { FillPod, FillTarget } from './harden-fill';
+import { KubeObject, containersOf, embeddedPodsOf, jobSpecOf, podTemplateOf } from './kube';
+import { runtimeClassNameOr } from './predicates';
+import { Finding, isUnwaivable, refOf } from './rule';
+import { RULES, checkObject, checkPodTemplatesIn, ruleById } from './rules';
+import { suppressionsOf } from './suppress';
+
+/** Requests and limits a container gets where it sets none (a LimitRange's `defaultRequest` and `default`). */
+export interface ContainerDefaults {
+  readonly requests: { readonly [resource: string]: string };
+  readonly limits: { readonly [resource: string]: string };
+}
+
+/** Options of a hardening pass. */
+export interface HardenOptions {
+  /**
+   * The RuntimeClass hardened pods name.
+   * @default 'gvisor'
+   */
+  readonly runtimeClassName?: string;
+  /**
+   * Rules whose actions and refusals the pass skips (as `audit --ignore-rule`).
+   * @default - none
+   */
+  readonly ignoreRules?: readonly string[];
+  /**
+   * Requests and limits for containers that set none.
+   * @default - SANDBOX_DEFAULTS.resources
+   */
+  readonly containerDefaults?: ContainerDefaults;
+}
+
+/** One field harden set: `value` at `segments` (missing mappings are created; an index equal to a list's length appends). */
+export interface HardenChange {
+  /** The rule the change satisfies. */
+  readonly rule: string;
+  /** JSON path of the field, as findings name paths (`spec.template.spec.containers[0].securityContext.runAsNonRoot`). */
+  readonly path: string;
+  /** The same path as keys and list indexes. */
+  readonly segments: readonly (string | number)[];
+  /** The value set. */
+  readonly value: unknown;
+}
+
+/** What hardening one object did. */
+export interface HardenResult {
+  /** The hardened object: a copy with `changes` applied (the input is never modified), or the input itself when nothing changed. */
+  readonly object: KubeObject;
+  /** Whether the object carries pod templates (a workload): only those are hardened. */
+  readonly workload: boolean;
+  /** The fields set, in the order applied. */
+  readonly changes: readonly HardenChange[];
+  /** What harden must not change, as findings; empty when the object was hardened. */
+  readonly refusals: readonly Finding[];
+  /** Refusals waived by the object's suppression annotation, with its reason in the message. */
+  readonly suppressed: readonly Finding[];
+  /** Objects to add right after this one (a PodDisruptionBudget for a replicated workload that has none). */
+  readonly companions: readonly KubeObject[];
+}
+
+/** Options of a hardening pass over a set of objects. */
+export interface HardenObjectsOptions extends HardenOptions {
+  /**
+   * The namespace of objects that name none.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+}
+
+/** The options of a pass with their defaults applied (in one place). */
+interface ResolvedHardenOptions {
+  readonly runtimeClassName: string;
+  readonly ignore: ReadonlySet<string>;
+  readonly containerDefaults?: ContainerDefaults;
+  readonly defaultNamespace: string;
+}
+
+function resolveHardenOptions(options: HardenObjectsOptions): ResolvedHardenOptions {
+  return {
+    runtimeClassName: runtimeClassNameOr(options.runtimeClassName),
+    ignore: new Set(options.ignoreRules ?? []),
+    containerDefaults: options.containerDefaults,
+    defaultNamespace: options.defaultNamespace || 'default',
+  };
+}
+
+/** The profile's own container defaults (SANDBOX_DEFAULTS.resources). */
+export const PROFILE_CONTAINER_DEFAULTS: ContainerDefaults = {
+  requests: { 'cpu': SANDBOX_DEFAULTS.resources.cpuRequest, 'memory': SANDBOX_DEFAULTS.resources.memoryRequest, 'ephemeral-storage': SANDBOX_DEFAULTS.resources.ephemeralStorageRequest },
+  limits: { 'cpu': SANDBOX_DEFAULTS.resources.cpuLimit, 'memory': SANDBOX_DEFAULTS.resources.memoryLimit, 'ephemeral-storage': SANDBOX_DEFAULTS.resources.ephemeralStorageLimit },
+};
+
+/**
+ * The container defaults a LimitRange gives (its `Container` item's `defaultRequest` and `default`; a default
+ * limit without a default request is the request too, as the API server applies them), over the profile's
+ * own for resources it leaves out.
+ */
+export function containerDefaultsOf(limitRange: KubeObject): ContainerDefaults | undefined {
+  const item = (Array.isArray(limitRange.spec?.limits) ? limitRange.spec.limits : []).find((l: any) => l?.type === 'Container' && (l.default || l.defaultRequest));
+  if (!item) return undefined;
+  const strings = (m: unknown): { [key: string]: string } => Object.fromEntries(Object.entries(m && typeof m === 'object' ? m : {}).map(([k, v]) => [k, String(v)]));
+  const limits = { ...PROFILE_CONTAINER_DEFAULTS.limits, ...strings(item.default) };
+  const requests = { ...PROFILE_CONTAINER_DEFAULTS.requests, ...strings(item.default), ...strings(item.defaultRequest) };
+  return { requests, limits };
+}
+
+/** `segments` as a JSON path the way findings write them (`spec.containers[0].image`). */
+export function pathOfSegments(segments: readonly (string | number)[]): string {
+  let path = '';
+  for (const s of segments) {
+    if (typeof s === 'number') path += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(s)) path += path === '' ? s : `.${s}`;
+    else path += `[${JSON.stringify(s)}]`;
+  }
+  return path;
+}
+
+/** A JSON path as findings write it (`spec.template.spec.containers[0]`), as keys and list indexes. */
+export function segmentsOfPath(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  const pattern = /([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g;
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(path)) !== null) {
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(Number(match[2]));
+    else segments.push(JSON.parse(`"${match[3]}"`));
+  }
+  return segments;
+}
+
+function valueAt(root: any, segments: readonly (string | number)[]): any {
+  let value = root;
+  for (const s of segments) value = value?.[s];
+  return value;
+}
+
+/** Sets `value` at `segments` of `root`, creating mappings (or lists, before an index) where unset. */
+function setAt(root: any, segments: readonly (string | number)[], value: unknown): void {
+  let node = root;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const key = segments[i];
+    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = typeof segments[i + 1] === 'number' ? [] : {};
+    node = node[key];
+  }
+  node[segments[segments.length - 1]] = value;
+}
+
+function copyOf<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+const NO_CHANGE = { changes: [], refusals: [], suppressed: [], companions: [] } as const;
+
+/** The rule id of a refusal of a container outside any pod template (harden cannot tell how its pod runs). */
+export const LONE_CONTAINER_REFUSAL = 'pod-template';
+
+/** Hardens one object: fills, then judges what is left (refusals, or findings waived by its suppressions). */
+function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: ContainerDefaults): HardenResult {
+  const own = podTemplateOf(obj);
+  const embedded = own ? undefined : embeddedPodsOf(obj);
+  const templates = own ? [own] : embedded!.templates;
+  const lone = embedded?.loneContainers ?? [];
+  if (templates.length === 0 && lone.length === 0 && obj.kind !== 'ServiceAccount') return { object: obj, workload: false, ...NO_CHANGE };
+
+  const copy: KubeObject = copyOf(obj);
+  const changes: HardenChange[] = [];
+  let rule = '';
+  const pods: FillPod[] = templates.map((t) => {
+    const segments = segmentsOfPath(t.specPath);
+    const spec = valueAt(copy, segments);
+    return { spec, segments, containers: containersOf(spec, t.specPath).map((c) => ({ container: c.container, segments: segmentsOfPath(c.path), group: c.group })) };
+  });
+  const job = jobSpecOf(copy);
+  const target: FillTarget = {
+    obj: copy, pods, runtimeClassName: options.runtimeClassName, resources,
+    ...(job ? { job: { spec: job.spec, segments: segmentsOfPath(job.path) } } : {}),
+    set(segments, value) {
+      setAt(copy, segments, value);
+      changes.push({ rule, path: pathOfSegments(segments), segments: [...segments], value: copyOf(value) });
+    },
+  };
+  const suppressions = suppressionsOf(obj);
+  for (const r of RULES) {
+    if (!r.hardening.fill || options.ignore.has(r.id) || suppressions.rules.has(r.id)) continue;
+    rule = r.id;
+    r.hardening.fill(target);
+  }
+
+  const checkOptions = { runtimeClassName: options.runtimeClassName };
+  const findings = [...(own || obj.kind === 'ServiceAccount' ? checkObject(copy, checkOptions) : checkPodTemplatesIn(copy, embedded!.templates.map((t) => ({ ...t, spec: valueAt(copy, segmentsOfPath(t.specPath)) })), checkOptions))];
+  const refusals: Finding[] = [];
+  const suppressed: Finding[] = [];
+  for (const f of findings) {
+    if (options.ignore.has(f.rule)) continue;
+    const r = ruleById(f.rule);
+    const reason = suppressions.rules.get(f.rule);
+    if (reason !== undefined && !isUnwaivable(r?.unwaivable, f)) {
+      suppressed.push({ ...f, message: `${f.message} (suppressed: ${reason})` });
+      continue;
+    }
+    const why = r ? `; harden does not change it: ${r.hardening.refuses}` : '';
+    const unwaivable = reason !== undefined ? ` (the suppression cannot waive it: no reason makes it safe in a sandbox)` : '';
+    refusals.push({ ...f, message: `${f.message}${why}${unwaivable}` });
+  }
+  refusals.push(...suppressions.findings.filter((f) => !options.ignore.has(f.rule)));
+  for (const path of lone) {
+    refusals.push({
+      rule: LONE_CONTAINER_REFUSAL, object: refOf(obj), path,
+      message: `${path} is a container outside any pod template, so how its pod runs cannot be judged or hardened`,
+      fix: 'Harden the pods this object makes where their pod spec is written (the controller\'s configuration), or leave the object out.',
+    });
+  }
+  return { object: changes.length > 0 ? copy : obj, workload: templates.length > 0 || lone.length > 0, changes, refusals, suppressed, companions: [] };
+}
+
+/** The PodDisruptionBudget for a replicated Deployment or StatefulSet that no budget of the set covers. */
+function budgetFor(obj: KubeObject, budgets: readonly KubeObject[], namespace: string, options: ResolvedHardenOptions): KubeObject | undefined {
+  if (obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') return undefined;
+  if (!(typeof obj.spec?.replicas === 'number' && obj.spec.replicas > 1) || !obj.spec?.selector) return undefined;
+  const labels = podTemplateOf(obj)?.metadata.labels ?? {};
+  const covered = budgets.some((b) => (b.metadata?.namespace || options.defaultNamespace) === namespace && selectorMatches(b.spec?.selector, labels));
+  if (covered) return undefined;
+  const name = `${obj.metadata?.name ?? 'workload'}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`;
+  return {
+    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
+    metadata: { name, ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}), labels: { ...MANAGED_BY_LABEL } },
+    spec: { maxUnavailable: SANDBOX_DEFAULTS.hardenedBudget.maxUnavailable, selector: copyOf(obj.spec.selector) },
+  };
+}
+
+/**
+ * Hardens one object on its own: a workload's pod templates (or a ServiceAccount's token setting) get the
+ * profile's values where fields are unset; what a rule still finds is refused. Resources come from
+ * `options.containerDefaults` or the profile's.
+ */
+export function hardenObject(obj: KubeObject, options: HardenOptions = {}): HardenResult {
+  return hardenObjects([obj], options)[0];
+}
+
+/**
+ * Hardens a set of objects, one result per object in order. Containers that set no resources get their
+ * namespace's LimitRange defaults when the set has a LimitRange there (else the profile's), and a replicated
+ * Deployment or StatefulSet that no PodDisruptionBudget of the set covers gets one (`companions`).
+ */
+export function hardenObjects(objects: readonly KubeObject[], options: HardenObjectsOptions = {}): HardenResult[] {
+  const resolved = resolveHardenOptions(options);
+  const namespaceOfObject = (o: KubeObject) => o.metadata?.namespace || resolved.defaultNamespace;
+  const limitRanges = new Map<string, ContainerDefaults>();
+  const budgets: KubeObject[] = [];
+  for (const o of objects) {
+    if (o?.kind === 'LimitRange') {
+      const defaults = containerDefaultsOf(o);
+      if (defaults && !limitRanges.has(namespaceOfObject(o))) limitRanges.set(namespaceOfObject(o), defaults);
+    } else if (o?.kind === 'PodDisruptionBudget') budgets.push(o);
+  }
+  return objects.map((o) => {
+    if (!o || typeof o !== 'object' || typeof o.kind !== 'string') return { object: o, workload: false, ...NO_CHANGE };
+    const namespace = namespaceOfObject(o);
+    const result = hardenOne(o, resolved, resolved.containerDefaults ?? limitRanges.get(namespace) ?? PROFILE_CONTAINER_DEFAULTS);
+    if (resolved.ignore.has('availability') || suppressionsOf(o).rules.has('availability')) return result;
+    const budget = budgetFor(result.object, budgets, namespace, resolved);
+    if (!budget) return result;
+    budgets.push(budget);
+    return { ...result, companions: [budget] };
+  });
+}

@@ -10,6 +10,7 @@ export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandb
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
 export { SandboxQueue, type SandboxQueueProps, type SandboxQueueQuota } from './constructs/sandbox-queue';
 export { SandboxRuntimes } from './constructs/sandbox-runtimes';
+export { SandboxHardening, type SandboxHardeningProps, type HardeningSuppression } from './constructs/sandbox-hardening';
 export {
   SandboxAdmissionPolicy, AdmissionScope, type SandboxAdmissionPolicyProps, type ClusterAdmissionScopeOptions,
 } from './constructs/sandbox-admission-policy';

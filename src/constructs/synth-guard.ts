@@ -45,6 +45,8 @@ export class SandboxSynthGuard extends Construct {
   }
 
   private readonly entries: { construct: IConstruct; guarded: GuardedConstruct }[] = [];
+  /** Every object of the entries. */
+  private readonly guardedObjects = new Set<ApiObject>();
   /** Names of the GvisorRuntimeClasses of the app. */
   private readonly gvisorRuntimeClasses = new Set<string>();
   private readonly allowedRuntimes: AllowedRuntime[] = [];
@@ -57,6 +59,12 @@ export class SandboxSynthGuard extends Construct {
   /** Registers a construct's objects for the checks. */
   public register(construct: IConstruct, guarded: GuardedConstruct): void {
     this.entries.push({ construct, guarded });
+    for (const o of guarded.objects) this.guardedObjects.add(o);
+  }
+
+  /** Whether a construct registered this object (hardening in place leaves it to that construct). */
+  public isGuarded(obj: ApiObject): boolean {
+    return this.guardedObjects.has(obj);
   }
 
   /** Registers the name of a GvisorRuntimeClass of the app: pods may name it. */

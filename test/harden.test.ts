@@ -288,3 +288,20 @@ test('paths and segments convert both ways, quoting keys that are not identifier
   expect(pathOfSegments(segmentsOfPath(path))).toBe(path);
   expect(pathOfSegments(['spec', 'containers', 0, 'resources', 'limits', 'ephemeral-storage'])).toBe('spec.containers[0].resources.limits.ephemeral-storage');
 });
+
+test('README\'s table of what harden does lists every per-object rule, with "-" exactly where the rule fills nothing', () => {
+  const readme = require('fs').readFileSync(require('path').join(__dirname, '..', 'README.md'), 'utf8') as string;
+  const section = readme.slice(readme.indexOf('## Hardening what you already have'), readme.indexOf('### In cdk8s'));
+  const rows = [...section.matchAll(/^\| `([a-z-]+)` \| (.+?) \| (.+?) \|$/gm)].map((m) => [m[1], m[2] === '-' ? 'refuses' : 'fills']);
+  expect(rows).toEqual(RULES.map((r) => [r.id, r.hardening.fill ? 'fills' : 'refuses']));
+});
+
+test('numbers are quantities too (YAML `cpu: 2`), and a malformed pod spec is refused rather than rewritten', () => {
+  const spec = podSpecOf(hardenObject(plainDeployment({ containers: [{ name: 'web', image: 'registry.example/web:1.4.2', resources: { requests: { cpu: 2 } } }] })).object);
+  expect(spec.containers[0].resources.limits.cpu).toBe(2);
+  const bad = plainDeployment();
+  bad.spec.template.spec.containers = 'web';
+  const result = hardenObject(bad);
+  expect(result.object).toBe(bad);
+  expect(result.refusals.map((f) => [f.rule, f.path])).toEqual([['pod-template', 'spec.template.spec']]);
+});

@@ -2,7 +2,7 @@
 // refusal wherever a field is set to what a rule forbids (a value harden must not silently change).
 import { selectorMatches } from './cross-resource';
 import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from './defaults';
-import { FillPod, FillTarget } from './harden-fill';
+import { FillPod, FillTarget, isUnset } from './harden-fill';
 import { KubeObject, containersOf, embeddedPodsOf, jobSpecOf, podTemplateOf } from './kube';
 import { runtimeClassNameOr } from './predicates';
 import { Finding, isUnwaivable, refOf } from './rule';
@@ -155,7 +155,13 @@ function copyOf<T>(value: T): T {
 
 const NO_CHANGE = { changes: [], refusals: [], suppressed: [], companions: [] } as const;
 
-/** The rule id of a refusal of a container outside any pod template (harden cannot tell how its pod runs). */
+const CONTAINER_GROUPS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+function isMapping(value: unknown): value is { [key: string]: any } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The rule id of a refusal of a pod that harden cannot place: a container outside any pod template, or a malformed pod spec. */
 export const LONE_CONTAINER_REFUSAL = 'pod-template';
 
 /** Hardens one object: fills, then judges what is left (refusals, or findings waived by its suppressions). */
@@ -169,6 +175,16 @@ function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: C
   const copy: KubeObject = copyOf(obj);
   const changes: HardenChange[] = [];
   let rule = '';
+  const malformed = templates.filter((t) => !isMapping(t.spec) || CONTAINER_GROUPS.some((g) => !isUnset(t.spec[g]) && !(Array.isArray(t.spec[g]) && t.spec[g].every(isMapping))));
+  if (malformed.length > 0) {
+    return {
+      object: obj, workload: true, changes: [], suppressed: [], companions: [],
+      refusals: malformed.map((t) => ({
+        rule: LONE_CONTAINER_REFUSAL, object: refOf(obj), path: t.specPath,
+        message: `${t.specPath} is not a pod spec with lists of containers, so it cannot be hardened`, fix: 'Give the pod spec its containers as a list of mappings.',
+      })),
+    };
+  }
   const pods: FillPod[] = templates.map((t) => {
     const segments = segmentsOfPath(t.specPath);
     const spec = valueAt(copy, segments);

@@ -6,7 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SandboxValidationError } from '../builders/errors';
 import {
-  KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsOf, embeddedPodsOf, hardenObjects, podTemplateOf, runtimeClassNameOr,
+  BudgetCoverage, KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsOf, embeddedPodsOf, hardenObjects, podTemplateOf, runtimeClassNameOr, suppressionsOf,
   type ContainerDefaults,
 } from '../profile';
 import type { SandboxNamespace } from './sandbox-namespace';
@@ -87,7 +87,8 @@ export class SandboxHardening {
     const guard = SandboxSynthGuard.of(scope);
     const all = scope.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const defaults = new LimitRangeDefaults(all, props.namespace);
-    const budgets = all.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.toJson() as KubeObject);
+    const budgets = new BudgetCoverage();
+    for (const o of all) if (o.kind === 'PodDisruptionBudget') budgets.add(o.toJson());
 
     const found = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && !(c as any)[HARDENED] && !guard.isGuarded(c));
     for (const obj of found) {
@@ -104,11 +105,10 @@ export class SandboxHardening {
       (workload ? this.workloads : this.serviceAccounts).push(obj);
       guard.register(obj, { objects: [obj], runtimeClassName, ...(workload ? { workload: obj } : {}) });
       if (!workload) continue;
-      const [{ companions }] = hardenObjects([...budgets, obj.toJson() as KubeObject], { runtimeClassName }).slice(-1);
-      for (const budget of companions) {
-        budgets.push(budget);
-        this.budgets.push(new ApiObject(obj.node.scope!, `${obj.node.id}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`, budget as any));
-      }
+      const hardened = obj.toJson() as KubeObject;
+      if (suppressionsOf(hardened).rules.has('availability')) continue;
+      const budget = budgets.budgetFor(hardened);
+      if (budget) this.budgets.push(new ApiObject(obj.node.scope!, `${obj.node.id}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`, budget as any));
     }
   }
 }
@@ -142,12 +142,13 @@ function addSuppressions(obj: ApiObject, json: KubeObject, suppressions: readonl
 /** The container defaults of each namespace, read from the app's LimitRanges on first use. */
 class LimitRangeDefaults {
   private byNamespace?: Map<string, ContainerDefaults>;
+  private ofNamespaceProp?: ContainerDefaults;
 
   constructor(private readonly objects: readonly ApiObject[], private readonly namespace: SandboxNamespace | undefined) {}
 
   /** The defaults for containers in `namespace`; undefined leaves the profile's. */
   of(namespace: string | undefined): ContainerDefaults | undefined {
-    if (this.namespace) return containerDefaultsOf(this.namespace.limitRange.toJson());
+    if (this.namespace) return this.ofNamespaceProp ??= containerDefaultsOf(this.namespace.limitRange.toJson());
     if (!this.byNamespace) {
       this.byNamespace = new Map();
       for (const o of this.objects) {

@@ -233,19 +233,55 @@ function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: C
   return { object: changes.length > 0 ? copy : obj, workload: templates.length > 0 || lone.length > 0, changes, refusals, suppressed, companions: [] };
 }
 
-/** The PodDisruptionBudget for a replicated Deployment or StatefulSet that no budget of the set covers. */
-function budgetFor(obj: KubeObject, budgets: readonly KubeObject[], namespace: string, options: ResolvedHardenOptions): KubeObject | undefined {
-  if (obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') return undefined;
-  if (!(typeof obj.spec?.replicas === 'number' && obj.spec.replicas > 1) || !obj.spec?.selector) return undefined;
-  const labels = podTemplateOf(obj)?.metadata.labels ?? {};
-  const covered = budgets.some((b) => (b.metadata?.namespace || options.defaultNamespace) === namespace && selectorMatches(b.spec?.selector, labels));
-  if (covered) return undefined;
-  const name = `${obj.metadata?.name ?? 'workload'}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`;
-  return {
-    apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
-    metadata: { name, ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}), labels: { ...MANAGED_BY_LABEL } },
-    spec: { maxUnavailable: SANDBOX_DEFAULTS.hardenedBudget.maxUnavailable, selector: copyOf(obj.spec.selector) },
-  };
+/**
+ * The PodDisruptionBudgets of a set, indexed by namespace and by one label of their selector, so that telling
+ * whether a workload's pods are covered looks at the few budgets that may select them (the pass stays linear).
+ */
+export class BudgetCoverage {
+  /** namespace -> `key=value` of a selector's first matchLabels entry (or '' for none) -> selectors. */
+  private readonly index = new Map<string, Map<string, unknown[]>>();
+
+  constructor(private readonly defaultNamespace = 'default') {}
+
+  /** Adds a budget of the set. */
+  add(budget: KubeObject): void {
+    const namespace = budget.metadata?.namespace || this.defaultNamespace;
+    const selector = budget.spec?.selector;
+    const first = Object.entries(selector?.matchLabels ?? {})[0];
+    const key = first ? `${first[0]}=${first[1]}` : '';
+    let byLabel = this.index.get(namespace);
+    if (!byLabel) this.index.set(namespace, byLabel = new Map());
+    const list = byLabel.get(key);
+    if (list) list.push(selector);
+    else byLabel.set(key, [selector]);
+  }
+
+  /** Whether a budget of the set selects pods with these labels in this namespace. */
+  covers(namespace: string, labels: { readonly [key: string]: string }): boolean {
+    const byLabel = this.index.get(namespace);
+    if (!byLabel) return false;
+    const candidates = [byLabel.get(''), ...Object.entries(labels).map(([k, v]) => byLabel.get(`${k}=${v}`))];
+    return candidates.some((list) => list?.some((selector) => selectorMatches(selector as any, labels)) ?? false);
+  }
+
+  /**
+   * The PodDisruptionBudget a replicated Deployment or StatefulSet needs when no budget covers its pods (it is
+   * added to the coverage), or undefined.
+   */
+  budgetFor(obj: KubeObject): KubeObject | undefined {
+    if (obj.kind !== 'Deployment' && obj.kind !== 'StatefulSet') return undefined;
+    if (!(typeof obj.spec?.replicas === 'number' && obj.spec.replicas > 1) || !obj.spec?.selector) return undefined;
+    const namespace = obj.metadata?.namespace || this.defaultNamespace;
+    if (this.covers(namespace, podTemplateOf(obj)?.metadata.labels ?? {})) return undefined;
+    const name = `${obj.metadata?.name ?? 'workload'}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`;
+    const budget: KubeObject = {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget',
+      metadata: { name, ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}), labels: { ...MANAGED_BY_LABEL } },
+      spec: { maxUnavailable: SANDBOX_DEFAULTS.hardenedBudget.maxUnavailable, selector: copyOf(obj.spec.selector) },
+    };
+    this.add(budget);
+    return budget;
+  }
 }
 
 /**
@@ -266,21 +302,19 @@ export function hardenObjects(objects: readonly KubeObject[], options: HardenObj
   const resolved = resolveHardenOptions(options);
   const namespaceOfObject = (o: KubeObject) => o.metadata?.namespace || resolved.defaultNamespace;
   const limitRanges = new Map<string, ContainerDefaults>();
-  const budgets: KubeObject[] = [];
+  const budgets = new BudgetCoverage(resolved.defaultNamespace);
   for (const o of objects) {
     if (o?.kind === 'LimitRange') {
       const defaults = containerDefaultsOf(o);
       if (defaults && !limitRanges.has(namespaceOfObject(o))) limitRanges.set(namespaceOfObject(o), defaults);
-    } else if (o?.kind === 'PodDisruptionBudget') budgets.push(o);
+    } else if (o?.kind === 'PodDisruptionBudget') budgets.add(o);
   }
   return objects.map((o) => {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string') return { object: o, workload: false, ...NO_CHANGE };
     const namespace = namespaceOfObject(o);
     const result = hardenOne(o, resolved, resolved.containerDefaults ?? limitRanges.get(namespace) ?? PROFILE_CONTAINER_DEFAULTS);
     if (resolved.ignore.has('availability') || suppressionsOf(o).rules.has('availability')) return result;
-    const budget = budgetFor(result.object, budgets, namespace, resolved);
-    if (!budget) return result;
-    budgets.push(budget);
-    return { ...result, companions: [budget] };
+    const budget = budgets.budgetFor(result.object);
+    return budget ? { ...result, companions: [budget] } : result;
   });
 }

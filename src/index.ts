@@ -6,6 +6,7 @@
 export { SandboxedDeployment, type SandboxedDeploymentProps } from './constructs/sandboxed-deployment';
 export { CodeRunnerJob, type CodeRunnerJobProps } from './constructs/code-runner-job';
 export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
+export { WorkloadSelector } from './constructs/workload-selector';
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
 export { GvisorRuntimeClass, type GvisorRuntimeClassProps } from './constructs/gvisor-runtime-class';
 export { SandboxQueue, type SandboxQueueProps, type SandboxQueueQuota } from './constructs/sandbox-queue';
@@ -26,7 +27,7 @@ export {
 export type { SandboxQuota, SandboxLimitRange } from './builders/namespace';
 export { SandboxPlatform, type RuntimeClassToleration } from './builders/runtime-class';
 export { QueueingStrategy } from './builders/queue';
-export { DnsMode, FqdnProvider, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload } from './builders/network';
+export { DnsMode, FqdnProvider, NetworkPeer, type NetworkPort, type NetworkRule, type ISandboxWorkload, type IWorkloadReference } from './builders/network';
 
 // Choice classes.
 export { EnvValue, type EnvFromConfigMapOptions } from './builders/env';

@@ -4,7 +4,7 @@
 // from what the checks judged. Each asserts the refusal and its message.
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CodeRunnerJob, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxedDeployment } from '../src';
+import { CodeRunnerJob, type ISandboxWorkload, GvisorRuntimeClass, NetworkPeer, SandboxNamespace, SandboxNetworkPolicy, SandboxPlatform, SandboxRuntimes, SandboxedDeployment } from '../src';
 import { SandboxValidationError } from '../src/builders/errors';
 import { renderCodeRun } from '../src/builders/render';
 import { thrown } from './helpers/errors';
@@ -231,15 +231,15 @@ describe('a hand-written RuntimeClass that claims gVisor', () => {
 describe('a policy never selects every pod by accident', () => {
   test('a workload with empty selector labels is refused, naming the index and what to do', () => {
     const chart = new Chart(Testing.app(), 'c');
-    expect(thrown(() => new SandboxNetworkPolicy(chart, 'p', { selects: [{ name: 'x', selectorLabels: {} }], egress: [{ peers: [NetworkPeer.internet()], ports: [{ port: 443 }] }] })))
+    expect(thrown(() => new SandboxNetworkPolicy(chart, 'p', { selects: [{ name: 'x', selectorLabels: {} } as ISandboxWorkload], egress: [{ peers: [NetworkPeer.internet()], ports: [{ port: 443 }] }] })))
       .toBe('c/p: selects[0] is "x"; has no selector labels ({}), so the policy would select every pod of its namespace; pass a SandboxedDeployment or CodeRunnerJob, or select a whole SandboxNamespace deliberately with selectsAllIn');
   });
 
-  test('a cdk8s-plus Deployment passed from JavaScript (no selectorLabels) is refused too', () => {
+  test('a cdk8s-plus Deployment (no selectorLabels of its own) is selected by its real selector, never with an empty one', () => {
     const chart = new Chart(Testing.app(), 'c');
     const plus = new kplus.Deployment(chart, 'web', { containers: [{ image: 'nginx:1.25.3' }] });
-    expect(thrown(() => new SandboxNetworkPolicy(chart, 'p', { selects: [plus as any] })))
-      .toMatch(/^c\/p: selects\[0\] is "[^"]+"; has no selector labels \(null\), so the policy would select every pod of its namespace/);
+    const policy = new SandboxNetworkPolicy(chart, 'p', { selects: [plus] });
+    expect(policy.policy.toJson().spec.podSelector).toEqual({ matchLabels: { 'cdk8s.io/metadata.addr': expect.stringMatching(/^c-web-/) } });
   });
 
   test('selectsAllIn selects the namespace\'s sandboxed pods by their label, never with an empty selector', () => {

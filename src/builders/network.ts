@@ -1,6 +1,6 @@
 // SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for; the rules
 // to domain names go to the provider's object beside it (fqdn.ts).
-import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, unexceptedRanges } from '../profile';
+import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, labelsText, unexceptedRanges } from '../profile';
 import { Cidr, cidrContains, cidrText, hasHostBits, ipBlockRanges, networkOf, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
 import { FqdnProvider, FqdnRule, buildFqdnPolicy, checkFqdnName, checkFqdnPorts } from './fqdn';
 import { Protocol } from './pod-props';
@@ -34,14 +34,75 @@ export const GKE_NODE_LOCAL_DNS_IP = '169.254.20.10';
 /** The Cloud DNS resolver address on GKE (the metadata server). */
 export const GKE_CLOUD_DNS_IP = '169.254.169.254';
 
-/** What a workload tells a policy about its pods. */
-export interface ISandboxWorkload {
+/**
+ * A workload a policy selects or names as a peer, by reference: one of the library's own (an ISandboxWorkload,
+ * which knows its selector labels), or any other workload construct with a name (a cdk8s-plus-27 workload, an
+ * L1 `KubeDeployment`, an ApiObject of `Include` or `Helm`), whose labels the policy reads from its object.
+ */
+export interface IWorkloadReference {
   /** Name of the workload. */
   readonly name: string;
+}
+
+/** What a workload built by this library tells a policy about its pods. */
+export interface ISandboxWorkload extends IWorkloadReference {
   /** Namespace of its pods (the chart's when unset). */
   readonly namespace?: string;
   /** Labels that select exactly its pods. */
   readonly selectorLabels: { readonly [key: string]: string };
+}
+
+/** Whether a value is a construct (it has a node with a path). */
+export function isConstructLike(value: unknown): boolean {
+  const node = (value as { node?: { path?: unknown } } | undefined)?.node;
+  return !!value && typeof value === 'object' && !!node && typeof node.path === 'string';
+}
+
+/** Whether a workload brings no usable selector labels of its own (a cdk8s-plus or L1 workload, or a mistake). */
+export function lacksSelectorLabels(workload: unknown): boolean {
+  const labels: unknown = (workload as { selectorLabels?: unknown } | undefined)?.selectorLabels;
+  return !labels || typeof labels !== 'object' || Object.keys(labels).length === 0;
+}
+
+/**
+ * A workload as a policy selects it, read from the object it references (WorkloadSelector): its name and
+ * namespace, the labels that select its pods, and how messages name it.
+ */
+export interface WorkloadSelection {
+  /** Name of the workload object. */
+  readonly name: string;
+  /** Namespace of its pods; unset when the object names none. */
+  readonly namespace?: string;
+  /** The labels its selector (or, without one, its pod template) selects its pods by; never empty. */
+  readonly labels: { readonly [key: string]: string };
+  /** How messages name it: `Deployment "web" at c/web`. */
+  readonly what: string;
+}
+
+/**
+ * A workload resolved where a policy uses it, so that its errors name the policy and the field
+ * (`selects[0]`, `ingress[0].peers[1].peer`). WorkloadSelector is one; `role` says what the labels do there.
+ */
+interface ResolvableWorkload {
+  _selectionFor(site: Site, name: string, role: WorkloadRole): WorkloadSelection;
+}
+
+/** What a workload's labels become: the pods a policy selects, or the pods a peer matches. */
+export type WorkloadRole = 'selects' | 'peer';
+
+/** Whether a workload is resolved by the policy that uses it (a WorkloadSelector), not read from `selectorLabels`. */
+export function isResolvableWorkload(workload: unknown): workload is ResolvableWorkload {
+  return !!workload && typeof workload === 'object' && typeof (workload as { _selectionFor?: unknown })._selectionFor === 'function';
+}
+
+/** A value for messages: a construct by its class and path (its JSON would be its whole tree), anything else as given. */
+export function describeGiven(value: unknown): unknown {
+  if (isResolvableWorkload(value)) return `WorkloadSelector.of(${String(describeGiven((value as { workload?: unknown }).workload) ?? 'undefined')})`;
+  const node = (value as { node?: { path?: unknown } } | undefined)?.node;
+  if (!value || typeof value !== 'object' || !node || typeof node.path !== 'string') return value;
+  const kind = typeof (value as { kind?: unknown }).kind === 'string' ? (value as { kind: string }).kind : value.constructor?.name ?? 'construct';
+  const name = (value as { name?: unknown }).name;
+  return `${kind}${typeof name === 'string' ? ` "${name}"` : ''} at ${node.path || '(root)'}`;
 }
 
 /** A port of a network rule. */
@@ -62,9 +123,23 @@ export interface NetworkPort {
 
 /** The other end of an allowed connection. */
 export class NetworkPeer {
-  /** The pods of a workload built with this library (in its namespace). */
-  public static workload(workload: ISandboxWorkload): NetworkPeer {
-    return new NetworkPeer('workload', { labels: { ...workload.selectorLabels }, namespace: workload.namespace, what: `workload "${workload.name}"` });
+  /**
+   * The pods of a workload, in its namespace: one built with this library (SandboxedDeployment, CodeRunnerJob),
+   * or any other by reference with `WorkloadSelector.of(workload)` (cdk8s-plus, L1, Include, Helm), matched by
+   * the selector labels it really carries.
+   */
+  public static workload(workload: IWorkloadReference): NetworkPeer {
+    // A WorkloadSelector is read where the policy uses it, so that its refusals name the policy and the peer.
+    if (isResolvableWorkload(workload)) return new NetworkPeer('workload', { workload, what: 'a workload' });
+    // A construct without selector labels of its own (cdk8s-plus, L1) is kept and read by the policy that uses it.
+    if (isConstructLike(workload) && lacksSelectorLabels(workload)) return new NetworkPeer('workload', { workload, what: String(describeGiven(workload)) });
+    const w: Partial<ISandboxWorkload> | undefined = workload;
+    const labels: unknown = w?.selectorLabels;
+    return new NetworkPeer('workload', {
+      labels: labels && typeof labels === 'object' ? { ...(labels as { [key: string]: string }) } : undefined,
+      namespace: w?.namespace,
+      what: typeof w?.name === 'string' ? `workload "${w.name}"` : `workload ${JSON.stringify(describeGiven(workload) ?? null)}`,
+    });
   }
 
   /** Pods with these labels, in a namespace (the policy's own when unset). */
@@ -107,7 +182,7 @@ export class NetworkPeer {
     /** Kind of peer. @internal */
     public readonly _kind: 'workload' | 'pods' | 'namespace' | 'cidr' | 'internet' | 'fqdn',
     /** Data of the peer. @internal */
-    public readonly _data: { labels?: { [key: string]: string }; namespace?: string; cidr?: string; except?: string[]; fqdn?: string; what: string },
+    public readonly _data: { labels?: { [key: string]: string }; namespace?: string; cidr?: string; except?: string[]; fqdn?: string; workload?: IWorkloadReference; what: string },
   ) {}
 }
 
@@ -159,28 +234,57 @@ export interface SandboxNetworkPolicyObjects {
   readonly fqdnPolicy?: KubeObject;
 }
 
+/** A selected workload: its name, namespace and selector labels, and whether they were read from its object. */
+interface SelectedWorkload extends WorkloadSelection {
+  /** Read from the object (WorkloadSelector), not taken from an ISandboxWorkload's `selectorLabels`. */
+  readonly read: boolean;
+}
+
+/** What `selects` and NetworkPeer.workload take besides the library's own workloads. */
+const OTHER_WORKLOADS = 'wrap any other workload (cdk8s-plus-27, an L1 KubeDeployment, an object of Include or Helm) with WorkloadSelector.of(workload)';
+
+/** One entry of `selects`: resolved through the policy (WorkloadSelector), or an ISandboxWorkload's own selector labels. */
+function selectedWorkload(site: Site, name: string, given: IWorkloadReference): SelectedWorkload {
+  const w = given as ISandboxWorkload;
+  if (isResolvableWorkload(w)) return { ...w._selectionFor(site, name, 'selects'), read: true };
+  // An empty selector (a cdk8s-plus workload passed from JavaScript has no selectorLabels) selects every pod.
+  const labels: unknown = (w as Partial<ISandboxWorkload> | undefined)?.selectorLabels;
+  const usable = !!labels && typeof labels === 'object' && Object.keys(labels).length > 0 && Object.values(labels).every((v) => typeof v === 'string' && v !== '');
+  if (!usable) {
+    const wName = (w as { name?: unknown } | undefined)?.name;
+    const construct = describeGiven(w) !== w;
+    fail(site, name, typeof wName === 'string' ? wName : describeGiven(w),
+      `has no selector labels (${JSON.stringify(labels ?? null)}), so the policy would select every pod of its namespace; pass a SandboxedDeployment or CodeRunnerJob, `
+      + `${construct ? `${OTHER_WORKLOADS}, ` : ''}or select a whole SandboxNamespace deliberately with selectsAllIn`);
+  }
+  return { name: w.name, ...(w.namespace !== undefined ? { namespace: w.namespace } : {}), labels: w.selectorLabels, what: `"${w.name}"`, read: false };
+}
+
 /** The pod selector for a set of workloads in one namespace. */
-export function selectorForWorkloads(site: Site, workloads: readonly ISandboxWorkload[]): PolicySelection {
+export function selectorForWorkloads(site: Site, workloads: readonly IWorkloadReference[]): PolicySelection {
+  if (!Array.isArray(workloads)) fail(site, 'selects', describeGiven(workloads), `must be a list of workloads (selects: [deployment]); ${OTHER_WORKLOADS}`);
   if (workloads.length === 0) fail(site, 'selects', [], 'select at least one workload (or a whole SandboxNamespace with selectsAllIn)');
-  workloads.forEach((w, i) => {
-    // An empty selector (a cdk8s-plus workload passed from JavaScript has no selectorLabels) selects every pod.
-    const labels: unknown = w?.selectorLabels;
-    const usable = !!labels && typeof labels === 'object' && Object.keys(labels).length > 0 && Object.values(labels).every((v) => typeof v === 'string' && v !== '');
-    if (!usable) {
-      fail(site, `selects[${i}]`, (w as { name?: unknown })?.name ?? w,
-        `has no selector labels (${JSON.stringify(labels ?? null)}), so the policy would select every pod of its namespace; pass a SandboxedDeployment or CodeRunnerJob, or select a whole SandboxNamespace deliberately with selectsAllIn`);
-    }
-  });
-  const namespaces = [...new Set(workloads.map((w) => w.namespace ?? ''))];
-  if (namespaces.length > 1) fail(site, 'selects', workloads.map((w) => `${w.namespace ?? '(chart namespace)'}/${w.name}`), 'a NetworkPolicy selects pods of one namespace only; make one policy per namespace');
-  const namespace = workloads[0].namespace;
-  if (workloads.length === 1) return { ...(namespace ? { namespace } : {}), podSelector: { matchLabels: { ...workloads[0].selectorLabels } } };
-  const names = workloads.map((w) => w.selectorLabels[SANDBOX_LABELS.workload]);
-  if (names.some((n) => n === undefined)) fail(site, 'selects', workloads.map((w) => w.name), `every selected workload must carry the ${SANDBOX_LABELS.workload} label`);
-  return {
-    ...(namespace ? { namespace } : {}),
-    podSelector: { matchExpressions: [{ key: SANDBOX_LABELS.workload, operator: 'In', values: [...new Set(names)].sort() }] },
-  };
+  const selected = workloads.map((w, i) => selectedWorkload(site, `selects[${i}]`, w));
+  const namespaces = [...new Set(selected.map((w) => w.namespace ?? ''))];
+  if (namespaces.length > 1) {
+    fail(site, 'selects', selected.map((w) => `${w.namespace ?? '(chart namespace)'}/${w.name}${w.read ? ` (${w.what})` : ''}`), 'a NetworkPolicy selects pods of one namespace only; make one policy per namespace');
+  }
+  const namespace = selected[0].namespace;
+  const inNamespace = namespace ? { namespace } : {};
+  if (selected.length === 1) return { ...inNamespace, podSelector: { matchLabels: { ...selected[0].labels } } };
+  const names = selected.map((w) => w.labels[SANDBOX_LABELS.workload]);
+  if (names.every((n) => n !== undefined)) {
+    return { ...inNamespace, podSelector: { matchExpressions: [{ key: SANDBOX_LABELS.workload, operator: 'In', values: [...new Set(names)].sort() }] } };
+  }
+  // Workloads read from their objects, each selected by one label of the same key (cdk8s-plus: cdk8s.io/metadata.addr):
+  // their pods together are exactly those whose value of that key is one of theirs.
+  const keys = [...new Set(selected.map((w) => Object.keys(w.labels).join('\u0000')))];
+  if (selected.every((w) => w.read && Object.keys(w.labels).length === 1) && keys.length === 1) {
+    return { ...inNamespace, podSelector: { matchExpressions: [{ key: keys[0], operator: 'In', values: [...new Set(selected.map((w) => w.labels[keys[0]]))].sort() }] } };
+  }
+  if (selected.every((w) => !w.read)) fail(site, 'selects', selected.map((w) => w.name), `every selected workload must carry the ${SANDBOX_LABELS.workload} label`);
+  fail(site, 'selects', selected.map((w) => `${w.what}: ${labelsText(w.labels)}`),
+    `one NetworkPolicy selects several workloads only by one label: every one carries ${SANDBOX_LABELS.workload} (SandboxedDeployment, CodeRunnerJob), or every one is selected by a single label of the same key (cdk8s-plus-27 workloads: cdk8s.io/metadata.addr); make one SandboxNetworkPolicy per workload`);
 }
 
 /** The pod selector for every sandboxed pod of a namespace. */
@@ -227,13 +331,20 @@ function peerJson(site: Site, peer: NetworkPeer, policyNamespace: string | undef
   switch (peer._kind) {
     case 'workload':
     case 'pods': {
-      if (!d.labels || Object.keys(d.labels).length === 0) fail(site, 'peer', d.what, 'a pods peer needs at least one label; an empty selector would match every pod');
-      if (d.namespace !== undefined) checkDnsLabel(site, 'peer.namespace', d.namespace);
-      if (peer._kind === 'workload' && d.namespace === undefined && policyNamespace !== undefined) {
-        fail(site, 'peer', d.what, `the workload has no namespace (none from its props, a SandboxNamespace or its chart), so the policy in namespace "${policyNamespace}" would select pods with its labels in "${policyNamespace}" instead; give the workload or its chart a namespace`);
+      // A WorkloadSelector is read now, with the labels and namespace its object carries.
+      const read = d.workload && isResolvableWorkload(d.workload) ? d.workload._selectionFor(site, 'peer', 'peer') : undefined;
+      const { labels, namespace, what } = read ? { labels: read.labels, namespace: read.namespace, what: read.what } : d;
+      if (!labels || Object.keys(labels).length === 0) {
+        fail(site, 'peer', what, peer._kind === 'workload'
+          ? `NetworkPeer.workload was given a workload without selector labels (${JSON.stringify(labels ?? null)}); an empty selector would match every pod. Pass a SandboxedDeployment or CodeRunnerJob, or ${OTHER_WORKLOADS}`
+          : 'a pods peer needs at least one label; an empty selector would match every pod');
       }
-      const crossNamespace = d.namespace !== undefined && d.namespace !== policyNamespace;
-      return [{ ...(crossNamespace ? namespaceSelector(d.namespace!) : {}), podSelector: { matchLabels: { ...d.labels } } }];
+      if (namespace !== undefined) checkDnsLabel(site, 'peer.namespace', namespace);
+      if (peer._kind === 'workload' && namespace === undefined && policyNamespace !== undefined) {
+        fail(site, 'peer', what, `the workload has no namespace (none from its props, a SandboxNamespace or its chart), so the policy in namespace "${policyNamespace}" would select pods with its labels in "${policyNamespace}" instead; give the workload or its chart a namespace`);
+      }
+      const crossNamespace = namespace !== undefined && namespace !== policyNamespace;
+      return [{ ...(crossNamespace ? namespaceSelector(namespace!) : {}), podSelector: { matchLabels: { ...labels } } }];
     }
     case 'namespace': {
       const ns = checkDnsLabel(site, 'peer.namespace', d.namespace);

@@ -1,15 +1,18 @@
 // SandboxNetworkPolicy: deny-all for the workloads it selects by reference, then only the allowances given;
 // egress to domain names in a CiliumNetworkPolicy or GKE FQDNNetworkPolicy beside it.
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
-  DnsMode, FqdnProvider, ISandboxWorkload, NetworkRule, PolicySelection, buildSandboxNetworkPolicies, selectorForNamespace, selectorForWorkloads,
+  DnsMode, FqdnProvider, IWorkloadReference, NetworkPeer, isConstructLike, lacksSelectorLabels, NetworkRule, PolicySelection, WorkloadRole, WorkloadSelection, buildSandboxNetworkPolicies,
+  selectorForNamespace, selectorForWorkloads,
 } from '../builders/network';
 import { SandboxValidationError } from '../builders/errors';
 import { MANAGED_BY_LABEL } from '../profile';
-import { dnsLabelFromId } from '../builders/validate';
+import { Site, dnsLabelFromId, fail } from '../builders/validate';
 import { SandboxSynthGuard } from './synth-guard';
 import { SandboxNamespace } from './sandbox-namespace';
+import { effectiveNamespace } from './scope';
+import { WorkloadSelector } from './workload-selector';
 
 /** Props of a SandboxNetworkPolicy. Give exactly one of `selects` and `selectsAllIn`. */
 export interface SandboxNetworkPolicyProps {
@@ -19,10 +22,14 @@ export interface SandboxNetworkPolicyProps {
    */
   readonly name?: string;
   /**
-   * The workloads whose pods the policy selects (all in one namespace).
+   * The workloads whose pods the policy selects (all in one namespace): the library's own (SandboxedDeployment,
+   * CodeRunnerJob, ...), any other workload construct by reference (a cdk8s-plus-27 workload, an L1
+   * `KubeDeployment` and the like, an ApiObject of `Include` or `Helm`), and `WorkloadSelector.of(construct)` for a
+   * construct that holds one workload (an `Include`). Each is selected by the selector labels its object carries;
+   * a workload without selector labels (it would select every pod) is refused.
    * @default - none
    */
-  readonly selects?: ISandboxWorkload[];
+  readonly selects?: IWorkloadReference[];
   /**
    * Select every sandboxed pod of this namespace.
    * @default - none
@@ -70,15 +77,17 @@ export class SandboxNetworkPolicy extends Construct {
    */
   public readonly fqdnPolicy?: ApiObject;
 
-  constructor(scope: Construct, id: string, props: SandboxNetworkPolicyProps) {
+  constructor(scope: Construct, id: string, given: SandboxNetworkPolicyProps) {
     super(scope, id);
+    const props = byReference(given);
     const where = this.node.path;
     if ((props.selects === undefined) === (props.selectsAllIn === undefined)) {
       throw new SandboxValidationError(where, 'selects', props.selects && props.selectsAllIn ? 'both selects and selectsAllIn' : 'unset', 'give exactly one of selects (workloads) and selectsAllIn (a SandboxNamespace)');
     }
+    const site: Site = { where, prefix: '' };
     const selection: PolicySelection = props.selectsAllIn
       ? selectorForNamespace(props.selectsAllIn.name)
-      : selectorForWorkloads({ where, prefix: '' }, props.selects!);
+      : selectorForWorkloads(site, props.selects!);
     this.name = props.name ?? dnsLabelFromId(id) ?? id;
     const json = buildSandboxNetworkPolicies(where, {
       name: this.name,
@@ -89,8 +98,63 @@ export class SandboxNetworkPolicy extends Construct {
       egress: props.egress ?? [],
       fqdnProvider: props.fqdnProvider,
     });
+    const references = workloadReferences(site, props);
+    const chartNamespace = effectiveNamespace(this, undefined);
+    const unplaced = references.find((r) => r.role === 'selects' && r.before.namespace === undefined);
+    if (unplaced && selection.namespace === undefined && chartNamespace !== undefined) {
+      fail(site, unplaced.field, unplaced.before.what, `its object names no namespace (nor does its chart), so its pods run wherever it is applied, but this policy's chart puts the policy in namespace "${chartNamespace}"; give the workload's chart a namespace, or create the policy in a chart without one`);
+    }
     this.policy = new ApiObject(this, 'NetworkPolicy', json.policy as any);
     if (json.fqdnPolicy) this.fqdnPolicy = new ApiObject(this, 'FqdnPolicy', json.fqdnPolicy as any);
     SandboxSynthGuard.of(this).register(this, { objects: [], policy: this.policy });
+    // A workload referenced with WorkloadSelector is read again at synth: the policy must select what it carries then.
+    if (references.length > 0) {
+      this.node.addValidation({
+        validate: () => references.map((r) => r.selector._changedSince(r.before, r.field, r.role)).filter((m): m is string => m !== undefined),
+      });
+    }
   }
+}
+
+/** A workload given as a construct without selector labels of its own (cdk8s-plus, L1), as a WorkloadSelector of it. */
+function referenced(workload: IWorkloadReference): IWorkloadReference {
+  return isConstructLike(workload) && lacksSelectorLabels(workload) && !(workload instanceof WorkloadSelector) ? WorkloadSelector.of(workload as unknown as IConstruct) : workload;
+}
+
+/** The props with every workload given as a plain construct (in `selects` and NetworkPeer.workload peers) referenced by a WorkloadSelector. */
+function byReference(props: SandboxNetworkPolicyProps): SandboxNetworkPolicyProps {
+  const rules = (list: NetworkRule[] | undefined) => (Array.isArray(list) ? list.map((rule) => (rule && Array.isArray(rule.peers) ? {
+    ...rule,
+    peers: rule.peers.map((p) => (p instanceof NetworkPeer && p._kind === 'workload' && p._data.workload && !(p._data.workload instanceof WorkloadSelector) ? NetworkPeer.workload(referenced(p._data.workload)) : p)),
+  } : rule)) : list);
+  return {
+    ...props,
+    ...(Array.isArray(props.selects) ? { selects: props.selects.map(referenced) } : {}),
+    ...(props.ingress !== undefined ? { ingress: rules(props.ingress) } : {}),
+    ...(props.egress !== undefined ? { egress: rules(props.egress) } : {}),
+  };
+}
+
+/** A workload the policy references by WorkloadSelector, where, and what it was read as when the policy was built. */
+interface WorkloadReference {
+  readonly selector: WorkloadSelector;
+  readonly field: string;
+  readonly role: WorkloadRole;
+  readonly before: WorkloadSelection;
+}
+
+/** The WorkloadSelectors of a policy's `selects` and NetworkPeer.workload peers, each read as the policy was built with it. */
+function workloadReferences(site: Site, props: SandboxNetworkPolicyProps): WorkloadReference[] {
+  const refs: WorkloadReference[] = [];
+  const add = (w: unknown, field: string, role: WorkloadRole) => {
+    if (w instanceof WorkloadSelector) refs.push({ selector: w, field, role, before: w._selectionFor(site, field, role) });
+  };
+  const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : []);
+  list(props.selects).forEach((w, i) => add(w, `selects[${i}]`, 'selects'));
+  for (const direction of ['ingress', 'egress'] as const) {
+    list(props[direction]).forEach((rule, i) => list(rule?.peers).forEach((p, j) => {
+      if (p instanceof NetworkPeer && p._kind === 'workload') add(p._data.workload, `${direction}[${i}].peers[${j}].peer`, 'peer');
+    }));
+  }
+  return refs;
 }

@@ -100,10 +100,17 @@ describe('after hardening', () => {
     ]);
     // The certgen Jobs run as 2000 by the chart's choice and retry on purpose (a Helm hook), and they call the API.
     const certgen = ['run-as-high-uid: the chart runs certgen as 2000; the image needs no files of its own', 'run-as-high-gid: fsGroup 2000 owns nothing it writes', 'job-limits: a Helm hook retries a transient API error', 'no-service-account-token: it creates the webhook Secret and patches the webhook'];
-    const suppressed = withSuppressions(objects, {
+    let suppressed = withSuppressions(objects, {
       'Job/ingress-nginx-admission-create': certgen, 'Job/ingress-nginx-admission-patch': certgen,
       'ServiceAccount/ingress-nginx': ['no-service-account-token: the controller watches Ingresses'],
     });
+    // The Jobs keep their token from their ServiceAccount, so harden will not turn it off there behind their back.
+    const account = hardenObjects(suppressed).find((r) => r.object.kind === 'ServiceAccount' && r.object.metadata?.name === 'ingress-nginx-admission')!;
+    expect(account.refusals.map((f) => f.message)).toEqual([
+      'ServiceAccount automountServiceAccountToken is unset; must be false; harden does not turn it off: Job/ingress-nginx-admission-create relies on its token (its no-service-account-token rule is waived and its pods leave automountServiceAccountToken unset)',
+    ]);
+    expect(account.object.automountServiceAccountToken).toBeUndefined();
+    suppressed = withSuppressions(suppressed, { 'ServiceAccount/ingress-nginx-admission': ['no-service-account-token: the certgen Jobs create and patch the webhook\'s Secret'] });
     expect(refusalsOf(suppressed)).toEqual([
       'Deployment/ingress-nginx-controller run-as-high-uid spec.template.spec.containers[0].securityContext.runAsUser',
       'Deployment/ingress-nginx-controller no-privilege-escalation spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',

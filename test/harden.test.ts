@@ -225,8 +225,10 @@ describe('refuses what is set', () => {
       ['no-host-namespaces', 'spec.template.spec.hostNetwork'],
       ['allowed-volume-types', 'spec.template.spec.volumes[0].hostPath'],
       ['suppression-unwaivable', 'metadata.annotations["cdk8s-sandbox.io/suppress"]'],
+      ['suppression-unwaivable', 'metadata.annotations["cdk8s-sandbox.io/suppress"]'],
     ]);
-    expect(result.refusals[1].message).toMatch(/the suppression cannot waive it/);
+    expect(result.refusals[2].message).toBe('suppression of "allowed-volume-types" cannot waive hostPath volumes: spec.template.spec.volumes[0].hostPath is still reported');
+    expect(result.refusals[3].message).toMatch(/^suppression of "no-host-namespaces" is refused: a sandbox can never waive/);
     const noReason = plainDeployment({ securityContext: { runAsUser: 101 } });
     noReason.metadata.annotations = { [SUPPRESS_ANNOTATION]: 'run-as-high-uid' };
     expect(hardenObject(noReason).refusals.map((f) => f.rule)).toEqual(['run-as-high-uid', 'suppression-reason']);

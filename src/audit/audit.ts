@@ -3,8 +3,8 @@
 // Only a small skeleton of each object is kept after its document is checked, so memory grows with
 // the number of objects, not with the bytes of YAML.
 import {
-  CLUSTER_SCOPED_KINDS, CheckOptions, FQDN_POLICY_KINDS, Finding, KubeObject, PodTemplateLocation, RULES, SET_ONLY_RULES, SET_RULES, SUPPRESSIBLE_RULES, Suppressions, Unwaivable, checkObject,
-  checkObjectSet, runtimeClassNameOr, checkPodTemplatesIn, embeddedPodsOf, isUnwaivable, labelsPathOf, podTemplateOf, refOf, suppressionsOf, unwaivablePartFinding,
+  CLUSTER_SCOPED_KINDS, CheckOptions, FQDN_POLICY_KINDS, Finding, KubeObject, PodTemplateLocation, RULES, SET_ONLY_RULES, SET_RULES, Suppressions, Unwaivable, checkObject,
+  checkObjectSet, runtimeClassNameOr, checkPodTemplatesIn, embeddedPodsOf, judgeSuppression, labelsPathOf, podTemplateOf, refOf, suppressionsOf,
 } from '../profile';
 import { InputProblem, LoadSink, LoadedObject, STDIN_NAME, expandPaths, loadSources, readYamlText } from './load';
 import { SUPPRESSION_RULES } from './suppress';
@@ -377,14 +377,12 @@ export class Auditor implements LoadSink {
   private accept(finding: Finding, entry: Entry, lineOf: (jsonPath: string) => number): AuditFinding[] {
     if (this.ignored.has(finding.rule)) return [];
     const located = (f: Finding): AuditFinding => ({ ...f, title: RULE_TITLES.get(f.rule) ?? f.rule, file: entry.file, line: lineOf(f.path), objectLine: entry.line });
-    const reason = entry.suppressions.rules.get(finding.rule);
-    if (reason === undefined) return [located(finding)];
-    const unwaivable = SUPPRESSIBLE_RULES.get(finding.rule);
-    if (unwaivable !== undefined && unwaivable !== 'all' && isUnwaivable(unwaivable, finding)) {
-      const refused = unwaivablePartFinding(finding.object, finding.rule, unwaivable, finding);
-      return [located(finding), ...(this.ignored.has(refused.rule) ? [] : [located(refused)])];
+    const verdict = judgeSuppression(finding, entry.suppressions);
+    if (!verdict.waived) {
+      const refused = verdict.unwaivable;
+      return [located(finding), ...(refused && !this.ignored.has(refused.rule) ? [located(refused)] : [])];
     }
-    this.suppressions.push({ ...located(finding), reason });
+    this.suppressions.push({ ...located(finding), reason: verdict.reason });
     return [];
   }
 

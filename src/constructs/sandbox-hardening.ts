@@ -6,7 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SandboxValidationError } from '../builders/errors';
 import {
-  BudgetCoverage, KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsOf, embeddedPodsOf, hardenObjects, podTemplateOf, runtimeClassNameOr, suppressionsOf,
+  BudgetCoverage, KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsOf, embeddedPodsOf, hardenObjects, podTemplateOf, runtimeClassNameOr, serviceAccountsRelyingOnTokens, suppressionsOf,
   type ContainerDefaults,
 } from '../profile';
 import type { SandboxNamespace } from './sandbox-namespace';
@@ -90,26 +90,37 @@ export class SandboxHardening {
     const budgets = new BudgetCoverage();
     for (const o of all) if (o.kind === 'PodDisruptionBudget') budgets.add(o.toJson());
 
-    const found = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && !(c as any)[HARDENED] && !guard.isGuarded(c));
-    for (const obj of found) {
-      const json = obj.toJson() as KubeObject;
-      if (!isHardenable(json)) continue;
-      addSuppressions(obj, json, suppressions);
+    const candidates = (): ApiObject[] => scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && !(c as any)[HARDENED] && !guard.isGuarded(c));
+    const found: { obj: ApiObject; json: KubeObject }[] = [];
+    for (const obj of candidates()) {
+      const before = obj.toJson() as KubeObject;
+      if (!isHardenable(before)) continue;
+      // toJson is read once here: a cdk8s-plus workload with `spread` adds a term each time it is rendered.
+      found.push({ obj, json: addSuppressions(obj, before, suppressions) });
+    }
+    // A workload whose token rule is waived keeps the token its ServiceAccount gives: harden leaves that account's alone.
+    const tokenAccounts = serviceAccountsRelyingOnTokens(found.map((f) => f.json));
+    for (const { obj, json } of found) {
       const original = obj.toJson.bind(obj);
       obj.toJson = () => {
         const current = original() as KubeObject;
-        return hardenObjects([current], { runtimeClassName, containerDefaults: defaults.of(current.metadata?.namespace) })[0].object;
+        return hardenObjects([current], { runtimeClassName, containerDefaults: defaults.of(current.metadata?.namespace), serviceAccountsRelyingOnTokens: tokenAccounts })[0].object;
       };
       (obj as any)[HARDENED] = true;
       const workload = json.kind !== 'ServiceAccount';
       (workload ? this.workloads : this.serviceAccounts).push(obj);
-      guard.register(obj, { objects: [obj], runtimeClassName, ...(workload ? { workload: obj } : {}) });
+      guard.register(obj, { objects: [obj], runtimeClassName, honoursSuppressions: true, ...(workload ? { workload: obj } : {}) });
       if (!workload) continue;
-      const hardened = obj.toJson() as KubeObject;
+      const hardened = hardenObjects([json], { runtimeClassName, serviceAccountsRelyingOnTokens: tokenAccounts })[0].object;
       if (suppressionsOf(hardened).rules.has('availability')) continue;
       const budget = budgets.budgetFor(hardened);
       if (budget) this.budgets.push(new ApiObject(obj.node.scope!, `${obj.node.id}${SANDBOX_DEFAULTS.hardenedBudget.nameSuffix}`, budget as any));
     }
+    // A workload added under the scope after this call would go out unhardened and unchecked: synth refuses it.
+    guard.node.addValidation({
+      validate: () => candidates().filter(isHardenableNow).map((o) =>
+        `[${o.node.path}] ${o.kind} "${o.name}" was added under ${where} after SandboxHardening.harden, so it is neither hardened nor checked; call harden after adding every workload (or harden again)`),
+    });
   }
 }
 
@@ -129,14 +140,28 @@ function validateSuppressions(where: string, suppressions: readonly HardeningSup
   return suppressions;
 }
 
-/** Records the suppressions that apply to an object on its suppression annotation (after the lines it has). */
-function addSuppressions(obj: ApiObject, json: KubeObject, suppressions: readonly HardeningSuppression[]): void {
+/**
+ * Records the suppressions that apply to an object on its suppression annotation (after the lines it has), and
+ * returns its JSON with them.
+ */
+function addSuppressions(obj: ApiObject, json: KubeObject, suppressions: readonly HardeningSuppression[]): KubeObject {
   const lines = suppressions
     .filter((s) => (s.kind === undefined || s.kind === json.kind) && (s.name === undefined || s.name === json.metadata?.name))
     .map((s) => `${s.rule}: ${s.reason.trim()}`);
-  if (lines.length === 0) return;
+  if (lines.length === 0) return json;
   const existing = json.metadata?.annotations?.[SUPPRESS_ANNOTATION];
-  obj.metadata.addAnnotation(SUPPRESS_ANNOTATION, [...(existing ? [existing] : []), ...lines].join('\n'));
+  const value = [...(existing ? [existing] : []), ...lines].join('\n');
+  obj.metadata.addAnnotation(SUPPRESS_ANNOTATION, value);
+  return { ...json, metadata: { ...json.metadata, annotations: { ...json.metadata?.annotations, [SUPPRESS_ANNOTATION]: value } } };
+}
+
+/** Whether an object is hardenable, when it can be rendered at all (a cdk8s-plus workload without containers cannot). */
+function isHardenableNow(obj: ApiObject): boolean {
+  try {
+    return isHardenable(obj.toJson());
+  } catch {
+    return false;
+  }
 }
 
 /** The container defaults of each namespace, read from the app's LimitRanges on first use. */

@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
 import { UNSAFE_YAML_CHARACTERS, findTextProblems } from '../builders/yaml-text';
 import {
-  CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, checkNamespaceBounds, checkObjects, crossResourceRuleById, resolveCrossResourceOptions, suppressionsOf,
+  CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, checkNamespaceBounds, checkObject, checkObjects, judgeSuppression, crossResourceRuleById, resolveCrossResourceOptions, suppressionsOf,
 } from '../profile';
 
 const GUARD_ID = 'cdk8s-sandbox-synth-guard';
@@ -24,6 +24,11 @@ export interface GuardedConstruct {
   readonly workload?: ApiObject;
   /** Its NetworkPolicy, which must select at least one pod. */
   readonly policy?: ApiObject;
+  /**
+   * Whether the objects' suppression annotations waive findings, as in the audit (objects hardened in place,
+   * whose suppressions their users recorded); the library's own constructs never take them.
+   */
+  readonly honoursSuppressions?: boolean;
 }
 
 /** A runtime class allowed deliberately with `SandboxRuntimes.allow`. */
@@ -93,6 +98,10 @@ export class SandboxSynthGuard extends Construct {
     for (const { construct, guarded } of this.entries) {
       if (guarded.runtimeClassName !== undefined && guarded.workload) errors.push(...this.runtimeClassErrors(construct, guarded.runtimeClassName));
       if (guarded.objects.length === 0) continue;
+      if (guarded.honoursSuppressions) {
+        errors.push(...guarded.objects.flatMap((o) => suppressedCheckErrors(construct, jsonOf(o), guarded.runtimeClassName)));
+        continue;
+      }
       for (const f of checkObjects(guarded.objects.map(jsonOf), { runtimeClassName: guarded.runtimeClassName })) {
         errors.push(`[${construct.node.path}] ${describeFinding(f)}`);
       }
@@ -233,6 +242,19 @@ function unsafeTextErrors(o: ApiObject, json: KubeObject): string[] {
 /** Whether cdk8s's YAML writer leaves a string unquoted (as a value, or as a key). */
 function writtenPlainByCdk8s(text: string, inKey: boolean): boolean {
   return inKey ? Yaml.stringify({ [text]: 'v' }) === `${text}: v\n` : Yaml.stringify({ k: text }) === `k: ${text}\n`;
+}
+
+/** The profile's findings of one object its suppression annotation does not waive, and what is wrong with the annotation itself. */
+function suppressedCheckErrors(construct: IConstruct, json: KubeObject, runtimeClassName: string | undefined): string[] {
+  const suppressions = suppressionsOf(json);
+  const errors: string[] = suppressions.findings.map((f) => `[${construct.node.path}] ${describeFinding(f)}`);
+  for (const f of checkObject(json, { runtimeClassName })) {
+    const verdict = judgeSuppression(f, suppressions);
+    if (verdict.waived) continue;
+    errors.push(`[${construct.node.path}] ${describeFinding(f)}`);
+    if (verdict.unwaivable) errors.push(`[${construct.node.path}] ${describeFinding(verdict.unwaivable)}`);
+  }
+  return errors;
 }
 
 /** Whether a workload carries a recorded network-isolation opt-out: a valid suppression, as the audit reads it. */

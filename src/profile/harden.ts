@@ -5,9 +5,9 @@ import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from './defaults';
 import { FillPod, FillTarget, isUnset } from './harden-fill';
 import { KubeObject, containersOf, embeddedPodsOf, jobSpecOf, podTemplateOf } from './kube';
 import { runtimeClassNameOr } from './predicates';
-import { Finding, isUnwaivable, refOf } from './rule';
+import { Finding, refOf } from './rule';
 import { RULES, checkObject, checkPodTemplatesIn, ruleById } from './rules';
-import { suppressionsOf } from './suppress';
+import { judgeSuppression, suppressionsOf } from './suppress';
 
 /** Requests and limits a container gets where it sets none (a LimitRange's `defaultRequest` and `default`). */
 export interface ContainerDefaults {
@@ -32,6 +32,12 @@ export interface HardenOptions {
    * @default - SANDBOX_DEFAULTS.resources
    */
   readonly containerDefaults?: ContainerDefaults;
+  /**
+   * ServiceAccounts (`namespace/name`) whose token pods rely on, each with the workload that does (see
+   * `serviceAccountsRelyingOnTokens`): harden does not turn their token off.
+   * @default - those of the objects hardened together
+   */
+  readonly serviceAccountsRelyingOnTokens?: ReadonlyMap<string, string>;
 }
 
 /** One field harden set: `value` at `segments` (missing mappings are created; an index equal to a list's length appends). */
@@ -74,6 +80,7 @@ export interface HardenObjectsOptions extends HardenOptions {
 /** The options of a pass with their defaults applied (in one place). */
 interface ResolvedHardenOptions {
   readonly runtimeClassName: string;
+  readonly tokenAccounts: ReadonlyMap<string, string>;
   readonly ignore: ReadonlySet<string>;
   readonly containerDefaults?: ContainerDefaults;
   readonly defaultNamespace: string;
@@ -82,6 +89,7 @@ interface ResolvedHardenOptions {
 function resolveHardenOptions(options: HardenObjectsOptions): ResolvedHardenOptions {
   return {
     runtimeClassName: runtimeClassNameOr(options.runtimeClassName),
+    tokenAccounts: options.serviceAccountsRelyingOnTokens ?? new Map(),
     ignore: new Set(options.ignoreRules ?? []),
     containerDefaults: options.containerDefaults,
     defaultNamespace: options.defaultNamespace || 'default',
@@ -164,6 +172,26 @@ function isMapping(value: unknown): value is { [key: string]: any } {
 /** The rule id of a refusal of a pod that harden cannot place: a container outside any pod template, or a malformed pod spec. */
 export const LONE_CONTAINER_REFUSAL = 'pod-template';
 
+const TOKEN_RULE = 'no-service-account-token';
+
+/**
+ * The ServiceAccounts (`namespace/name`) whose token pods of `objects` rely on: a workload whose token rule is
+ * waived (suppressed, or `ignored`) and whose pods leave automountServiceAccountToken unset gets the token its
+ * ServiceAccount gives; each maps to the first such workload (`Kind/name`).
+ */
+export function serviceAccountsRelyingOnTokens(objects: readonly KubeObject[], defaultNamespace = 'default', ignored: readonly string[] = []): Map<string, string> {
+  const accounts = new Map<string, string>();
+  for (const obj of objects) {
+    const pod = obj && typeof obj === 'object' ? podTemplateOf(obj) : undefined;
+    if (!pod || !isUnset(pod.spec.automountServiceAccountToken)) continue;
+    if (!ignored.includes(TOKEN_RULE) && !suppressionsOf(obj).rules.has(TOKEN_RULE)) continue;
+    const account = pod.spec.serviceAccountName || pod.spec.serviceAccount || 'default';
+    const key = `${obj.metadata?.namespace || defaultNamespace}/${account}`;
+    if (!accounts.has(key)) accounts.set(key, `${obj.kind}/${obj.metadata?.name ?? '(unnamed)'}`);
+  }
+  return accounts;
+}
+
 /** Hardens one object: fills, then judges what is left (refusals, or findings waived by its suppressions). */
 function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: ContainerDefaults): HardenResult {
   const own = podTemplateOf(obj);
@@ -200,8 +228,9 @@ function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: C
     },
   };
   const suppressions = suppressionsOf(obj);
+  const tokenUser = obj.kind === 'ServiceAccount' ? options.tokenAccounts.get(`${obj.metadata?.namespace || options.defaultNamespace}/${obj.metadata?.name}`) : undefined;
   for (const r of RULES) {
-    if (!r.hardening.fill || options.ignore.has(r.id) || suppressions.rules.has(r.id)) continue;
+    if (!r.hardening.fill || options.ignore.has(r.id) || suppressions.rules.has(r.id) || (tokenUser && r.id === TOKEN_RULE)) continue;
     rule = r.id;
     r.hardening.fill(target);
   }
@@ -212,15 +241,21 @@ function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: C
   const suppressed: Finding[] = [];
   for (const f of findings) {
     if (options.ignore.has(f.rule)) continue;
-    const r = ruleById(f.rule);
-    const reason = suppressions.rules.get(f.rule);
-    if (reason !== undefined && !isUnwaivable(r?.unwaivable, f)) {
-      suppressed.push({ ...f, message: `${f.message} (suppressed: ${reason})` });
+    const verdict = judgeSuppression(f, suppressions);
+    if (verdict.waived) {
+      suppressed.push({ ...f, message: `${f.message} (suppressed: ${verdict.reason})` });
       continue;
     }
-    const why = r ? `; harden does not change it: ${r.hardening.refuses}` : '';
-    const unwaivable = reason !== undefined ? ` (the suppression cannot waive it: no reason makes it safe in a sandbox)` : '';
-    refusals.push({ ...f, message: `${f.message}${why}${unwaivable}` });
+    const r = ruleById(f.rule);
+    if (tokenUser && f.rule === TOKEN_RULE) {
+      refusals.push({
+        ...f, message: `${f.message}; harden does not turn it off: ${tokenUser} relies on its token (its no-service-account-token rule is waived and its pods leave automountServiceAccountToken unset)`,
+        fix: `Waive no-service-account-token on this ServiceAccount too, with the reason, or set automountServiceAccountToken on the pods that need a token and false here.`,
+      });
+      continue;
+    }
+    refusals.push({ ...f, message: `${f.message}${r ? `; harden does not change it: ${r.hardening.refuses}` : ''}` });
+    if (verdict.unwaivable && !options.ignore.has(verdict.unwaivable.rule)) refusals.push(verdict.unwaivable);
   }
   refusals.push(...suppressions.findings.filter((f) => !options.ignore.has(f.rule)));
   for (const path of lone) {
@@ -299,7 +334,9 @@ export function hardenObject(obj: KubeObject, options: HardenOptions = {}): Hard
  * Deployment or StatefulSet that no PodDisruptionBudget of the set covers gets one (`companions`).
  */
 export function hardenObjects(objects: readonly KubeObject[], options: HardenObjectsOptions = {}): HardenResult[] {
-  const resolved = resolveHardenOptions(options);
+  const resolved = resolveHardenOptions(options.serviceAccountsRelyingOnTokens ? options : {
+    ...options, serviceAccountsRelyingOnTokens: serviceAccountsRelyingOnTokens(objects, options.defaultNamespace || 'default', options.ignoreRules ?? []),
+  });
   const namespaceOfObject = (o: KubeObject) => o.metadata?.namespace || resolved.defaultNamespace;
   const limitRanges = new Map<string, ContainerDefaults>();
   const budgets = new BudgetCoverage(resolved.defaultNamespace);

@@ -5,7 +5,7 @@
 import { AdmissionCheck, celString, celStrings, celSuppressionHasReason, celSuppressionId } from './admission';
 import { SUPPRESS_ANNOTATION } from './defaults';
 import { KubeObject } from './kube';
-import { Finding, ObjectRef, Unwaivable, refOf, show } from './rule';
+import { Finding, ObjectRef, Unwaivable, isUnwaivable, refOf, show } from './rule';
 import { RULES } from './rules';
 import { SET_RULES } from './storage-rules';
 
@@ -81,6 +81,25 @@ export function unwaivablePartFinding(obj: ObjectRef, rule: string, unwaivable: 
     message: `suppression of "${rule}" cannot waive ${unwaivable.what}: ${waived.path} is still reported`,
     fix: `Fix ${waived.path}; the suppression still waives the rest of "${rule}", but no reason makes ${unwaivable.what} safe in a sandbox.`,
   };
+}
+
+/** What an object's suppressions make of one of its findings: waived with a reason, or kept (with the finding that an unwaivable part was tried). */
+export type SuppressionVerdict =
+  | { readonly waived: true; readonly reason: string }
+  | { readonly waived: false; readonly unwaivable?: Finding };
+
+/**
+ * Judges one finding of an object against its suppressions, as the audit, the synth guard and harden all do:
+ * a finding of a suppressed rule is waived, unless it is of the part of the rule no suppression may waive.
+ */
+export function judgeSuppression(finding: Finding, suppressions: Suppressions): SuppressionVerdict {
+  const reason = suppressions.rules.get(finding.rule);
+  if (reason === undefined) return { waived: false };
+  const unwaivable = SUPPRESSIBLE_RULES.get(finding.rule);
+  if (unwaivable !== undefined && unwaivable !== 'all' && isUnwaivable(unwaivable, finding)) {
+    return { waived: false, unwaivable: unwaivablePartFinding(finding.object, finding.rule, unwaivable, finding) };
+  }
+  return { waived: true, reason };
 }
 
 /** A suppression rule's admission checks: CEL over `variables.suppressionLines` (see admission.ts), with its message and fix. */

@@ -5,6 +5,8 @@
 // Constructs and their props.
 export { SandboxedDeployment, type SandboxedDeploymentProps } from './constructs/sandboxed-deployment';
 export { CodeRunnerJob, type CodeRunnerJobProps } from './constructs/code-runner-job';
+export { SandboxedCronJob, type SandboxedCronJobProps } from './constructs/sandboxed-cron-job';
+export { SandboxedStatefulSet, type SandboxedStatefulSetProps } from './constructs/sandboxed-stateful-set';
 export { SandboxNetworkPolicy, type SandboxNetworkPolicyProps } from './constructs/sandbox-network-policy';
 export { WorkloadSelector } from './constructs/workload-selector';
 export { SandboxNamespace, type SandboxNamespaceProps } from './constructs/sandbox-namespace';
@@ -23,7 +25,16 @@ export {
   type SandboxPort, type SandboxResources, type WritablePath, type SandboxVolumeMount, type SandboxContainerSecurity,
   type SandboxPodSecurity, type SandboxContainerBaseProps, type SandboxContainerProps, type SandboxPodProps,
   type SandboxWorkloadIdentityProps, type SandboxWorkloadProps,
+  ImagePullPolicy, TolerationOperator, TaintEffect, NodeSelectorOperator, LabelSelectorOperator, UnsatisfiableConstraintAction,
+  type SandboxToleration, type NodeSelectorRequirement, type NodeSelectorTerm, type WeightedNodeSelectorTerm, type SandboxNodeAffinity,
+  type LabelSelectorRequirement, type SandboxLabelSelector, type PodAffinityTerm, type WeightedPodAffinityTerm, type SandboxPodAffinity,
+  type SandboxAffinity, type SandboxTopologySpreadConstraint,
 } from './builders/pod-props';
+export { ConcurrencyPolicy } from './builders/cron-job';
+export {
+  PodManagementPolicy, PersistentVolumeAccessMode, PersistentVolumeClaimRetention, StatefulSetUpdateStrategy,
+  type SandboxVolumeClaimTemplate, type SandboxPersistentVolumeClaimRetentionPolicy, type StatefulSetRollingUpdateOptions,
+} from './builders/stateful-set';
 export type { SandboxQuota, SandboxLimitRange } from './builders/namespace';
 export { SandboxPlatform, type RuntimeClassToleration } from './builders/runtime-class';
 export { QueueingStrategy } from './builders/queue';

@@ -10,6 +10,7 @@ import { buildDenyAllPolicy } from './network';
 import { checkQueueName, queuedJobFields } from './queue';
 import { RUN_RESULT_WRAPPER_SCRIPT, runResultWrapperCommand } from './run-wrapper';
 import { buildPodSpec } from './pod';
+import { checkPodAnnotations } from './pod-knobs';
 import { SandboxVolumeMount } from './pod-props';
 import { Site, checkDnsLabel, checkDnsSubdomain, checkImage, checkInteger, checkSeconds, fail } from './validate';
 import { SandboxVolume } from './volume';
@@ -53,6 +54,8 @@ export interface CodeRunObjects {
   readonly objects: readonly KubeObject[];
 }
 
+/** The pods a code run's topology spread constraints count by default: every code run's (of the namespace). */
+const CODE_RUN_SELECTOR = { [SANDBOX_LABELS.codeRun]: 'true' } as const;
 /** Where the code is mounted, read-only. */
 export const CODE_MOUNT_PATH = SANDBOX_DEFAULTS.run.codeMountPath;
 /** Where the run's container writes its result (the kubelet's default path, given explicitly). */
@@ -140,7 +143,9 @@ export function buildCodeRun(where: string, props: CodeRunnerJobProps, defaultNa
   const wrapped = softTimeout
     ? runResultWrapperCommand(command, { timeoutSeconds: timeout, killGraceSeconds: SOFT_TIMEOUT_KILL_GRACE_SECONDS, terminationMessagePath: TERMINATION_MESSAGE_PATH })
     : command;
-  const shape: RunShape = { props, site, files, image, command: wrapped, env, deadline, ttl, gvisorSeccomp, baseIdentity, queued };
+  // The user's pod annotations, checked once: the Job spec is assembled twice (for the content hash, then as emitted).
+  const podAnnotations = props.podAnnotations === undefined ? undefined : checkPodAnnotations(site, props.podAnnotations);
+  const shape: RunShape = { props, site, files, image, command: wrapped, env, deadline, ttl, gvisorSeccomp, baseIdentity, queued, podAnnotations };
 
   // The code travels in the pod when it fits (nothing to clean up after the Job); a ConfigMap holds it otherwise.
   return assembleRun(shape, files === undefined ? 'source' : codeFitsInPod(files) ? 'pod' : 'configMap');
@@ -162,6 +167,8 @@ interface RunShape {
   readonly gvisorSeccomp: boolean;
   readonly baseIdentity: WorkloadIdentity;
   readonly queued?: ReturnType<typeof queuedJobFields>;
+  /** The user's pod annotations, checked. */
+  readonly podAnnotations?: { readonly [key: string]: string };
 }
 
 /** Builds the run's objects with its code in `location`. */
@@ -200,7 +207,7 @@ function assembleRun(shape: RunShape, location: CodeLocation): CodeRunObjects {
     volumes: [...(props.volumes ?? []), codeVolume(baseIdentity.name)],
     volumeMounts: mounts,
     containerName: props.containerName ?? SANDBOX_DEFAULTS.run.containerName,
-  }, { restartPolicy: 'Never' });
+  }, { restartPolicy: 'Never', selectorLabels: CODE_RUN_SELECTOR });
   // The run's outcome in one GET of its pod: the wrapper's result JSON in the termination message, or, when the
   // run was killed before it could write one, the tail of its log (the last 2 KiB or 80 lines) if it failed,
   // beside the exit code and reason (README, "Reading a run's result").
@@ -219,7 +226,7 @@ function assembleRun(shape: RunShape, location: CodeLocation): CodeRunObjects {
     parallelism: 1,
     ttlSecondsAfterFinished: shape.ttl,
     template: {
-      metadata: { labels: { ...identity.podLabels, [SANDBOX_LABELS.codeRun]: 'true' }, annotations: { ...gvisorPodAnnotations(spec, shape.gvisorSeccomp), ...codeAnnotations } },
+      metadata: { labels: { ...identity.podLabels, [SANDBOX_LABELS.codeRun]: 'true' }, annotations: { ...gvisorPodAnnotations(spec, shape.gvisorSeccomp), ...codeAnnotations, ...shape.podAnnotations } },
       spec,
     },
   });

@@ -1,7 +1,8 @@
 // SandboxedDeployment's builder: props -> ServiceAccount, Deployment, optional Service and PodDisruptionBudget.
 import { KubeObject } from '../profile';
 import type { SandboxedDeploymentProps } from '../constructs/sandboxed-deployment';
-import { checkGvisorSeccomp, gvisorPodAnnotations } from './gvisor-annotations';
+import { checkGvisorSeccomp } from './gvisor-annotations';
+import { podTemplateAnnotations } from './pod-knobs';
 import { buildPodSpec } from './pod';
 import { Site, checkInteger, fail } from './validate';
 import { WorkloadIdentity, buildServiceAccount, metadataOf, resolveIdentity, workloadMetadataOf } from './workload';
@@ -22,7 +23,7 @@ export function buildSandboxedDeployment(where: string, props: SandboxedDeployme
   const site: Site = { where, prefix: '' };
   const identity = resolveIdentity(site, props, defaultName);
   const replicas = props.replicas === undefined ? 2 : checkInteger(site, 'replicas', props.replicas, 1, 10000);
-  const podSpec = buildPodSpec(site, props, { serviceAccountName: identity.name });
+  const podSpec = buildPodSpec(site, props, { serviceAccountName: identity.name, selectorLabels: identity.selectorLabels });
 
   const serviceAccount = buildServiceAccount(identity);
   const deployment: KubeObject = {
@@ -32,7 +33,7 @@ export function buildSandboxedDeployment(where: string, props: SandboxedDeployme
     spec: {
       replicas,
       selector: { matchLabels: { ...identity.selectorLabels } },
-      template: { metadata: { labels: { ...identity.podLabels }, annotations: gvisorPodAnnotations(podSpec, checkGvisorSeccomp(site, props.gvisorSeccomp)) }, spec: podSpec },
+      template: { metadata: { labels: { ...identity.podLabels }, annotations: podTemplateAnnotations(site, props, podSpec, checkGvisorSeccomp(site, props.gvisorSeccomp)) }, spec: podSpec },
     },
   };
 

@@ -1,7 +1,8 @@
 // Props -> a hardened pod spec (plain JSON). Every container gets the same hardening; weaker asks are refused.
 import { ContainerJson, PodSpecJson, SANDBOX_DEFAULTS, disallowedAddedCapabilities, isAllowedVolumeType, runtimeClassNameOr, tokenProjectionsOf, volumeTypesOf } from '../profile';
-import { SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
-import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkHighId, checkImage, checkInteger, checkQuantity, child, compareQuantities, definedOnly, fail } from './validate';
+import { podKnobFields } from './pod-knobs';
+import { ImagePullPolicy, SandboxContainerBaseProps, SandboxPodProps, SandboxPort, SeccompProfileType, WritablePath } from './pod-props';
+import { Site, checkAbsolutePath, checkByteQuantity, checkDnsLabel, checkEnum, checkHighId, checkImage, checkInteger, checkQuantity, child, compareQuantities, definedOnly, fail } from './validate';
 
 /** Pod-level values every container inherits, after defaults. */
 interface PodDefaults {
@@ -15,6 +16,13 @@ export interface PodSpecOptions {
   readonly serviceAccountName?: string;
   /** Pod restart policy. */
   readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  /** Labels selecting the workload's own pods (the default selector of a topology spread constraint). */
+  readonly selectorLabels?: { readonly [key: string]: string };
+  /**
+   * Names of a StatefulSet's volumeClaimTemplates: the containers may mount them like persistentVolumeClaim
+   * volumes, and the StatefulSet controller adds the volumes to each pod.
+   */
+  readonly claimTemplates?: readonly string[];
 }
 
 const DEFAULT_WRITABLE_PATHS: readonly WritablePath[] = [{ path: SANDBOX_DEFAULTS.writablePath, sizeLimit: SANDBOX_DEFAULTS.writablePathSizeLimit }];
@@ -67,6 +75,7 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     userVolumes.set(volume.name, types[0]);
     volumes.push(kube);
   });
+  for (const claim of options.claimTemplates ?? []) if (!userVolumes.has(claim)) userVolumes.set(claim, 'persistentVolumeClaim');
 
   const mainName = checkDnsLabel(site, 'containerName', props.containerName ?? 'main');
   const seen = new Set<string>();
@@ -101,6 +110,8 @@ export function buildPodSpec(site: Site, props: SandboxPodProps & SandboxContain
     containers,
     ...(volumes.length > 0 ? { volumes } : {}),
   };
+  const knobs = podKnobFields(site, props, options);
+  if (knobs) Object.assign(spec, knobs);
   if (props.terminationGracePeriodSeconds !== undefined) {
     spec.terminationGracePeriodSeconds = checkInteger(site, 'terminationGracePeriodSeconds', props.terminationGracePeriodSeconds, 0, 3600);
   }
@@ -131,6 +142,7 @@ function buildPorts(site: Site, ports: readonly SandboxPort[]): { [key: string]:
 function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, pod: PodDefaults, userVolumes: ReadonlyMap<string, string>):
 { container: ContainerJson; writableVolumes: { name: string; [key: string]: any }[] } {
   const image = checkImage(site, 'image', c.image);
+  const imagePullPolicy = c.imagePullPolicy === undefined ? undefined : checkEnum(site, 'imagePullPolicy', c.imagePullPolicy, ImagePullPolicy, 'ImagePullPolicy');
   const sec = c.securityContext ?? {};
   const secSite = child(site, 'securityContext');
   if (sec.privileged !== undefined && sec.privileged !== false) fail(secSite, 'privileged', sec.privileged, 'only false is allowed: privileged containers escape every sandbox and GKE Sandbox refuses them');
@@ -208,6 +220,7 @@ function buildContainer(site: Site, c: SandboxContainerBaseProps, name: string, 
   const container: { [key: string]: any } = {
     name,
     image,
+    ...(imagePullPolicy !== undefined ? { imagePullPolicy } : {}),
     ...(c.command ? { command: [...c.command] } : {}),
     ...(c.args ? { args: [...c.args] } : {}),
     ...(c.workingDir ? { workingDir: checkAbsolutePath(site, 'workingDir', c.workingDir) } : {}),

@@ -175,3 +175,27 @@ export function checkSeconds(site: Site, name: string, value: unknown, max = 315
 export function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** Checks that a value is one of an enum's values (a jsii enum's strings), naming the members that are allowed. */
+export function checkEnum<T extends string>(site: Site, name: string, value: unknown, values: { readonly [member: string]: T }, enumName: string): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value as T)) {
+    fail(site, name, value, `allowed: ${Object.entries(values).map(([member, v]) => `${enumName}.${member} ("${v}")`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** Checks that a value is a plain object (a map of props), not a list or a scalar; an empty `name` names the site itself. */
+export function checkMapping(site: Site, name: string, value: unknown, what: string): { [key: string]: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (name === '') fail({ where: site.where, prefix: '' }, site.prefix, value, `must be ${what}`);
+    fail(site, name, value, `must be ${what}`);
+  }
+  return value as { [key: string]: unknown };
+}
+
+/** Checks that a value is a list. */
+export function checkList(site: Site, name: string, value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) fail(site, name, value, `must be a list of ${what}`);
+  return value;
+}

@@ -1,7 +1,7 @@
 // The pod knobs beside the hardening: image pull secrets, pod annotations, node placement (nodeSelector,
 // tolerations, affinity, topology spread) and priority. Each is checked like every other prop, none may move the
 // pods off the gVisor nodes or loosen the sandbox, and nothing is worked out for a knob that is unset.
-import { PodSpecJson, SANDBOX_LABELS } from '../profile';
+import { GKE_SANDBOX_NODE, PodSpecJson, SANDBOX_LABELS } from '../profile';
 import { gvisorPodAnnotations } from './gvisor-annotations';
 import {
   LabelSelectorOperator, NodeSelectorOperator, NodeSelectorTerm, PodAffinityTerm, SandboxLabelSelector, SandboxPodAffinity, SandboxPodProps,
@@ -12,15 +12,13 @@ import {
 } from './validate';
 import { findUnsafeCharacter } from './yaml-text';
 
-/** The node label (and taint) of GKE Sandbox's gVisor nodes: `sandbox.gke.io/runtime=gvisor`. */
-export const GKE_SANDBOX_NODE_LABEL = { key: 'sandbox.gke.io/runtime', value: 'gvisor' } as const;
 
 /**
  * Node labels whose value a sandboxed pod's node must have: GKE Sandbox's gVisor label, and Linux (gVisor runs
  * nowhere else). A placement asking for another value would never land on a gVisor node.
  */
 const REQUIRED_NODE_LABELS: ReadonlyMap<string, { readonly value: string; readonly why: string }> = new Map([
-  [GKE_SANDBOX_NODE_LABEL.key, { value: GKE_SANDBOX_NODE_LABEL.value, why: 'GKE Sandbox labels its gVisor nodes sandbox.gke.io/runtime: gvisor, and the RuntimeClass already selects them: asking for another value (or for nodes without the label) leaves the pods without a node that can sandbox them' }],
+  [GKE_SANDBOX_NODE.key, { value: GKE_SANDBOX_NODE.value, why: 'GKE Sandbox labels its gVisor nodes sandbox.gke.io/runtime: gvisor, and the RuntimeClass already selects them: asking for another value (or for nodes without the label) leaves the pods without a node that can sandbox them' }],
   ['kubernetes.io/os', { value: 'linux', why: 'gVisor runs only on Linux nodes' }],
   ['beta.kubernetes.io/os', { value: 'linux', why: 'gVisor runs only on Linux nodes' }],
 ]);
@@ -170,8 +168,8 @@ function tolerationOf(site: Site, t: SandboxToleration): { [key: string]: any } 
   if (operator === TolerationOperator.EXISTS && t.value !== undefined) fail(site, 'value', t.value, 'a toleration with operator Exists takes no value: it matches every value of the key');
   if (operator === TolerationOperator.EQUAL && t.value === undefined) fail(site, 'value', t.value, 'a toleration with operator Equal needs the taint\'s value');
   if (t.value !== undefined) checkLabelValue(site, 'value', t.value);
-  if (key === GKE_SANDBOX_NODE_LABEL.key && t.value !== undefined && t.value !== GKE_SANDBOX_NODE_LABEL.value) {
-    fail(site, 'value', t.value, `allowed: "${GKE_SANDBOX_NODE_LABEL.value}": GKE Sandbox taints its gVisor nodes ${GKE_SANDBOX_NODE_LABEL.key}=${GKE_SANDBOX_NODE_LABEL.value}:NoSchedule (and the RuntimeClass tolerates it already)`);
+  if (key === GKE_SANDBOX_NODE.key && t.value !== undefined && t.value !== GKE_SANDBOX_NODE.value) {
+    fail(site, 'value', t.value, `allowed: "${GKE_SANDBOX_NODE.value}": GKE Sandbox taints its gVisor nodes ${GKE_SANDBOX_NODE.key}=${GKE_SANDBOX_NODE.value}:NoSchedule (and the RuntimeClass tolerates it already)`);
   }
   const effect = t.effect === undefined ? undefined : checkEnum(site, 'effect', t.effect, TaintEffect, 'TaintEffect');
   if (t.tolerationSeconds !== undefined) {

@@ -1,7 +1,7 @@
 // SandboxQueue's builder: Kueue's ResourceFlavor (gVisor nodes), ClusterQueue (one namespace's quota) and
 // LocalQueue, and the two fields that put a Job in the queue (the queue-name label, created suspended).
 import type { SandboxQueueProps, SandboxQueueQuota } from '../constructs/sandbox-queue';
-import { KubeObject, MANAGED_BY_LABEL, NAMESPACE_NAME_LABEL } from '../profile';
+import { GKE_SANDBOX_NODE, KubeObject, MANAGED_BY_LABEL, NAMESPACE_NAME_LABEL } from '../profile';
 import { RuntimeClassToleration, SandboxPlatform } from './runtime-class';
 import {
   Site, checkByteQuantity, checkDnsLabel, checkDnsSubdomain, checkInteger, checkLabelKey, checkLabelValue, checkQuantity, child, compareQuantities, definedOnly, fail,
@@ -19,8 +19,6 @@ export enum QueueingStrategy {
 export const KUEUE_API_VERSION = 'kueue.x-k8s.io/v1beta2';
 /** The label that names the LocalQueue a Job waits in. */
 export const KUEUE_QUEUE_NAME_LABEL = 'kueue.x-k8s.io/queue-name';
-/** The node label and taint GKE Sandbox puts on its gVisor nodes (`sandbox.gke.io/runtime=gvisor:NoSchedule`). */
-const GKE_SANDBOX_NODE = { key: 'sandbox.gke.io/runtime', value: 'gvisor', effect: 'NoSchedule' } as const;
 /** The resources the ClusterQueue covers, in order: every resource a sandboxed container requests, and the pod count. */
 const COVERED_RESOURCES = ['cpu', 'memory', 'ephemeral-storage', 'pods'] as const;
 /** Kueue's bounds on a ResourceFlavor: at most 8 node labels and 8 tolerations. */

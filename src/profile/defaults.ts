@@ -66,6 +66,9 @@ export const SANDBOX_LABELS = {
   codeRun: 'cdk8s-sandbox.io/code-run',
 } as const;
 
+/** The node label and taint GKE Sandbox puts on its gVisor nodes (`sandbox.gke.io/runtime=gvisor:NoSchedule`). */
+export const GKE_SANDBOX_NODE = { key: 'sandbox.gke.io/runtime', value: 'gvisor', effect: 'NoSchedule' } as const;
+
 /** The annotation prefix under which a code run's files travel in its pod (`code.cdk8s-sandbox.io/0`, ...). */
 export const CODE_ANNOTATION_PREFIX = 'code.cdk8s-sandbox.io/';
 

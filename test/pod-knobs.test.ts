@@ -204,6 +204,12 @@ describe('CodeRunnerJob and CodeRun.render take the pod knobs', () => {
     expect(pod.restartPolicy).toBe('Never');
   });
 
+  test('the runner container takes its own imagePullPolicy, and a bad one is refused', () => {
+    const pod = CodeRun.render({ ...RUN, imagePullPolicy: ImagePullPolicy.ALWAYS }).objects[0].spec.template.spec;
+    expect(pod.containers.map((c: any) => [c.name, c.imagePullPolicy])).toEqual([['runner', 'Always'], ['proxy', 'Never']]);
+    expect(() => CodeRun.render({ code: 'print(1)\n', imagePullPolicy: 'Sometimes' as any }, { where: 'submission-7' })).toThrow(/^submission-7: imagePullPolicy is "Sometimes"; /);
+  });
+
   test('the user\'s annotations sit beside the code\'s and gVisor\'s', () => {
     const annotations = CodeRun.render(RUN).objects[0].spec.template.metadata.annotations;
     expect(annotations['code.cdk8s-sandbox.io/0']).toBe('print(1)\n');

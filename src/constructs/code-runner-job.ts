@@ -10,7 +10,7 @@ import { addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
 import { EnvValue } from '../builders/env';
 import { Language } from '../builders/language';
-import { SandboxPodProps, SandboxResources, SandboxWorkloadIdentityProps, WritablePath } from '../builders/pod-props';
+import { ImagePullPolicy, SandboxPodProps, SandboxResources, SandboxWorkloadIdentityProps, WritablePath } from '../builders/pod-props';
 
 /** One user submission, run once under gVisor with hard limits. */
 export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, SandboxPodProps {
@@ -48,6 +48,11 @@ export interface CodeRunnerJobProps extends SandboxWorkloadIdentityProps, Sandbo
    * @default - the language's image
    */
   readonly image?: string;
+  /**
+   * When the kubelet pulls the runner's image.
+   * @default - Kubernetes' default (`IfNotPresent` for a tagged image)
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
   /**
    * Command instead of the language's; it is still wrapped in the soft timeout and the result wrapper (unless `softTimeout` is false).
    * @default - the language's command followed by the entry file's path

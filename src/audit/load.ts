@@ -260,7 +260,7 @@ class YamlReader {
   }
 }
 
-function binaryProblem(file: string, offset: number): InputProblem {
+export function binaryProblem(file: string, offset: number): InputProblem {
   return { file, severity: 'error', message: `binary content (a NUL byte at offset ${offset}): not YAML or JSON text` };
 }
 

@@ -312,7 +312,8 @@ async function runAdmissionAudit(paths: readonly string[], options: AuditCommand
   return run.result.exitCode;
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** Collects a repeatable option's values (commander's argParser). */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

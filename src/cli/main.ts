@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// The `cdk8s-sandbox` command: audit manifests, run a workload under gVisor, render a submission.
+// The `cdk8s-sandbox` command: audit manifests, harden them in place, run a workload under gVisor, render a submission.
 import { Command } from 'commander';
 import { registerAuditCommand } from './audit-command';
+import { registerHardenCommand } from './harden-command';
 import { registerRunCommand } from './run-command';
 
 /** Builds the command-line program (exported for tests). */
 export function createProgram(): Command {
   const program = new Command('cdk8s-sandbox')
-    .description('Hardened gVisor sandboxes for Kubernetes: audit manifests, run workloads locally under gVisor.')
+    .description('Hardened gVisor sandboxes for Kubernetes: audit manifests, harden them in place, run workloads locally under gVisor.')
     .exitOverride()
     .showHelpAfterError();
   registerAuditCommand(program);
+  registerHardenCommand(program);
   registerRunCommand(program);
   return program;
 }

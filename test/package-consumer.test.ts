@@ -246,6 +246,12 @@ describe.each(VERSIONS.pairs)('installed offline with cdk8s $cdk8s and construct
     const policy = path.join(ROOT, 'dist', 'sandbox-example.k8s.yaml');
     const admission: RunResult = await inScratch(path.join(scratch, 'node_modules', '.bin', 'cdk8s-sandbox'), ['audit', '--admission-policy', policy, manifest]);
     expect([admission.status, admission.stdout.trimEnd().split('\n').pop()]).toEqual([0, 'no denials in 11 admitted objects (5 matched by 1 policy), 1 file']);
+    // And `harden`, over a plain Deployment as a chart renders it: hardened on stdout, the input left as it was.
+    const plain = path.join(scratch, 'plain.yaml');
+    fs.writeFileSync(plain, '# a chart\'s Deployment\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n'
+      + '  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.4.2\n');
+    const hardened: RunResult = await inScratch(path.join(scratch, 'node_modules', '.bin', 'cdk8s-sandbox'), ['harden', plain]);
+    expect([hardened.status, hardened.stdout.startsWith('# a chart\'s Deployment\n'), hardened.stdout.includes('runtimeClassName: gvisor')]).toEqual([0, true, true]);
   });
 });
 

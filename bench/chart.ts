@@ -1,11 +1,13 @@
-// Figure chart_vs_cdk8s_plus: one chart of 1,000 SandboxedDeployments to YAML against 1,000 equally hardened
-// cdk8s-plus-27 Deployments, time (interleaved, in this process) and peak heap (each in a fresh child process).
+// Figures chart_vs_floor and chart_vs_cdk8s_plus: one chart of 1,000 SandboxedDeployments to YAML against the
+// same final objects as bare ApiObjects (the floor) and against 1,000 equally hardened cdk8s-plus-27 Deployments,
+// time (interleaved, in this process) and peak heap (each in a fresh child process).
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { checkObjectSet, checkObjects } from '../src/profile';
 import { cdk8sPlusChart } from './fixtures/cdk8s-plus-chart';
 import { sandboxChart } from './fixtures/sandbox-chart';
+import { jsonDiff } from './support/equal';
 import { Timing, compare, median, round, runNodeChild } from './support/harness';
 
 export interface HeapSample {
@@ -23,6 +25,8 @@ export interface HeapSample {
 }
 
 export interface ChartFigures {
+  /** The headline: what the library adds to cdk8s, the same final objects as bare ApiObjects being the floor. */
+  readonly chart_vs_floor: number;
   readonly chart_vs_cdk8s_plus: number;
   /** Informational: the same objects as plain ApiObjects (no construct logic, no checks) through app.synthYaml(). */
   readonly chart_floor_vs_cdk8s_plus: number;
@@ -65,16 +69,30 @@ export function measureHeap(contender: string, count: number): HeapSample {
  * The floor of any construct library that synthesizes through a cdk8s App: our chart's final objects added as
  * plain ApiObjects (no props, no builders, no synth-time checks), then app.synthYaml().
  */
-function floorChart(objects: readonly any[]): App {
+export function floorChart(objects: readonly any[]): App {
   const app = new App();
   const chart = new Chart(app, 'apps', { disableResourceNameHashes: true });
   objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
   return app;
 }
 
+/**
+ * The floor's objects, checked: the sandbox chart's final objects, which the floor synthesizes to exactly the
+ * sandbox chart's YAML (same objects, same order, same text), so the two contenders write the same thing.
+ */
+export function checkedFloorObjects(count: number): any[] {
+  const sandboxYaml = sandboxChart(count).synthYaml();
+  const floorObjects = sandboxChart(count).charts[0].toJson();
+  const floorYaml = floorChart(floorObjects).synthYaml();
+  const diff = jsonDiff(jsYaml.loadAll(sandboxYaml), jsYaml.loadAll(floorYaml));
+  if (diff.length > 0) throw new Error(`the floor's objects differ from the sandbox chart's:\n  ${diff.join('\n  ')}`);
+  if (floorYaml !== sandboxYaml) throw new Error('the floor\'s YAML differs from the sandbox chart\'s (same objects, other text or order)');
+  return floorObjects;
+}
+
 export function chartFigures(reps: number, count = 1000, heapReps = 5): ChartFigures {
   checkChartContenders();
-  const floorObjects = sandboxChart(count).charts[0].toJson();
+  const floorObjects = checkedFloorObjects(count);
   const timings = compare([
     { name: `${count} SandboxedDeployments + SandboxNetworkPolicies, app.synthYaml()`, run: () => sandboxChart(count).synthYaml() },
     { name: `${count} cdk8s-plus-27 Deployments (isolate, patches) + PDBs, app.synthYaml()`, run: () => cdk8sPlusChart(count).synthYaml() },
@@ -91,6 +109,7 @@ export function chartFigures(reps: number, count = 1000, heapReps = 5): ChartFig
     return { ...byPeak[Math.floor(byPeak.length / 2)], peakAboveBaselineMB: round(median(s.map((x) => x.peakAboveBaselineMB)), 1), peakMB: round(median(s.map((x) => x.peakMB)), 1) };
   });
   return {
+    chart_vs_floor: round(timings[0].medianMs / timings[2].medianMs),
     chart_vs_cdk8s_plus: round(timings[0].medianMs / timings[1].medianMs),
     chart_floor_vs_cdk8s_plus: round(timings[2].medianMs / timings[1].medianMs),
     chart_heap_vs_cdk8s_plus: round(heap[0].peakAboveBaselineMB / heap[1].peakAboveBaselineMB),

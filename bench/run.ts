@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { auditFigures } from './audit';
 import { chartFigures } from './chart';
+import { hardenFigures } from './harden';
 import { coldStartFigures } from './cold-start';
 import { Machine, Timing, machine, round } from './support/harness';
 import { renderFigures } from './render';
@@ -17,6 +18,9 @@ const BENCH_DIR = path.resolve(__dirname, '..', '..', 'bench');
 const TARGETS: { readonly [key: string]: { readonly target: number | null; readonly what: string } } = {
   render_vs_floor: { target: 2.0, what: 'one CodeRunnerJob submission to YAML: render API / object literals + js-yaml' },
   render_vs_cdk8s_plus: { target: 0.25, what: 'the same: render API / cdk8s-plus-27 constructs + app.synthYaml()' },
+  chart_vs_floor: { target: 1.15, what: 'the headline of the construct path: 1,000 SandboxedDeployments (each with its SandboxNetworkPolicy) in one chart through app.synthYaml() / the same final objects as bare cdk8s ApiObjects through app.synthYaml() (time; the YAML is checked identical)' },
+  harden_chart_vs_floor: { target: 1.15, what: 'a Helm-style chart of 1,000 Deployments taken in with Include and hardened in place by SandboxHardening, app.synthYaml() / an Include of the same objects hardened already (time)' },
+  harden_objects_ms_per_deployment: { target: null, what: 'informational: hardenObjects over the same 1,000 parsed Deployments, ms per Deployment' },
   chart_vs_cdk8s_plus: { target: 0.6, what: '1,000 SandboxedDeployments in one chart to YAML / 1,000 hardened cdk8s-plus-27 Deployments (time)' },
   chart_floor_vs_cdk8s_plus: { target: null, what: 'informational: the same objects as plain ApiObjects through app.synthYaml() / cdk8s-plus-27 (the floor of any cdk8s construct library)' },
   chart_heap_vs_cdk8s_plus: { target: 1.0, what: 'the same, peak heap above the loaded-modules baseline' },
@@ -36,7 +40,7 @@ interface Report {
   readonly date: string;
 }
 
-const FIGURES = ['yaml', 'render', 'chart', 'audit', 'synth', 'cold-start', 'render-loop'] as const;
+const FIGURES = ['yaml', 'render', 'chart', 'harden', 'audit', 'synth', 'cold-start', 'render-loop'] as const;
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -66,12 +70,20 @@ function main(): void {
     report.details.render = { timings: timingsText(r.timings) };
   }
   if (want('chart')) {
-    log('chart_vs_cdk8s_plus (1,000 workloads; heap in child processes)');
+    log('chart_vs_floor, chart_vs_cdk8s_plus (1,000 workloads; heap in child processes)');
     const c = chartFigures(Math.max(5, reps));
+    report.figures.chart_vs_floor = c.chart_vs_floor;
     report.figures.chart_vs_cdk8s_plus = c.chart_vs_cdk8s_plus;
     report.figures.chart_floor_vs_cdk8s_plus = c.chart_floor_vs_cdk8s_plus;
     report.figures.chart_heap_vs_cdk8s_plus = c.chart_heap_vs_cdk8s_plus;
     report.details.chart = { timings: timingsText(c.timings), heap: c.heap };
+  }
+  if (want('harden')) {
+    log('harden_chart_vs_floor (a 1,000-Deployment Helm-style chart hardened in place)');
+    const h = hardenFigures(Math.max(5, reps));
+    report.figures.harden_chart_vs_floor = h.harden_chart_vs_floor;
+    report.figures.harden_objects_ms_per_deployment = h.harden_objects_ms_per_deployment;
+    report.details.harden = { timings: timingsText(h.timings) };
   }
   if (want('audit')) {
     log('audit_vs_schema (10,000 objects)');

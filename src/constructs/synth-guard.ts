@@ -2,12 +2,15 @@
 // each construct's own final JSON (so a patch or escape hatch cannot smuggle a weakening through), and the
 // cross-resource rules over the whole app (every sandboxed pod isolated, no sandbox policy dangling or
 // opening egress to every destination).
-// One guard per app serializes each object once per pass, so the cost stays linear in the app's size.
-import { createHash } from 'crypto';
-import { ApiObject, Yaml } from 'cdk8s';
+// One guard per app reads each object at most once per pass, and an object of the library's own constructs,
+// which nothing can change but its API, once per synth: its judged JSON is what cdk8s writes. The cost stays
+// linear in the app's size.
+import * as crypto from 'crypto';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
-import { UNSAFE_YAML_CHARACTERS, findTextProblems } from '../builders/yaml-text';
+import { patchCount, serializeBuiltWithoutResolving } from './api-objects';
+import { UNSAFE_YAML_CHARACTERS, findTextProblems, findUnsafeCharacter, readAsNonString } from '../builders/yaml-text';
 import {
   CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, checkNamespaceBounds, checkObject, checkObjects, judgeSuppression, crossResourceRuleById, resolveCrossResourceOptions, suppressionsOf,
 } from '../profile';
@@ -52,6 +55,12 @@ export class SandboxSynthGuard extends Construct {
   private readonly entries: { construct: IConstruct; guarded: GuardedConstruct }[] = [];
   /** Every object of the entries. */
   private readonly guardedObjects = new Set<ApiObject>();
+  /** The objects and policies of the entries: made by the library's constructs (or hardened in place). */
+  private readonly ownObjects = new Set<ApiObject>();
+  /** Writes of pinned objects (their toJson calls) so far: a read before the last write may be stale. */
+  private writes = 0;
+  /** Reads so far, which number the reads of the library's own objects in verdict keys. */
+  private reads = 0;
   /** Names of the GvisorRuntimeClasses of the app. */
   private readonly gvisorRuntimeClasses = new Set<string>();
   private readonly allowedRuntimes: AllowedRuntime[] = [];
@@ -65,6 +74,8 @@ export class SandboxSynthGuard extends Construct {
   public register(construct: IConstruct, guarded: GuardedConstruct): void {
     this.entries.push({ construct, guarded });
     for (const o of guarded.objects) this.guardedObjects.add(o);
+    for (const o of guarded.objects) this.ownObjects.add(o);
+    if (guarded.policy) this.ownObjects.add(guarded.policy);
   }
 
   /** Whether a construct registered this object (hardening in place leaves it to that construct). */
@@ -84,15 +95,26 @@ export class SandboxSynthGuard extends Construct {
 
   private check(): string[] {
     if (this.entries.length === 0) return [];
-    // Every object is read once, as plain data, and pinned: what cdk8s writes later must be what was checked.
+    // Every object is read as plain data, and pinned: what cdk8s writes later must be what was checked.
     const apiObjects = this.node.root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const pins = apiObjects.map(pin);
-    // cdk8s validates twice in one synth (the app, then each chart before it writes): the same objects with
-    // the same JSON and the same registrations get the same verdict without judging them again.
-    const key = { apiObjects, texts: pins.map((p) => p.digest), registrations: this.registrations() };
-    if (this.last && sameVerdictKey(this.last.key, key)) return this.last.errors;
-    const json = new Map<ApiObject, KubeObject>(apiObjects.map((o, i) => [o, JSON.parse(pins[i].text)]));
-    const jsonOf = (o: ApiObject): KubeObject => json.get(o) ?? JSON.parse(pin(o).text);
+    const plainResolvers = hasOnlyCdk8sResolvers(this.node.root);
+    const textMemo: TextMemo = { keys: new Map(), misread: new Map() };
+    const read = new Map<ApiObject, Read>();
+    const readNow = (o: ApiObject) => {
+      const r = this.read(o, plainResolvers, textMemo);
+      read.set(o, r);
+      return r;
+    };
+    // cdk8s validates twice in one synth (the app, then each chart before it writes): an object of the library
+    // read by the last pass, with no write since and no change through its API, still has the JSON read then.
+    const digests = apiObjects.map((o) => {
+      const last = pinStateOf(o)?.pin;
+      return last && this.unchanged(o, last, plainResolvers) ? last.token : readNow(o).token;
+    });
+    // The same objects with the same JSON and the same registrations get the same verdict without judging them again.
+    const key = { apiObjects, texts: digests, registrations: this.registrations() };
+    if (this.last && sameVerdictKey(this.last.key, key)) return this.verdict(this.last.errors);
+    const jsonOf = (o: ApiObject): KubeObject => read.get(o)?.json ?? pinStateOf(o)?.pin?.json ?? readNow(o).json;
     const errors: string[] = [];
 
     for (const { construct, guarded } of this.entries) {
@@ -106,11 +128,14 @@ export class SandboxSynthGuard extends Construct {
         errors.push(`[${construct.node.path}] ${describeFinding(f)}`);
       }
     }
-    for (const o of apiObjects) errors.push(...unsafeTextErrors(o, jsonOf(o)));
-    errors.push(...duplicateNameErrors(apiObjects, jsonOf));
-    errors.push(...clusterScopedNamespaceErrors(apiObjects, jsonOf));
-
     const all = apiObjects.map(jsonOf);
+    apiObjects.forEach((o, i) => {
+      const problems = unsafeTextErrors(o, all[i], read.get(o)?.textProblems, textMemo);
+      if (problems.length > 0) errors.push(...problems);
+    });
+    errors.push(...duplicateNameErrors(apiObjects, all));
+    errors.push(...clusterScopedNamespaceErrors(apiObjects, all));
+
     const policies = all.filter((o) => o.kind === 'NetworkPolicy');
     const pods = all.filter((o) => o.kind !== 'NetworkPolicy');
     const options = resolveCrossResourceOptions();
@@ -134,11 +159,106 @@ export class SandboxSynthGuard extends Construct {
       for (const o of [...guarded.objects, guarded.workload, guarded.policy]) if (o) ownerOf.set(o, construct);
     }
     const appWide = [...APP_WIDE_RULES.flatMap((id) => crossResourceRuleById(id)!.check(all, options)), ...checkNamespaceBounds(all)];
-    for (const [construct, f] of attribute(appWide, apiObjects.map((o) => [ownerOf.get(o) ?? o, jsonOf(o)]))) {
+    for (const [construct, f] of attribute(appWide, apiObjects.map((o, i) => [ownerOf.get(o) ?? o, all[i]]))) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }
     this.last = { key, errors };
+    return this.verdict(errors);
+  }
+
+  /** A synth that fails writes nothing: the judged JSON is not kept for it, and the next pass reads every object. */
+  private verdict(errors: string[]): string[] {
+    if (errors.length > 0) for (const o of this.last?.key.apiObjects ?? []) { const p = pinStateOf(o)?.pin; if (p) p.json = undefined; }
     return errors;
+  }
+
+  /**
+   * Whether `o` still serializes to the JSON the last pass read, without reading it again: it is one of the
+   * library's own objects (plain JSON its builders made, serialized by cdk8s's own ApiObject.toJson with
+   * cdk8s's own resolvers, no JSON patch), and since that read nothing was written (a write ends a synth:
+   * the next one reads anew), no patch was added, its metadata did not change through its API and its toJson
+   * is still the pinned one.
+   */
+  private unchanged(o: ApiObject, p: Pin, plainResolvers: boolean): boolean {
+    return p.stable && plainResolvers && p.json !== undefined && p.writesAtRead === this.writes && this.last !== undefined && this.last.errors.length === 0
+      && patchCount(o) === 0 && changesOf(o) === p.changesAtRead && o.toJson === pinStateOf(o)?.write;
+  }
+
+  /**
+   * Reads an object's JSON as cdk8s would write it now (getters read once) and pins it: from now on its
+   * `toJson()` returns exactly that JSON. If the object would serialize differently when cdk8s writes it (a
+   * patch value that changes when read, a later mutation), writing fails instead of emitting what was not
+   * checked. An object of the library's own (see `unchanged`) keeps the judged JSON for its next write, which
+   * writes it as it is, so a synth serializes the object once; any other keeps only a digest of its JSON text,
+   * so a large app does not hold every object's JSON twice, and its write serializes it again and compares.
+   */
+  private read(o: ApiObject, plainResolvers: boolean, textMemo: TextMemo): Read {
+    const state = this.pinState(o);
+    o.toJson = state.write;
+    const changesAtRead = changesOf(o);
+    if (state.base && state.tracked && plainResolvers && this.ownObjects.has(o) && patchCount(o) === 0) {
+      // Plain JSON the library built needs no resolving; what is not plain JSON goes through ApiObject.toJson.
+      // That builds fresh plain data: it is written as it is, unless something in it would not survive JSON
+      // (then it is what JSON makes of it, as for any other object).
+      const built: KubeObject | undefined = serializeBuiltWithoutResolving(o);
+      let scan = built === undefined ? NOT_PLAIN_JSON : scanJson(built, textMemo);
+      let json: KubeObject = built as KubeObject;
+      if (scan & NOT_PLAIN_JSON) {
+        json = state.original();
+        scan = scanJson(json, textMemo);
+      }
+      if (scan & NOT_PLAIN_JSON) {
+        json = JSON.parse(JSON.stringify(json)) as KubeObject;
+        scan = scanJson(json, textMemo);
+      }
+      const token = ++this.reads;
+      state.pin = { token, json, stable: true, writesAtRead: this.writes, changesAtRead };
+      return { json, token, textProblems: (scan & MAY_HAVE_TEXT_PROBLEMS) !== 0 };
+    }
+    const text = JSON.stringify(state.original());
+    const digest = digestOf(text);
+    state.pin = { token: digest, digest, stable: false, writesAtRead: this.writes, changesAtRead };
+    return { json: JSON.parse(text), token: digest, textProblems: MAY_HOLD_UNSAFE_CHARACTER.test(text) ? true : undefined };
+  }
+
+  /** The object's own toJson, kept from its first read, and the pinned toJson that replaces it. */
+  private pinState(o: ApiObject): PinState {
+    const existing = pinStateOf(o);
+    if (existing) return existing;
+    // The object's own toJson (generated L1 classes override it to render their props).
+    const own = o.toJson;
+    const original = own.bind(o);
+    const state: PinState = {
+      original,
+      base: own === ApiObject.prototype.toJson,
+      tracked: false,
+      changes: 0,
+      write: () => this.write(o, original),
+    };
+    (o as ApiObject & { [PIN_STATE]?: PinState })[PIN_STATE] = state;
+    state.tracked = trackChanges(o);
+    return state;
+  }
+
+  /**
+   * The pinned toJson: the judged JSON when the object cannot have changed since, else the object serialized
+   * again and compared with the digest of what was judged. One of the library's own objects that kept no digest
+   * has not changed through its API since the read (its first change records the digest), and nothing else
+   * changes its JSON: serialized again, it is the judged JSON.
+   */
+  private write(o: ApiObject, original: () => any): any {
+    this.writes++;
+    const p = pinStateOf(o)!.pin!;
+    const judged = p.json;
+    p.json = undefined;
+    const unchangedByApi = patchCount(o) === 0 && changesOf(o) === p.changesAtRead;
+    if (judged !== undefined && unchangedByApi) return judged;
+    const text = JSON.stringify(original());
+    if (p.digest === undefined ? !unchangedByApi : digestOf(text) !== p.digest) {
+      const json = JSON.parse(text);
+      throw new Error(`[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} serializes differently from what the synth checks judged (a patch or value that changes when read, or a change after validation); refusing to write it`);
+    }
+    return JSON.parse(text);
   }
 
   /** The last verdict and what it was reached on. */
@@ -163,7 +283,7 @@ export class SandboxSynthGuard extends Construct {
 /** What a verdict of the guard depends on: the objects, digests of their JSON, and what was registered. */
 interface VerdictKey {
   readonly apiObjects: readonly ApiObject[];
-  readonly texts: readonly string[];
+  readonly texts: readonly (string | number)[];
   readonly registrations: string;
 }
 
@@ -175,42 +295,134 @@ function sameVerdictKey(a: VerdictKey, b: VerdictKey): boolean {
   return true;
 }
 
-const ORIGINAL_TO_JSON = Symbol.for('cdk8s-sandbox.original-to-json');
+/** One object read by a pass. */
+interface Read {
+  readonly json: KubeObject;
+  /** What the verdict key holds for it: the digest of its JSON text, or the number of this read. */
+  readonly token: string | number;
+  /** Whether a string of it may be one unsafeTextErrors reports (undefined: not known yet). */
+  readonly textProblems?: boolean;
+}
+
+/** What the guard knows of an object from its last read. */
+interface Pin {
+  /** What the verdict key holds for the read (see `Read.token`). */
+  readonly token: string | number;
+  /**
+   * SHA-256 of the JSON text the checks judged; for one of the library's own objects, only once it changes
+   * through its API after the read (until then its JSON is the judged one).
+   */
+  digest?: string;
+  /** The judged JSON itself, kept for the next write when the object cannot change but through its API. */
+  json?: KubeObject;
+  /** Whether the object cannot change but through its API (see `SandboxSynthGuard.unchanged`). */
+  readonly stable: boolean;
+  /** The guard's write count at the read. */
+  readonly writesAtRead: number;
+  /** The object's changes through its API at the read. */
+  readonly changesAtRead: number;
+}
+
+/** Kept on a pinned object. */
+interface PinState {
+  /** The object's own toJson, from before its first read. */
+  readonly original: () => any;
+  /** Whether that is cdk8s's ApiObject.toJson. */
+  readonly base: boolean;
+  /** Whether its changes through its API are noted (see trackChanges). */
+  tracked: boolean;
+  /** Its changes through its API so far. */
+  changes: number;
+  /** The pinned toJson. */
+  readonly write: () => any;
+  /** What the last read found. */
+  pin?: Pin;
+}
+
+const PIN_STATE = Symbol.for('cdk8s-sandbox.pin-state');
+
+function pinStateOf(o: ApiObject): PinState | undefined {
+  return (o as ApiObject & { [PIN_STATE]?: PinState })[PIN_STATE];
+}
+
+/** On a tracked object's metadata: the object. */
+const CHANGE_OWNER = Symbol.for('cdk8s-sandbox.change-owner');
+/** The methods that change an ApiObject's metadata. */
+const METADATA_MUTATORS = ['add', 'addLabel', 'addAnnotation', 'addFinalizers', 'addOwnerReference'] as const;
+const METADATA_PROTOTYPE = ApiObjectMetadataDefinition.prototype as unknown as { [name: string]: (...args: unknown[]) => unknown };
+/** Each mutator, noting the change on the object whose metadata it is called on. */
+const NOTING_MUTATORS: { [name: string]: (...args: unknown[]) => unknown } = Object.fromEntries(METADATA_MUTATORS.map((name) => {
+  const mutator = METADATA_PROTOTYPE[name];
+  return [name, function noting(this: { [CHANGE_OWNER]?: ApiObject }, ...args: unknown[]) {
+    const owner = this[CHANGE_OWNER];
+    if (owner) noteChange(owner);
+    return mutator.apply(this, args);
+  }];
+}));
+/** ApiObject.addJsonPatch, noting the change. */
+function notingAddJsonPatch(this: ApiObject, ...ops: JsonPatch[]): void {
+  noteChange(this);
+  ApiObject.prototype.addJsonPatch.apply(this, ops);
+}
 
 /**
- * An object's JSON text as cdk8s would write it now (getters read once), and from now on its `toJson()`
- * returns exactly that JSON: if the object would serialize differently when cdk8s writes it (a patch value
- * that changes when read, a later mutation), writing fails instead of emitting what was not checked. Only a
- * digest is kept, so a large app does not hold every object's JSON twice. The next synth pins anew.
+ * Notes the changes of an object through its API from now on (its metadata's methods, addJsonPatch); false when
+ * one of them was replaced already, and the object's changes cannot be told.
  */
-function pin(o: ApiObject): { text: string; digest: string } {
-  const target = o as ApiObject & { [ORIGINAL_TO_JSON]?: () => any };
-  // The object's own toJson (generated L1 classes override it to render their props), kept from the first pin.
-  const original = target[ORIGINAL_TO_JSON] ??= o.toJson.bind(o);
-  const checkedText = JSON.stringify(original());
-  const checkedDigest = digestOf(checkedText);
-  o.toJson = () => {
-    const text = JSON.stringify(original());
-    if (digestOf(text) !== checkedDigest) {
-      const json = JSON.parse(text);
-      throw new Error(`[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} serializes differently from what the synth checks judged (a patch or value that changes when read, or a change after validation); refusing to write it`);
-    }
-    return JSON.parse(text);
-  };
-  return { text: checkedText, digest: checkedDigest };
+function trackChanges(o: ApiObject): boolean {
+  const metadata = o.metadata as unknown as { [name: string]: unknown; [CHANGE_OWNER]?: ApiObject };
+  if (METADATA_MUTATORS.some((name) => metadata[name] !== METADATA_PROTOTYPE[name]) || o.addJsonPatch !== ApiObject.prototype.addJsonPatch) return false;
+  for (const name of METADATA_MUTATORS) metadata[name] = NOTING_MUTATORS[name];
+  metadata[CHANGE_OWNER] = o;
+  o.addJsonPatch = notingAddJsonPatch;
+  return true;
 }
+
+/**
+ * Before an object changes through its API: the first change after a read that kept no digest (one of the
+ * library's own objects, whose JSON nothing else changes) records the digest of the JSON judged, which its
+ * JSON still is, so that a write after the change is compared with it as any other object's.
+ */
+function noteChange(o: ApiObject): void {
+  const state = pinStateOf(o);
+  if (!state) return;
+  const p = state.pin;
+  if (p && p.digest === undefined && state.changes === p.changesAtRead && patchCount(o) === 0) {
+    try {
+      p.digest = digestOf(JSON.stringify(p.json ?? state.original()));
+    } catch {
+      // Left without a digest: a write after the change refuses, as one that serializes differently.
+    }
+  }
+  state.changes++;
+}
+
+/** The changes of an object through its API so far (see trackChanges). */
+function changesOf(o: ApiObject): number {
+  return pinStateOf(o)?.changes ?? 0;
+}
+
+/** Whether the app resolves values with cdk8s's own resolvers only, which leave plain JSON as it is. */
+function hasOnlyCdk8sResolvers(root: IConstruct): boolean {
+  if (!(root instanceof App)) return false;
+  const kinds = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+  return root.resolvers.length === kinds.length && root.resolvers.every((r, i) => Object.getPrototypeOf(r) === kinds[i].prototype && !Object.prototype.hasOwnProperty.call(r, 'resolve'));
+}
+
+const hashOnce: ((algorithm: string, data: string, encoding: 'base64') => string) | undefined = (crypto as any).hash;
 
 /** A SHA-256 of a JSON text. */
 function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('base64');
+  return hashOnce ? hashOnce('sha256', text, 'base64') : crypto.createHash('sha256').update(text).digest('base64');
 }
 
 /** Two objects with one group, kind, namespace and name: the cluster keeps only one of them. */
-function duplicateNameErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiObject) => KubeObject): string[] {
+function duplicateNameErrors(apiObjects: readonly ApiObject[], all: readonly KubeObject[]): string[] {
   const seen = new Map<string, ApiObject>();
   const errors: string[] = [];
-  for (const o of apiObjects) {
-    const j = jsonOf(o);
+  for (let i = 0; i < apiObjects.length; i++) {
+    const o = apiObjects[i];
+    const j = all[i];
     const name = j.metadata?.name;
     if (!name) continue;
     const namespace = CLUSTER_SCOPED_KINDS.has(j.kind) ? '' : j.metadata?.namespace ?? '';
@@ -223,8 +435,8 @@ function duplicateNameErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiOb
 }
 
 /** Cluster-scoped objects (a Namespace) must not carry a namespace, as a chart's namespace would give them. */
-function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], jsonOf: (o: ApiObject) => KubeObject): string[] {
-  return apiObjects.map((o) => [o, jsonOf(o)] as const)
+function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], all: readonly KubeObject[]): string[] {
+  return apiObjects.map((o, i) => [o, all[i]] as const)
     .filter(([, j]) => CLUSTER_SCOPED_KINDS.has(j.kind) && j.metadata?.namespace !== undefined)
     .map(([o, j]) => `[${o.node.path}] ${j.kind}/${j.metadata?.name ?? '(unnamed)'} metadata.namespace is ${JSON.stringify(j.metadata!.namespace)}; a ${j.kind} is cluster-scoped and takes no namespace (the chart's namespace was applied to it). Fix: define it in a chart without a namespace, or remove metadata.namespace`);
 }
@@ -233,10 +445,75 @@ function clusterScopedNamespaceErrors(apiObjects: readonly ApiObject[], jsonOf: 
  * Strings of an object that cdk8s would write raw into YAML where kubectl reads them differently: a U+2028
  * in a ConfigMap's code becomes a line break for kubectl, and the text after it new keys or a new object.
  */
-function unsafeTextErrors(o: ApiObject, json: KubeObject): string[] {
+function unsafeTextErrors(o: ApiObject, json: KubeObject, textProblems: boolean | undefined, textMemo: TextMemo): string[] {
+  // Most objects have no such string: one walk over the strings (or, after a scan of the JSON text, over those
+  // that may be misread) tells, and only an object that may have one is walked again for paths and messages.
+  if (textProblems === false) return [];
+  if (textProblems === undefined && !(scanJson(json, textMemo) & MAY_HAVE_TEXT_PROBLEMS)) return [];
   const { unsafe, misread: misreadStrings } = findTextProblems(json, writtenPlainByCdk8s);
   const misread = misreadStrings.map((m) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${m.path}: ${m.inKey ? 'the key' : 'the string'} ${JSON.stringify(m.text)} is written unquoted by cdk8s, and kubectl (YAML 1.1) reads it as ${m.readAs}. Fix: write it another way (e.g. "${m.text.replace(/^0o/, '0')}" for an octal, or a decimal), or render the object with renderCodeRun/toYaml, which quotes it`);
   return [...misread, ...unsafe.map((u) => `[${o.node.path}] ${json.kind}/${json.metadata?.name ?? '(unnamed)'} ${u.path}: ${u.inKey ? 'a key' : 'the value'} holds ${u.codePoint} at character ${u.index}, which cdk8s writes raw into the YAML and kubectl (YAML 1.1) reads as a line break or refuses. Allowed: text without ${UNSAFE_YAML_CHARACTERS}. Fix: remove it, or write it as an escape in the program's own syntax; file content with such characters belongs in a ConfigMap's binaryData (CodeRunnerJob does this itself)`)];
+}
+
+/**
+ * In a JSON.stringify text, where a string may hold an unsafe character (UNSAFE_YAML_CHARACTERS): those it
+ * writes raw (DEL, C1, U+2028/2029, U+FEFF, U+FFFE/FFFF), and the escapes it writes for the others (\b, \f,
+ * \r, \u00XX for the other C0 controls, \udXXX for an unpaired surrogate). An escaped backslash before such
+ * a letter matches too: the walk then decides.
+ */
+const MAY_HOLD_UNSAFE_CHARACTER = /[\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\\[bfr]|\\u00|\\ud[89a-f]/;
+
+/** What one pass has found of strings: keys that may be reported, and strings written plain that kubectl misreads. */
+interface TextMemo {
+  readonly keys: Map<string, boolean>;
+  readonly misread: Map<string, boolean>;
+}
+
+/** scanJson: a string may be one unsafeTextErrors reports. */
+const MAY_HAVE_TEXT_PROBLEMS = 1;
+/** scanJson: the value is not what JSON.parse(JSON.stringify(value)) gives (undefined, -0, NaN, a class instance...). */
+const NOT_PLAIN_JSON = 2;
+
+/**
+ * One walk over a value: whether a string (value or key) may be one findTextProblems reports, as unsafe or as
+ * misread (memoized per string), and whether the value is plain JSON, unchanged by a round trip through JSON.
+ */
+function scanJson(value: unknown, memo: TextMemo): number {
+  switch (typeof value) {
+    case 'string':
+      return misread(value, false, memo.misread) || findUnsafeCharacter(value) !== undefined ? MAY_HAVE_TEXT_PROBLEMS : 0;
+    case 'boolean':
+      return 0;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? 0 : NOT_PLAIN_JSON;
+    case 'object': {
+      if (value === null) return 0;
+      let found = 0;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) found |= scanJson(value[i], memo);
+        return found;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN_JSON;
+      // A plain object's keys (for-in adds those Object.prototype may have been given, which only costs time).
+      for (const key in value) {
+        let keyProblem = memo.keys.get(key);
+        if (keyProblem === undefined) memo.keys.set(key, keyProblem = misread(key, true, memo.misread) || findUnsafeCharacter(key) !== undefined);
+        if (keyProblem) found |= MAY_HAVE_TEXT_PROBLEMS;
+        found |= scanJson((value as { [k: string]: unknown })[key], memo);
+      }
+      return found;
+    }
+    default:
+      return NOT_PLAIN_JSON;
+  }
+}
+
+function misread(text: string, inKey: boolean, memo: Map<string, boolean>): boolean {
+  if (!readAsNonString(text)) return false;
+  const key = `${inKey ? 'k' : 'v'}${text}`;
+  let found = memo.get(key);
+  if (found === undefined) memo.set(key, found = writtenPlainByCdk8s(text, inKey));
+  return found;
 }
 
 /** Whether cdk8s's YAML writer leaves a string unquoted (as a value, or as a key). */

@@ -1,5 +1,6 @@
 // SandboxNetworkPolicy's builder: deny-all by default, then only the peers and ports asked for; the rules
 // to domain names go to the provider's object beside it (fqdn.ts).
+import type { IConstruct } from 'constructs';
 import { EGRESS_FORBIDDEN_RANGES, KubeObject, SANDBOX_LABELS, internetExcepts, labelsText, unexceptedRanges } from '../profile';
 import { Cidr, cidrContains, cidrText, hasHostBits, ipBlockRanges, networkOf, parseCidr, rangeOfCidr, rangesCover } from '../profile/cidr';
 import { FqdnProvider, FqdnRule, buildFqdnPolicy, checkFqdnName, checkFqdnPorts } from './fqdn';
@@ -52,10 +53,10 @@ export interface ISandboxWorkload extends IWorkloadReference {
   readonly selectorLabels: { readonly [key: string]: string };
 }
 
-/** Whether a value is a construct (it has a node with a path). */
-export function isConstructLike(value: unknown): boolean {
-  const node = (value as { node?: { path?: unknown } } | undefined)?.node;
-  return !!value && typeof value === 'object' && !!node && typeof node.path === 'string';
+/** Whether a value is a construct (it has a node with a path and a tree to search). */
+export function isConstructLike(value: unknown): value is IConstruct {
+  const node = (value as { node?: { path?: unknown; findAll?: unknown } } | undefined)?.node;
+  return !!value && typeof value === 'object' && !!node && typeof node.path === 'string' && typeof node.findAll === 'function';
 }
 
 /** Whether a workload brings no usable selector labels of its own (a cdk8s-plus or L1 workload, or a mistake). */

@@ -6,7 +6,8 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SandboxValidationError } from '../builders/errors';
 import {
-  BudgetCoverage, KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsOf, embeddedPodsOf, hardenObjects, podTemplateOf, runtimeClassNameOr, serviceAccountsRelyingOnTokens, suppressionsOf,
+  BudgetCoverage, KubeObject, SANDBOX_DEFAULTS, SUPPRESSIBLE_RULES, SUPPRESS_ANNOTATION, containerDefaultsByNamespace, containerDefaultsOf, hardenObjects, isHardenable,
+  runtimeClassNameOr, serviceAccountsRelyingOnTokens, suppressionsOf,
   type ContainerDefaults,
 } from '../profile';
 import type { SandboxNamespace } from './sandbox-namespace';
@@ -52,13 +53,6 @@ export interface SandboxHardeningProps {
 
 /** Marks an ApiObject whose toJson is hardened already. */
 const HARDENED = Symbol.for('cdk8s-sandbox.hardened');
-
-/** Whether an object is what harden works on: a workload (any kind with a pod template) or a ServiceAccount. */
-function isHardenable(json: KubeObject): boolean {
-  if (json.kind === 'ServiceAccount' || podTemplateOf(json)) return true;
-  const embedded = embeddedPodsOf(json);
-  return embedded.templates.length > 0 || embedded.loneContainers.length > 0;
-}
 
 /** Hardening in place of the workloads under a scope. */
 export class SandboxHardening {
@@ -174,16 +168,7 @@ class LimitRangeDefaults {
   /** The defaults for containers in `namespace`; undefined leaves the profile's. */
   of(namespace: string | undefined): ContainerDefaults | undefined {
     if (this.namespace) return this.ofNamespaceProp ??= containerDefaultsOf(this.namespace.limitRange.toJson());
-    if (!this.byNamespace) {
-      this.byNamespace = new Map();
-      for (const o of this.objects) {
-        if (o.kind !== 'LimitRange') continue;
-        const json = o.toJson() as KubeObject;
-        const defaults = containerDefaultsOf(json);
-        const ns = json.metadata?.namespace || 'default';
-        if (defaults && !this.byNamespace.has(ns)) this.byNamespace.set(ns, defaults);
-      }
-    }
+    this.byNamespace ??= containerDefaultsByNamespace(this.objects.filter((o) => o.kind === 'LimitRange').map((o) => o.toJson() as KubeObject));
     return this.byNamespace.get(namespace || 'default');
   }
 }

@@ -1,7 +1,7 @@
 // SandboxNetworkPolicy: deny-all for the workloads it selects by reference, then only the allowances given;
 // egress to domain names in a CiliumNetworkPolicy or GKE FQDNNetworkPolicy beside it.
 import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   DnsMode, FqdnProvider, IWorkloadReference, NetworkPeer, isConstructLike, lacksSelectorLabels, NetworkRule, PolicySelection, WorkloadRole, WorkloadSelection, buildSandboxNetworkPolicies,
   selectorForNamespace, selectorForWorkloads,
@@ -118,7 +118,7 @@ export class SandboxNetworkPolicy extends Construct {
 
 /** A workload given as a construct without selector labels of its own (cdk8s-plus, L1), as a WorkloadSelector of it. */
 function referenced(workload: IWorkloadReference): IWorkloadReference {
-  return isConstructLike(workload) && lacksSelectorLabels(workload) && !(workload instanceof WorkloadSelector) ? WorkloadSelector.of(workload as unknown as IConstruct) : workload;
+  return isConstructLike(workload) && lacksSelectorLabels(workload) && !(workload instanceof WorkloadSelector) ? WorkloadSelector.of(workload) : workload;
 }
 
 /** The props with every workload given as a plain construct (in `selects` and NetworkPeer.workload peers) referenced by a WorkloadSelector. */

@@ -3,7 +3,7 @@
 // by the labels its object really carries: its selector's matchLabels, or for a Job, CronJob or Pod its pod's.
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ISandboxWorkload, WorkloadRole, WorkloadSelection, describeGiven } from '../builders/network';
+import { ISandboxWorkload, WorkloadRole, WorkloadSelection, describeGiven, isConstructLike } from '../builders/network';
 import { Site, fail } from '../builders/validate';
 import { KubeObject, WORKLOAD_KINDS, labelsText } from '../profile';
 
@@ -99,11 +99,6 @@ function sorted(labels: { readonly [key: string]: string }): { [key: string]: st
   return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-function isConstruct(value: unknown): value is IConstruct {
-  const node = (value as { node?: { path?: unknown; findAll?: unknown } } | undefined)?.node;
-  return !!value && typeof value === 'object' && !!node && typeof node.path === 'string' && typeof node.findAll === 'function';
-}
-
 /** One of the library's own workloads (SandboxedDeployment, CodeRunnerJob): it knows its selector labels. */
 function isSandboxWorkloadConstruct(value: IConstruct): value is IConstruct & ISandboxWorkload {
   const labels = (value as Partial<ISandboxWorkload>).selectorLabels;
@@ -174,7 +169,7 @@ function isMapping(value: unknown): value is { [key: string]: unknown } {
 /** Resolves what a policy selects of `given` (a construct that is or holds one workload), refusing what it cannot select. */
 function resolve(site: Site, field: string, role: WorkloadRole, given: unknown, final: boolean): WorkloadSelection {
   const wouldSelect = role === 'selects' ? 'the policy would select' : 'the peer would match';
-  if (!isConstruct(given)) fail(site, field, describeGiven(given), `allowed: ${ALLOWED}`);
+  if (!isConstructLike(given)) fail(site, field, describeGiven(given), `allowed: ${ALLOWED}`);
   if (isSandboxWorkloadConstruct(given)) {
     const what = `${describeGiven(given)}`;
     const labels = given.selectorLabels;

@@ -50,7 +50,8 @@ export function isUnset(value: unknown): boolean {
   return value === undefined || value === null;
 }
 
-function at(root: any, keys: readonly string[]): unknown {
+/** The value at `keys` (keys and list indexes) below `root`, or undefined where the path leaves the object. */
+export function valueAt(root: any, keys: Segments): any {
   let value = root;
   for (const key of keys) {
     if (value === undefined || value === null || typeof value !== 'object') return undefined;
@@ -63,7 +64,7 @@ function at(root: any, keys: readonly string[]): unknown {
 export function fillPodField(keys: readonly string[], value: unknown | ((t: FillTarget) => unknown), when: (pod: FillPod) => boolean = () => true): Fill {
   return (t) => {
     for (const pod of t.pods) {
-      if (isUnset(at(pod.spec, keys)) && when(pod)) t.set([...pod.segments, ...keys], typeof value === 'function' ? (value as (t: FillTarget) => unknown)(t) : value);
+      if (isUnset(valueAt(pod.spec, keys)) && when(pod)) t.set([...pod.segments, ...keys], typeof value === 'function' ? (value as (t: FillTarget) => unknown)(t) : value);
     }
   };
 }
@@ -73,7 +74,7 @@ export function fillContainerSecurity(keys: readonly string[], value: unknown): 
   return (t) => {
     for (const pod of t.pods) {
       for (const c of pod.containers) {
-        if (isUnset(at(c.container.securityContext, keys))) t.set([...c.segments, 'securityContext', ...keys], value);
+        if (isUnset(valueAt(c.container.securityContext, keys))) t.set([...c.segments, 'securityContext', ...keys], value);
       }
     }
   };
@@ -81,7 +82,7 @@ export function fillContainerSecurity(keys: readonly string[], value: unknown): 
 
 /** Whether some container of the pod leaves its own securityContext field unset (so the pod's value applies). */
 export function someContainerInherits(field: readonly string[]): (pod: FillPod) => boolean {
-  return (pod) => pod.containers.some((c) => isUnset(at(c.container.securityContext, field)));
+  return (pod) => pod.containers.some((c) => isUnset(valueAt(c.container.securityContext, field)));
 }
 
 /**
@@ -149,7 +150,7 @@ export const fillReadOnlyRoot: Fill = (t) => {
 /** Fills a field of the Job spec where unset. */
 export function fillJobField(keys: readonly string[], value: unknown): Fill {
   return (t) => {
-    if (t.job && isUnset(at(t.job.spec, keys))) t.set([...t.job.segments, ...keys], value);
+    if (t.job && isUnset(valueAt(t.job.spec, keys))) t.set([...t.job.segments, ...keys], value);
   };
 }
 

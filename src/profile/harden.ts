@@ -2,8 +2,8 @@
 // refusal wherever a field is set to what a rule forbids (a value harden must not silently change).
 import { selectorMatches } from './cross-resource';
 import { MANAGED_BY_LABEL, SANDBOX_DEFAULTS } from './defaults';
-import { FillPod, FillTarget, isUnset } from './harden-fill';
-import { KubeObject, containersOf, embeddedPodsOf, jobSpecOf, podTemplateOf } from './kube';
+import { FillPod, FillTarget, isUnset, valueAt } from './harden-fill';
+import { EmbeddedPods, KubeObject, PodTemplateLocation, containersOf, embeddedPodsOf, isMapping, jobSpecOf, podTemplateOf } from './kube';
 import { runtimeClassNameOr } from './predicates';
 import { Finding, refOf } from './rule';
 import { RULES, checkObject, checkPodTemplatesIn, ruleById } from './rules';
@@ -116,6 +116,18 @@ export function containerDefaultsOf(limitRange: KubeObject): ContainerDefaults |
   return { requests, limits };
 }
 
+/** The container defaults of each namespace (objects naming none are in `defaultNamespace`): its first LimitRange that gives any. */
+export function containerDefaultsByNamespace(objects: readonly KubeObject[], defaultNamespace = 'default'): Map<string, ContainerDefaults> {
+  const byNamespace = new Map<string, ContainerDefaults>();
+  for (const o of objects) {
+    if (o?.kind !== 'LimitRange') continue;
+    const namespace = o.metadata?.namespace || defaultNamespace;
+    const defaults = byNamespace.has(namespace) ? undefined : containerDefaultsOf(o);
+    if (defaults) byNamespace.set(namespace, defaults);
+  }
+  return byNamespace;
+}
+
 /** `segments` as a JSON path the way findings write them (`spec.containers[0].image`). */
 export function pathOfSegments(segments: readonly (string | number)[]): string {
   let path = '';
@@ -140,12 +152,6 @@ export function segmentsOfPath(path: string): (string | number)[] {
   return segments;
 }
 
-function valueAt(root: any, segments: readonly (string | number)[]): any {
-  let value = root;
-  for (const s of segments) value = value?.[s];
-  return value;
-}
-
 /** Sets `value` at `segments` of `root`, creating mappings (or lists, before an index) where unset. */
 function setAt(root: any, segments: readonly (string | number)[], value: unknown): void {
   let node = root;
@@ -164,10 +170,6 @@ function copyOf<T>(value: T): T {
 const NO_CHANGE = { changes: [], refusals: [], suppressed: [], companions: [] } as const;
 
 const CONTAINER_GROUPS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-
-function isMapping(value: unknown): value is { [key: string]: any } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** The rule id of a refusal of a pod that harden cannot place: a container outside any pod template, or a malformed pod spec. */
 export const LONE_CONTAINER_REFUSAL = 'pod-template';
@@ -193,11 +195,23 @@ export function serviceAccountsRelyingOnTokens(objects: readonly KubeObject[], d
 }
 
 /** Hardens one object: fills, then judges what is left (refusals, or findings waived by its suppressions). */
-function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: ContainerDefaults): HardenResult {
+/** The pods of an object: its own pod template, or those a kind the profile does not know embeds, and lone containers. */
+function podsOf(obj: KubeObject): { own?: PodTemplateLocation; embedded?: EmbeddedPods; templates: PodTemplateLocation[]; lone: string[] } {
   const own = podTemplateOf(obj);
-  const embedded = own ? undefined : embeddedPodsOf(obj);
-  const templates = own ? [own] : embedded!.templates;
-  const lone = embedded?.loneContainers ?? [];
+  if (own) return { own, templates: [own], lone: [] };
+  const embedded = embeddedPodsOf(obj);
+  return { embedded, templates: embedded.templates, lone: embedded.loneContainers };
+}
+
+/** Whether harden works on an object: a workload (any kind that carries pods) or a ServiceAccount; it passes every other untouched. */
+export function isHardenable(obj: KubeObject): boolean {
+  if (obj.kind === 'ServiceAccount') return true;
+  const { templates, lone } = podsOf(obj);
+  return templates.length > 0 || lone.length > 0;
+}
+
+function hardenOne(obj: KubeObject, options: ResolvedHardenOptions, resources: ContainerDefaults): HardenResult {
+  const { own, embedded, templates, lone } = podsOf(obj);
   if (templates.length === 0 && lone.length === 0 && obj.kind !== 'ServiceAccount') return { object: obj, workload: false, ...NO_CHANGE };
 
   const copy: KubeObject = copyOf(obj);
@@ -338,14 +352,9 @@ export function hardenObjects(objects: readonly KubeObject[], options: HardenObj
     ...options, serviceAccountsRelyingOnTokens: serviceAccountsRelyingOnTokens(objects, options.defaultNamespace || 'default', options.ignoreRules ?? []),
   });
   const namespaceOfObject = (o: KubeObject) => o.metadata?.namespace || resolved.defaultNamespace;
-  const limitRanges = new Map<string, ContainerDefaults>();
+  const limitRanges = containerDefaultsByNamespace(objects, resolved.defaultNamespace);
   const budgets = new BudgetCoverage(resolved.defaultNamespace);
-  for (const o of objects) {
-    if (o?.kind === 'LimitRange') {
-      const defaults = containerDefaultsOf(o);
-      if (defaults && !limitRanges.has(namespaceOfObject(o))) limitRanges.set(namespaceOfObject(o), defaults);
-    } else if (o?.kind === 'PodDisruptionBudget') budgets.add(o);
-  }
+  for (const o of objects) if (o?.kind === 'PodDisruptionBudget') budgets.add(o);
   return objects.map((o) => {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string') return { object: o, workload: false, ...NO_CHANGE };
     const namespace = namespaceOfObject(o);

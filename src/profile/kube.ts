@@ -114,7 +114,8 @@ export function apiGroupOf(apiVersion: unknown): string {
   return apiVersion.slice(0, apiVersion.indexOf('/'));
 }
 
-function isMapping(value: unknown): value is { [key: string]: any } {
+/** Whether a value is a YAML/JSON mapping (an object that is not a list). */
+export function isMapping(value: unknown): value is { [key: string]: any } {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -9,6 +9,7 @@ import { App, Chart, Include } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { SandboxHardening } from '../src/constructs/sandbox-hardening';
 import { checkObjectSet, checkObjects, hardenObjects } from '../src/profile';
+import { jsonDiff } from './support/equal';
 import { Timing, compare, round } from './support/harness';
 
 export interface HardenFigures {
@@ -91,12 +92,6 @@ function floorChart(hardenedFile: string): App {
   return app;
 }
 
-/** A YAML stream's objects as JSON with every mapping's keys sorted. */
-function canonical(yaml: string): string {
-  const sort = (v: any): any => (Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v);
-  return JSON.stringify(sort(jsYaml.loadAll(yaml)));
-}
-
 export function hardenFigures(reps: number, count = 1000): HardenFigures {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sandbox-bench-'));
   try {
@@ -111,9 +106,8 @@ export function hardenFigures(reps: number, count = 1000): HardenFigures {
     const hardenedFile = path.join(dir, 'hardened.yaml');
     fs.writeFileSync(hardenedFile, hardenedChart(file).synthYaml());
     // The same objects (cdk8s sorts an included object's keys, so the text may differ in key order only).
-    if (canonical(floorChart(hardenedFile).synthYaml()) !== canonical(fs.readFileSync(hardenedFile, 'utf8'))) {
-      throw new Error('the floor does not write the hardened chart\'s objects');
-    }
+    const diff = jsonDiff(jsYaml.loadAll(floorChart(hardenedFile).synthYaml()), jsYaml.loadAll(fs.readFileSync(hardenedFile, 'utf8')));
+    if (diff.length > 0) throw new Error(`the floor does not write the hardened chart's objects:\n  ${diff.join('\n  ')}`);
     const parsed = jsYaml.loadAll(text) as any[];
     const timings = compare([
       { name: `Include of a ${count}-Deployment Helm-style chart + SandboxHardening.harden, app.synthYaml()`, run: () => hardenedChart(file).synthYaml() },

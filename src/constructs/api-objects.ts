@@ -5,13 +5,14 @@ import { sanitizeValue } from 'cdk8s/lib/_util';
 import { Construct } from 'constructs';
 import { KubeObject } from '../profile';
 
-/** The plain object each ApiObject added here was made from (its props, which cdk8s keeps as given). */
-const BUILT_FROM = new WeakMap<ApiObject, KubeObject>();
+/** On each ApiObject added here: the plain object it was made from (its props, which cdk8s keeps as given). */
+const BUILT_FROM = Symbol('cdk8s-sandbox.built-from');
+type Built = ApiObject & { [BUILT_FROM]?: KubeObject };
 
 /** Adds an ApiObject made from a plain object the library built. */
 export function addApiObject(scope: Construct, id: string, obj: KubeObject): ApiObject {
   const added = new ApiObject(scope, id, obj as any);
-  BUILT_FROM.set(added, obj);
+  (added as Built)[BUILT_FROM] = obj;
   return added;
 }
 
@@ -47,7 +48,7 @@ export function patchCount(o: ApiObject): number {
  * that ApiObject.toJson would have called it) and otherwise use ApiObject.toJson.
  */
 export function serializeBuiltWithoutResolving(o: ApiObject): any | undefined {
-  const props = BUILT_FROM.get(o);
+  const props = (o as Built)[BUILT_FROM];
   if (props === undefined || patchCount(o) !== 0) return undefined;
   let json: any;
   try {

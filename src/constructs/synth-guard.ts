@@ -53,10 +53,6 @@ export class SandboxSynthGuard extends Construct {
   }
 
   private readonly entries: { construct: IConstruct; guarded: GuardedConstruct }[] = [];
-  /** Every object of the entries. */
-  private readonly guardedObjects = new Set<ApiObject>();
-  /** The objects and policies of the entries: made by the library's constructs (or hardened in place). */
-  private readonly ownObjects = new Set<ApiObject>();
   /** Writes of pinned objects (their toJson calls) so far: a read before the last write may be stale. */
   private writes = 0;
   /** Reads so far, which number the reads of the library's own objects in verdict keys. */
@@ -73,14 +69,14 @@ export class SandboxSynthGuard extends Construct {
   /** Registers a construct's objects for the checks. */
   public register(construct: IConstruct, guarded: GuardedConstruct): void {
     this.entries.push({ construct, guarded });
-    for (const o of guarded.objects) this.guardedObjects.add(o);
-    for (const o of guarded.objects) this.ownObjects.add(o);
-    if (guarded.policy) this.ownObjects.add(guarded.policy);
+    // Marked on the objects themselves: a set of every object of a large app costs more to fill.
+    for (const o of guarded.objects) (o as Registered)[REGISTERED] = { guard: this, asObject: true };
+    if (guarded.policy && registrationOf(guarded.policy, this) === undefined) (guarded.policy as Registered)[REGISTERED] = { guard: this, asObject: false };
   }
 
   /** Whether a construct registered this object (hardening in place leaves it to that construct). */
   public isGuarded(obj: ApiObject): boolean {
-    return this.guardedObjects.has(obj);
+    return registrationOf(obj, this)?.asObject === true;
   }
 
   /** Registers the name of a GvisorRuntimeClass of the app: pods may name it. */
@@ -196,7 +192,7 @@ export class SandboxSynthGuard extends Construct {
     const state = this.pinState(o);
     o.toJson = state.write;
     const changesAtRead = changesOf(o);
-    if (state.base && state.tracked && plainResolvers && this.ownObjects.has(o) && patchCount(o) === 0) {
+    if (state.base && state.tracked && plainResolvers && registrationOf(o, this) !== undefined && patchCount(o) === 0) {
       // Plain JSON the library built needs no resolving; what is not plain JSON goes through ApiObject.toJson.
       // That builds fresh plain data: it is written as it is, unless something in it would not survive JSON
       // (then it is what JSON makes of it, as for any other object).
@@ -339,14 +335,24 @@ interface PinState {
   pin?: Pin;
 }
 
-const PIN_STATE = Symbol.for('cdk8s-sandbox.pin-state');
+const PIN_STATE = Symbol('cdk8s-sandbox.pin-state');
+
+/** On an object registered with a guard: the guard, and whether it was registered among a construct's `objects` (else as its policy). */
+const REGISTERED = Symbol('cdk8s-sandbox.registered');
+type Registered = ApiObject & { [REGISTERED]?: { readonly guard: SandboxSynthGuard; readonly asObject: boolean } };
+
+/** How `guard` registered the object (one of the objects or policies its constructs made, or hardened in place), if it did. */
+function registrationOf(o: ApiObject, guard: SandboxSynthGuard): { readonly asObject: boolean } | undefined {
+  const registration = (o as Registered)[REGISTERED];
+  return registration?.guard === guard ? registration : undefined;
+}
 
 function pinStateOf(o: ApiObject): PinState | undefined {
   return (o as ApiObject & { [PIN_STATE]?: PinState })[PIN_STATE];
 }
 
 /** On a tracked object's metadata: the object. */
-const CHANGE_OWNER = Symbol.for('cdk8s-sandbox.change-owner');
+const CHANGE_OWNER = Symbol('cdk8s-sandbox.change-owner');
 /** The methods that change an ApiObject's metadata. */
 const METADATA_MUTATORS = ['add', 'addLabel', 'addAnnotation', 'addFinalizers', 'addOwnerReference'] as const;
 const METADATA_PROTOTYPE = ApiObjectMetadataDefinition.prototype as unknown as { [name: string]: (...args: unknown[]) => unknown };

@@ -6,7 +6,7 @@ import { dnsLabelFromId } from '../builders/validate';
 import { KubeObject, runtimeClassNameOr } from '../profile';
 import { ISandboxWorkload } from '../builders/network';
 import { SandboxSynthGuard } from './synth-guard';
-import { addApiObjects } from './api-objects';
+import { addApiObject, addApiObjects } from './api-objects';
 import { effectiveNamespace, namespaceFromScope } from './scope';
 import { EnvValue } from '../builders/env';
 import { Language } from '../builders/language';
@@ -170,5 +170,5 @@ function sharedIsolationPolicy(run: Construct, namespace: string | undefined, po
   const id = `cdk8s-sandbox-code-run-isolation${namespace ? `-${namespace}` : ''}`;
   const existing = chart.node.tryFindChild(id) as ApiObject | undefined;
   if (existing) return { policy: existing, created: false };
-  return { policy: new ApiObject(chart, id, policy as any), created: true };
+  return { policy: addApiObject(chart, id, policy), created: true };
 }

@@ -9,6 +9,7 @@ import {
 import { SandboxValidationError } from '../builders/errors';
 import { MANAGED_BY_LABEL } from '../profile';
 import { Site, dnsLabelFromId, fail } from '../builders/validate';
+import { addApiObject } from './api-objects';
 import { SandboxSynthGuard } from './synth-guard';
 import { SandboxNamespace } from './sandbox-namespace';
 import { effectiveNamespace } from './scope';
@@ -104,8 +105,8 @@ export class SandboxNetworkPolicy extends Construct {
     if (unplaced && selection.namespace === undefined && chartNamespace !== undefined) {
       fail(site, unplaced.field, unplaced.before.what, `its object names no namespace (nor does its chart), so its pods run wherever it is applied, but this policy's chart puts the policy in namespace "${chartNamespace}"; give the workload's chart a namespace, or create the policy in a chart without one`);
     }
-    this.policy = new ApiObject(this, 'NetworkPolicy', json.policy as any);
-    if (json.fqdnPolicy) this.fqdnPolicy = new ApiObject(this, 'FqdnPolicy', json.fqdnPolicy as any);
+    this.policy = addApiObject(this, 'NetworkPolicy', json.policy);
+    if (json.fqdnPolicy) this.fqdnPolicy = addApiObject(this, 'FqdnPolicy', json.fqdnPolicy);
     SandboxSynthGuard.of(this).register(this, { objects: [], policy: this.policy });
     // A workload referenced with WorkloadSelector is read again at synth: the policy must select what it carries then.
     if (references.length > 0) {

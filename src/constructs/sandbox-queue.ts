@@ -7,7 +7,7 @@ import { RuntimeClassToleration, SandboxPlatform } from '../builders/runtime-cla
 import { SandboxValidationError } from '../builders/errors';
 import { dnsLabelFromId } from '../builders/validate';
 import { SandboxNamespace } from './sandbox-namespace';
-import { addClusterScopedApiObject } from './api-objects';
+import { addApiObject, addClusterScopedApiObject } from './api-objects';
 
 /** The ClusterQueue's nominal quota on the gVisor flavor: what the admitted Jobs' pods may request in total. */
 export interface SandboxQueueQuota {
@@ -122,7 +122,7 @@ export class SandboxQueue extends Construct {
     this.flavorName = built.flavorName;
     this.resourceFlavor = addClusterScopedApiObject(this, 'ResourceFlavor', built.resourceFlavor);
     this.clusterQueue = addClusterScopedApiObject(this, 'ClusterQueue', built.clusterQueue);
-    this.localQueue = new ApiObject(this, 'LocalQueue', built.localQueue as any);
+    this.localQueue = addApiObject(this, 'LocalQueue', built.localQueue);
   }
 }
 

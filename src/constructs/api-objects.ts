@@ -1,7 +1,6 @@
-// Shared by the constructs: turn built plain objects into cdk8s ApiObjects, and serialize those as cdk8s does
-// without resolving their props (which are plain JSON: there is nothing to resolve).
+// Shared by the constructs: turn built plain objects into cdk8s ApiObjects, and hand the synth guard what those
+// serialize from, so it need not resolve their props (which are plain JSON: there is nothing to resolve).
 import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s';
-import { sanitizeValue } from 'cdk8s/lib/_util';
 import { Construct } from 'constructs';
 import { KubeObject } from '../profile';
 
@@ -37,30 +36,26 @@ export function patchCount(o: ApiObject): number {
   return Array.isArray(patches) ? patches.length : -1;
 }
 
+/** What an ApiObject added here serializes from, before cdk8s resolves and sanitizes it (see builtDataOf). */
+export interface BuiltData {
+  /** The plain object it was made from: its props, which cdk8s keeps as given. */
+  readonly props: KubeObject;
+  /** Its metadata's fields, as ApiObjectMetadataDefinition.toJson gathers them before resolving and sanitizing. */
+  readonly metadata: { readonly [key: string]: unknown };
+}
+
 /**
- * What cdk8s's ApiObject.toJson returns for an ApiObject added here that has no JSON patch, when the app has
- * only cdk8s's own resolvers: the props with the metadata's JSON, each sanitized as ApiObject.toJson and
- * ApiObjectMetadataDefinition.toJson do (keys sorted unless CDK8S_DISABLE_SORT, empty values dropped), with
- * apiVersion, kind and metadata first, but not resolved: cdk8s's resolvers leave plain JSON as it is (they
- * replace Lazy values, objects with a `resolve` method and number-or-string classes), and resolving is most of
- * what ApiObject.toJson costs. Undefined for another object, or when sanitizing refuses a value (a class
- * instance, a Lazy label); the caller must check that the result is plain JSON (a `resolve` function in it means
- * that ApiObject.toJson would have called it) and otherwise use ApiObject.toJson.
+ * What cdk8s's ApiObject.toJson serializes an ApiObject added here from, when it has no JSON patch: its props and
+ * its metadata's fields, not resolved. With only cdk8s's own resolvers, resolving leaves plain JSON as it is (they
+ * replace Lazy values, objects with a `resolve` method and number-or-string classes), and resolving is most of what
+ * ApiObject.toJson costs: sanitized as cdk8s sanitizes them, they are its JSON. Undefined for another object or a
+ * patched one. The caller must check that the data is plain JSON (a `resolve` function in it means that
+ * ApiObject.toJson would have called it) and otherwise use ApiObject.toJson.
  */
-export function serializeBuiltWithoutResolving(o: ApiObject): any | undefined {
+export function builtDataOf(o: ApiObject): BuiltData | undefined {
   const props = (o as Built)[BUILT_FROM];
   if (props === undefined || patchCount(o) !== 0) return undefined;
-  let json: any;
-  try {
-    json = sanitizeValue({ ...props, metadata: metadataJsonWithoutResolving(o.metadata) }, { sortKeys: process.env.CDK8S_DISABLE_SORT ? false : true });
-  } catch {
-    return undefined;
-  }
-  const result: any = {};
-  for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) {
-    if (k in json) result[k] = json[k];
-  }
-  return result;
+  return { props, metadata: metadataFieldsOf(o.metadata) };
 }
 
 /** The fields ApiObjectMetadataDefinition keeps its metadata in (private in cdk8s; read here as its toJson reads them). */
@@ -75,19 +70,20 @@ interface MetadataFields {
 }
 
 /**
- * What ApiObjectMetadataDefinition.toJson returns, but not resolved (see serializeBuiltWithoutResolving); its own
- * toJson when the metadata does not keep its fields where cdk8s does, or has another toJson.
+ * The fields ApiObjectMetadataDefinition.toJson resolves and sanitizes, as it gathers them (see builtDataOf); its
+ * own toJson, which sanitizing leaves as it is, when the metadata does not keep its fields where cdk8s does or has
+ * another toJson.
  */
-function metadataJsonWithoutResolving(metadata: ApiObjectMetadataDefinition): any {
+function metadataFieldsOf(metadata: ApiObjectMetadataDefinition): { [key: string]: unknown } {
   const m = metadata as unknown as MetadataFields;
   if (metadata.toJson !== ApiObjectMetadataDefinition.prototype.toJson || typeof m._additionalAttributes !== 'object' || typeof m.labels !== 'object'
-    || typeof m.annotations !== 'object' || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) return metadata.toJson();
+    || typeof m.annotations !== 'object' || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) return metadata.toJson() ?? {};
   // As `{ ...additionalAttributes, name, namespace, annotations, finalizers, ownerReferences, labels }`, without
-  // copying the attributes these replace (key order does not matter: sanitizing sorts the keys).
+  // copying the attributes these replace (key order does not matter: cdk8s sorts the metadata's keys).
   const attributes = m._additionalAttributes as { [key: string]: unknown };
   const data: { [key: string]: unknown } = {};
   for (const key of Object.keys(attributes)) {
-    if (key === '__proto__') return metadata.toJson();
+    if (key === '__proto__') return metadata.toJson() ?? {};
     if (!METADATA_FIELDS.has(key)) data[key] = attributes[key];
   }
   data.name = m.name;
@@ -96,7 +92,7 @@ function metadataJsonWithoutResolving(metadata: ApiObjectMetadataDefinition): an
   data.finalizers = m.finalizers;
   data.ownerReferences = m.ownerReferences;
   data.labels = m.labels;
-  return sanitizeValue(data, { filterEmptyArrays: true, filterEmptyObjects: true });
+  return data;
 }
 
 /** The metadata fields ApiObjectMetadataDefinition.toJson writes from its own fields, over its attributes. */

@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, Yaml } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { describeFinding } from '../builders/compliance';
-import { patchCount, serializeBuiltWithoutResolving } from './api-objects';
+import { BuiltData, builtDataOf, patchCount } from './api-objects';
 import { UNSAFE_YAML_CHARACTERS, findTextProblems, findUnsafeCharacter, readAsNonString } from '../builders/yaml-text';
 import {
   CLUSTER_SCOPED_KINDS, Finding, apiGroupOf, KubeObject, SANDBOX_DEFAULTS, checkNamespaceBounds, checkObject, checkObjects, judgeSuppression, crossResourceRuleById, resolveCrossResourceOptions, suppressionsOf,
@@ -196,9 +196,10 @@ export class SandboxSynthGuard extends Construct {
       // Plain JSON the library built needs no resolving; what is not plain JSON goes through ApiObject.toJson.
       // That builds fresh plain data: it is written as it is, unless something in it would not survive JSON
       // (then it is what JSON makes of it, as for any other object).
-      const built: KubeObject | undefined = serializeBuiltWithoutResolving(o);
-      let scan = built === undefined ? NOT_PLAIN_JSON : scanJson(built, textMemo);
-      let json: KubeObject = built as KubeObject;
+      const data = builtDataOf(o);
+      const walk: Walk = { found: NOT_PLAIN_JSON, memo: textMemo };
+      let json = (data ? sanitizeBuilt(data, walk) : undefined) as KubeObject;
+      let scan = walk.found;
       if (scan & NOT_PLAIN_JSON) {
         json = state.original();
         scan = scanJson(json, textMemo);
@@ -487,11 +488,11 @@ const NOT_PLAIN_JSON = 2;
 function scanJson(value: unknown, memo: TextMemo): number {
   switch (typeof value) {
     case 'string':
-      return misread(value, false, memo.misread) || findUnsafeCharacter(value) !== undefined ? MAY_HAVE_TEXT_PROBLEMS : 0;
+      return stringMayHaveTextProblem(value, memo) ? MAY_HAVE_TEXT_PROBLEMS : 0;
     case 'boolean':
       return 0;
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? 0 : NOT_PLAIN_JSON;
+      return isPlainJsonNumber(value) ? 0 : NOT_PLAIN_JSON;
     case 'object': {
       if (value === null) return 0;
       let found = 0;
@@ -502,9 +503,7 @@ function scanJson(value: unknown, memo: TextMemo): number {
       if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN_JSON;
       // A plain object's keys (for-in adds those Object.prototype may have been given, which only costs time).
       for (const key in value) {
-        let keyProblem = memo.keys.get(key);
-        if (keyProblem === undefined) memo.keys.set(key, keyProblem = misread(key, true, memo.misread) || findUnsafeCharacter(key) !== undefined);
-        if (keyProblem) found |= MAY_HAVE_TEXT_PROBLEMS;
+        if (keyMayHaveTextProblem(key, memo)) found |= MAY_HAVE_TEXT_PROBLEMS;
         found |= scanJson((value as { [k: string]: unknown })[key], memo);
       }
       return found;
@@ -512,6 +511,127 @@ function scanJson(value: unknown, memo: TextMemo): number {
     default:
       return NOT_PLAIN_JSON;
   }
+}
+
+/** What one walk of sanitizeScanning has found so far (scanJson's flags). */
+interface Walk {
+  found: number;
+  readonly memo: TextMemo;
+}
+
+/**
+ * The JSON cdk8s's ApiObject.toJson makes of an object the library built (see builtDataOf), sanitized as cdk8s
+ * sanitizes it (the metadata as ApiObjectMetadataDefinition.toJson does, then the whole, keys sorted unless
+ * CDK8S_DISABLE_SORT) with apiVersion, kind and metadata first; scanned in the same walk, into `walk.found`
+ * (NOT_PLAIN_JSON: the caller must serialize the object as cdk8s does instead).
+ */
+function sanitizeBuilt(data: BuiltData, walk: Walk): KubeObject {
+  walk.found = 0;
+  const sortKeys = !process.env.CDK8S_DISABLE_SORT;
+  // As sanitizeValue({ ...props, metadata }): the props' keys, metadata where the props have it or last.
+  const keys = Object.keys(data.props);
+  if (!keys.includes('metadata')) keys.push('metadata');
+  if (sortKeys) keys.sort();
+  const values = new Map<string, unknown>();
+  for (const key of keys) {
+    if (key === '__proto__') {
+      walk.found |= NOT_PLAIN_JSON;
+      continue;
+    }
+    const value = key === 'metadata'
+      ? sanitizeScanning(data.metadata, true, true, walk)
+      : sanitizeScanning((data.props as { [key: string]: unknown })[key], sortKeys, false, walk);
+    if (value === undefined) continue;
+    if (keyMayHaveTextProblem(key, walk.memo)) walk.found |= MAY_HAVE_TEXT_PROBLEMS;
+    values.set(key, value);
+  }
+  const json: { [key: string]: unknown } = {};
+  for (const key of ['apiVersion', 'kind', 'metadata', ...values.keys()]) if (values.has(key)) json[key] = values.get(key);
+  return json as unknown as KubeObject;
+}
+
+/**
+ * The JSON the guard judges and writes for an object the library built, without resolving it; undefined when it is
+ * not one or not plain JSON (then the guard serializes it with ApiObject.toJson). Exported for tests: it must be what
+ * ApiObject.toJson returns.
+ */
+export function unresolvedJsonOf(o: ApiObject): KubeObject | undefined {
+  const data = builtDataOf(o);
+  if (data === undefined) return undefined;
+  const walk: Walk = { found: 0, memo: { keys: new Map(), misread: new Map() } };
+  const json = sanitizeBuilt(data, walk);
+  return walk.found & NOT_PLAIN_JSON ? undefined : json;
+}
+
+/**
+ * The copy cdk8s's sanitizeValue makes of a value (keys sorted with `sortKeys`; null and undefined left out of
+ * objects; with `filterEmpty`, empty arrays and objects too), made in the walk scanJson makes: its flags go to
+ * `walk.found`. What is not plain JSON is flagged NOT_PLAIN_JSON and copied no further.
+ */
+function sanitizeScanning(value: unknown, sortKeys: boolean, filterEmpty: boolean, walk: Walk): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (typeof value) {
+    case 'string':
+      if (stringMayHaveTextProblem(value, walk.memo)) walk.found |= MAY_HAVE_TEXT_PROBLEMS;
+      return value;
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!isPlainJsonNumber(value)) walk.found |= NOT_PLAIN_JSON;
+      return value;
+    case 'object':
+      break;
+    default:
+      walk.found |= NOT_PLAIN_JSON;
+      return value;
+  }
+  if (Array.isArray(value)) {
+    if (filterEmpty && value.length === 0) return undefined;
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      // sanitizeValue leaves an undefined in an array, which JSON writes as null.
+      if ((copy[i] = sanitizeScanning(value[i], sortKeys, filterEmpty, walk)) === undefined) walk.found |= NOT_PLAIN_JSON;
+    }
+    return copy;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) {
+    walk.found |= NOT_PLAIN_JSON;
+    return value;
+  }
+  const keys = Object.keys(value);
+  if (sortKeys) keys.sort();
+  const copy: { [key: string]: unknown } = {};
+  let kept = 0;
+  for (const key of keys) {
+    // A key "__proto__" would set the copy's prototype.
+    if (key === '__proto__') {
+      walk.found |= NOT_PLAIN_JSON;
+      continue;
+    }
+    const item = sanitizeScanning((value as { [key: string]: unknown })[key], sortKeys, filterEmpty, walk);
+    if (item === undefined) continue;
+    if (keyMayHaveTextProblem(key, walk.memo)) walk.found |= MAY_HAVE_TEXT_PROBLEMS;
+    copy[key] = item;
+    kept++;
+  }
+  return filterEmpty && kept === 0 ? undefined : copy;
+}
+
+/** A number JSON writes back as itself (not NaN, an infinity or -0). */
+function isPlainJsonNumber(value: number): boolean {
+  return Number.isFinite(value) && !Object.is(value, -0);
+}
+
+/** Whether a string value may be one findTextProblems reports. */
+function stringMayHaveTextProblem(value: string, memo: TextMemo): boolean {
+  return misread(value, false, memo.misread) || findUnsafeCharacter(value) !== undefined;
+}
+
+/** Whether a key may be one findTextProblems reports (memoized per key). */
+function keyMayHaveTextProblem(key: string, memo: TextMemo): boolean {
+  let problem = memo.keys.get(key);
+  if (problem === undefined) memo.keys.set(key, problem = misread(key, true, memo.misread) || findUnsafeCharacter(key) !== undefined);
+  return problem;
 }
 
 function misread(text: string, inKey: boolean, memo: Map<string, boolean>): boolean {

@@ -4,6 +4,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { ExampleChart } from '../app/main';
+import { KubeConfigMap } from '../imports/k8s';
 import { addApiObject } from '../src/constructs/api-objects';
 import { SandboxSynthGuard, unresolvedJsonOf } from '../src/constructs/synth-guard';
 
@@ -90,11 +91,13 @@ describe('the unresolved JSON of the library\'s objects is ApiObject.toJson\'s',
     expect(docs).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' }, data: { lazy: 'resolved' }, list: [0, null, 'a'] }]);
   });
 
-  test('an object with a JSON patch or not built by the library has none', () => {
+  test('an object with a JSON patch, or an L1 object (its own toJson turns its props into JSON), has none', () => {
     const chart = chartWith();
     const patched = addApiObject(chart, 'p', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } });
     patched.addJsonPatch(JsonPatch.add('/data', { a: 'b' }));
     expect(unresolvedJsonOf(patched)).toBeUndefined();
-    expect(unresolvedJsonOf(new ApiObject(chart, 'raw', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw' } }))).toBeUndefined();
+    expect(unresolvedJsonOf(new KubeConfigMap(chart, 'l1', { metadata: { name: 'l1' }, data: { a: 'b' } }))).toBeUndefined();
+    const raw = new ApiObject(chart, 'raw', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'raw' }, data: { a: 'b' } });
+    expect(JSON.stringify(unresolvedJsonOf(raw))).toBe(JSON.stringify(cdk8sJsonOf(raw)));
   });
 });

@@ -4,15 +4,9 @@ import { ApiObject, ApiObjectMetadataDefinition, Chart, JsonPatch } from 'cdk8s'
 import { Construct } from 'constructs';
 import { KubeObject } from '../profile';
 
-/** On each ApiObject added here: the plain object it was made from (its props, which cdk8s keeps as given). */
-const BUILT_FROM = Symbol('cdk8s-sandbox.built-from');
-type Built = ApiObject & { [BUILT_FROM]?: KubeObject };
-
-/** Adds an ApiObject made from a plain object the library built. */
+/** Adds an ApiObject made from a plain object the library built (cdk8s keeps it, as given, as the object's props). */
 export function addApiObject(scope: Construct, id: string, obj: KubeObject): ApiObject {
-  const added = new ApiObject(scope, id, obj as any);
-  (added as Built)[BUILT_FROM] = obj;
-  return added;
+  return new ApiObject(scope, id, obj as any);
 }
 
 /** Adds one ApiObject per plain object under `scope`, each with its kind as construct id. */
@@ -36,26 +30,27 @@ export function patchCount(o: ApiObject): number {
   return Array.isArray(patches) ? patches.length : -1;
 }
 
-/** What an ApiObject added here serializes from, before cdk8s resolves and sanitizes it (see builtDataOf). */
+/** What a plain ApiObject serializes from, before cdk8s resolves and sanitizes it (see builtDataOf). */
 export interface BuiltData {
-  /** The plain object it was made from: its props, which cdk8s keeps as given. */
+  /** Its props, which cdk8s keeps as given (for the library's objects, the plain object it built). */
   readonly props: KubeObject;
   /** Its metadata's fields, as ApiObjectMetadataDefinition.toJson gathers them before resolving and sanitizing. */
   readonly metadata: { readonly [key: string]: unknown };
 }
 
 /**
- * What cdk8s's ApiObject.toJson serializes an ApiObject added here from, when it has no JSON patch: its props and
- * its metadata's fields, not resolved. With only cdk8s's own resolvers, resolving leaves plain JSON as it is (they
- * replace Lazy values, objects with a `resolve` method and number-or-string classes), and resolving is most of what
- * ApiObject.toJson costs: sanitized as cdk8s sanitizes them, they are its JSON. Undefined for another object or a
- * patched one. The caller must check that the data is plain JSON (a `resolve` function in it means that
- * ApiObject.toJson would have called it) and otherwise use ApiObject.toJson.
+ * What cdk8s's ApiObject.toJson serializes an ApiObject from, when it has no JSON patch: its props and its
+ * metadata's fields, not resolved (both read as ApiObject.toJson reads them; cdk8s keeps them private). With only
+ * cdk8s's own resolvers, resolving leaves plain JSON as it is (they replace Lazy values, objects with a `resolve`
+ * method and number-or-string classes), and resolving is most of what ApiObject.toJson costs: sanitized as cdk8s
+ * sanitizes them, they are its JSON. Undefined for a patched object, or one that does not keep its props where
+ * cdk8s does. The caller must check that the object's toJson is ApiObject.toJson, and that the data is plain JSON
+ * (a `resolve` function in it means that ApiObject.toJson would have called it), and otherwise use its toJson.
  */
 export function builtDataOf(o: ApiObject): BuiltData | undefined {
-  const props = (o as Built)[BUILT_FROM];
-  if (props === undefined || patchCount(o) !== 0) return undefined;
-  return { props, metadata: metadataFieldsOf(o.metadata) };
+  const props = (o as unknown as { props?: unknown }).props;
+  if (typeof props !== 'object' || props === null || patchCount(o) !== 0) return undefined;
+  return { props: props as KubeObject, metadata: metadataFieldsOf(o.metadata) };
 }
 
 /** The fields ApiObjectMetadataDefinition keeps its metadata in (private in cdk8s; read here as its toJson reads them). */

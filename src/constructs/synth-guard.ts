@@ -552,11 +552,11 @@ function sanitizeBuilt(data: BuiltData, walk: Walk): KubeObject {
 
 /**
  * The JSON the guard judges and writes for an object the library built, without resolving it; undefined when it is
- * not one or not plain JSON (then the guard serializes it with ApiObject.toJson). Exported for tests: it must be what
+ * patched, has a toJson of its own (an L1 class) or is not plain JSON (then the guard serializes it with its toJson). Exported for tests: it must be what
  * ApiObject.toJson returns.
  */
 export function unresolvedJsonOf(o: ApiObject): KubeObject | undefined {
-  const data = builtDataOf(o);
+  const data = o.toJson === ApiObject.prototype.toJson ? builtDataOf(o) : undefined;
   if (data === undefined) return undefined;
   const walk: Walk = { found: 0, memo: { keys: new Map(), misread: new Map() } };
   const json = sanitizeBuilt(data, walk);

@@ -138,7 +138,7 @@ export class SandboxSynthGuard extends Construct {
 
     const workloads = this.entries.filter((e) => e.guarded.workload && !optedOut(jsonOf(e.guarded.workload)));
     const isolation = crossResourceRuleById('network-isolation')!.check([...workloads.map((e) => jsonOf(e.guarded.workload!)), ...policies], options);
-    for (const [construct, f] of attribute(isolation, workloads.map((e) => [e.construct, jsonOf(e.guarded.workload!)]))) {
+    for (const [construct, f] of attribute(isolation, () => workloads.map((e) => [e.construct, jsonOf(e.guarded.workload!)]))) {
       // Only a workload no policy isolates gets the construct-level ways out; a policy that re-opens traffic must change.
       const isolationMissing = f.message.includes('selected by no NetworkPolicy');
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.message}. Fix: ${f.fix}${isolationMissing ? ' Or select the workload with a SandboxNetworkPolicy, place it in a SandboxNamespace, or set networkPolicyManagedElsewhere with the reason.' : ''}`);
@@ -146,16 +146,19 @@ export class SandboxSynthGuard extends Construct {
 
     const guardedPolicies = this.entries.filter((e) => e.guarded.policy);
     const selects = crossResourceRuleById('network-policy-selects-pods')!.check([...guardedPolicies.map((e) => jsonOf(e.guarded.policy!)), ...pods], options);
-    for (const [construct, f] of attribute(selects, guardedPolicies.map((e) => [e.construct, jsonOf(e.guarded.policy!)]))) {
+    for (const [construct, f] of attribute(selects, () => guardedPolicies.map((e) => [e.construct, jsonOf(e.guarded.policy!)]))) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }
-    // Findings about a sandbox construct's own object name the construct; any other object names itself.
-    const ownerOf = new Map<ApiObject, IConstruct>();
-    for (const { construct, guarded } of this.entries) {
-      for (const o of [...guarded.objects, guarded.workload, guarded.policy]) if (o) ownerOf.set(o, construct);
-    }
     const appWide = [...APP_WIDE_RULES.flatMap((id) => crossResourceRuleById(id)!.check(all, options)), ...checkNamespaceBounds(all)];
-    for (const [construct, f] of attribute(appWide, apiObjects.map((o, i) => [ownerOf.get(o) ?? o, all[i]]))) {
+    // Findings about a sandbox construct's own object name the construct; any other object names itself.
+    const appWideOwners = () => {
+      const ownerOf = new Map<ApiObject, IConstruct>();
+      for (const { construct, guarded } of this.entries) {
+        for (const o of [...guarded.objects, guarded.workload, guarded.policy]) if (o) ownerOf.set(o, construct);
+      }
+      return apiObjects.map((o, i) => [ownerOf.get(o) ?? o, all[i]] as const);
+    };
+    for (const [construct, f] of attribute(appWide, appWideOwners)) {
       errors.push(`[${construct.node.path}] [${f.rule}] ${f.path}: ${f.message}. Fix: ${f.fix}`);
     }
     this.last = { key, errors };
@@ -552,8 +555,8 @@ function sanitizeBuilt(data: BuiltData, walk: Walk): KubeObject {
 
 /**
  * The JSON the guard judges and writes for an object the library built, without resolving it; undefined when it is
- * patched, has a toJson of its own (an L1 class) or is not plain JSON (then the guard serializes it with its toJson). Exported for tests: it must be what
- * ApiObject.toJson returns.
+ * patched, has a toJson of its own (an L1 class) or is not plain JSON (then the guard serializes it with its
+ * toJson). Exported for tests: it must be what ApiObject.toJson returns.
  */
 export function unresolvedJsonOf(o: ApiObject): KubeObject | undefined {
   const data = o.toJson === ApiObject.prototype.toJson ? builtDataOf(o) : undefined;
@@ -665,8 +668,10 @@ function optedOut(workload: KubeObject): boolean {
   return suppressionsOf(workload).rules.has('network-isolation');
 }
 
-/** Pairs each finding with the construct(s) whose object it names. */
-function attribute(findings: readonly Finding[], owners: readonly (readonly [IConstruct, KubeObject])[]): [IConstruct, Finding][] {
+/** Pairs each finding with the construct(s) whose object it names (the owners are only listed when there is a finding). */
+function attribute(findings: readonly Finding[], ownersOf: () => readonly (readonly [IConstruct, KubeObject])[]): [IConstruct, Finding][] {
+  if (findings.length === 0) return [];
+  const owners = ownersOf();
   const keyOf = (kind: string, namespace: string | undefined, name: string | undefined) => `${kind}/${namespace ?? ''}/${name ?? ''}`;
   const byKey = new Map<string, IConstruct[]>();
   for (const [construct, obj] of owners) {

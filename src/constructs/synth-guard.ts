@@ -199,10 +199,9 @@ export class SandboxSynthGuard extends Construct {
       // Plain JSON the library built needs no resolving; what is not plain JSON goes through ApiObject.toJson.
       // That builds fresh plain data: it is written as it is, unless something in it would not survive JSON
       // (then it is what JSON makes of it, as for any other object).
-      const data = builtDataOf(o);
-      const walk: Walk = { found: NOT_PLAIN_JSON, memo: textMemo };
-      let json = (data ? sanitizeBuilt(data, walk) : undefined) as KubeObject;
-      let scan = walk.found;
+      const unresolved = unresolvedRead(o, textMemo);
+      let json = unresolved?.json as KubeObject;
+      let scan = unresolved ? unresolved.found : NOT_PLAIN_JSON;
       if (scan & NOT_PLAIN_JSON) {
         json = state.original();
         scan = scanJson(json, textMemo);
@@ -529,7 +528,6 @@ interface Walk {
  * (NOT_PLAIN_JSON: the caller must serialize the object as cdk8s does instead).
  */
 function sanitizeBuilt(data: BuiltData, walk: Walk): KubeObject {
-  walk.found = 0;
   const sortKeys = !process.env.CDK8S_DISABLE_SORT;
   // As sanitizeValue({ ...props, metadata }): the props' keys, metadata where the props have it or last.
   const keys = Object.keys(data.props);
@@ -559,11 +557,21 @@ function sanitizeBuilt(data: BuiltData, walk: Walk): KubeObject {
  * toJson). Exported for tests: it must be what ApiObject.toJson returns.
  */
 export function unresolvedJsonOf(o: ApiObject): KubeObject | undefined {
-  const data = o.toJson === ApiObject.prototype.toJson ? builtDataOf(o) : undefined;
+  if (o.toJson !== ApiObject.prototype.toJson) return undefined;
+  const unresolved = unresolvedRead(o, { keys: new Map(), misread: new Map() });
+  return unresolved && !(unresolved.found & NOT_PLAIN_JSON) ? unresolved.json : undefined;
+}
+
+/**
+ * An unpatched plain ApiObject's JSON without resolving it (see builtDataOf), with scanJson's flags of it; undefined
+ * for another object. The guard's read and unresolvedJsonOf both take it from here.
+ */
+function unresolvedRead(o: ApiObject, memo: TextMemo): { readonly json: KubeObject; readonly found: number } | undefined {
+  const data = builtDataOf(o);
   if (data === undefined) return undefined;
-  const walk: Walk = { found: 0, memo: { keys: new Map(), misread: new Map() } };
+  const walk: Walk = { found: 0, memo };
   const json = sanitizeBuilt(data, walk);
-  return walk.found & NOT_PLAIN_JSON ? undefined : json;
+  return { json, found: walk.found };
 }
 
 /**

@@ -206,7 +206,8 @@ describe('emitted objects', () => {
   test('no rule to a name, no provider object (a provider alone changes nothing)', () => {
     const { policy } = withPolicy({ fqdnProvider: FqdnProvider.GKE, egress: [{ peers: [NetworkPeer.internet()], ports: [{ port: 443 }] }] });
     expect(policy.fqdnPolicy).toBeUndefined();
-    expect(policy.node.children.map((c) => c.node.id)).toEqual(['NetworkPolicy']);
+    // The construct is the NetworkPolicy itself: nothing beside it.
+    expect([policy.kind, policy.node.children]).toEqual(['NetworkPolicy', []]);
   });
 
   test('several workloads, or a whole SandboxNamespace: the same pods as the NetworkPolicy', () => {

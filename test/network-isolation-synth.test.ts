@@ -301,8 +301,7 @@ describe('a sandbox policy never opens egress to every destination', () => {
   test('an egress rule without peers patched into a SandboxNetworkPolicy fails synth, naming the policy', () => {
     const app = newApp();
     const chart = new Chart(app, 'c');
-    new SandboxNetworkPolicy(chart, 'pol', { selects: [api(chart)] });
-    const pol = chart.node.findChild('pol').node.findChild('NetworkPolicy') as ApiObject;
+    const pol = new SandboxNetworkPolicy(chart, 'pol', { selects: [api(chart)] }).policy;
     pol.addJsonPatch(JsonPatch.add('/spec/egress', [{ ports: [{ port: 443, protocol: 'TCP' }] }]));
     expect(synthErrors(app)).toEqual([
       `${GUARD} [c/pol] [egress-peers] spec.egress[0]: egress rule 0 has no \`to\`: port(s) 443/TCP open to every destination, the internet and the metadata server included. `

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { CodeRunnerJob, DnsMode, ISandboxWorkload, NetworkPeer, NetworkRule, Protocol, SandboxNamespace, SandboxNetworkPolicy, SandboxNetworkPolicyProps, SandboxedDeployment } from '../src';
+import { Construct } from 'constructs';
+import { CodeRunnerJob, DnsMode, FqdnProvider, ISandboxWorkload, NetworkPeer, NetworkRule, Protocol, SandboxNamespace, SandboxNetworkPolicy, SandboxNetworkPolicyProps, SandboxedDeployment } from '../src';
 import { SandboxValidationError } from '../src/builders/errors';
 import { GKE_CLOUD_DNS_IP, GKE_NODE_LOCAL_DNS_IP, dnsEgressRules, internetIpBlocks } from '../src/builders/network';
 import { selectorMatches } from '../src/profile/cross-resource';
@@ -564,6 +565,34 @@ describe('errors', () => {
     expect(() => new SandboxNetworkPolicy(chart, '***', { selects: [api] })).toThrow(`c/***: name is "***"; ${DNS_LABEL}`);
     expect(new SandboxNetworkPolicy(chart, 'Api Network', { selects: [api] }).name).toBe('api-network');
     expect(new SandboxNetworkPolicy(chart, '+++', { name: 'ok', selects: [api] }).name).toBe('ok');
+  });
+
+  test('errors name the path the construct would have had: nested scopes, a "/" in the id', () => {
+    const chart = newChart();
+    const api = deployment(chart, 'api');
+    const group = new Construct(new Construct(chart, 'team'), 'net');
+    expect(() => new SandboxNetworkPolicy(group, 'a/b', { selects: [api], egress: [{ peers: [NetworkPeer.internet()] }] }))
+      .toThrow('c/team/net/a--b: egress[0].ports is unset; ');
+    expect(() => new SandboxNetworkPolicy(group, 'both', { selects: [api], selectsAllIn: new SandboxNamespace(chart, 'ns', {}) }))
+      .toThrow('c/team/net/both: selects is both selects and selectsAllIn; ');
+    // A refused policy adds no construct: the id stays free.
+    expect(group.node.tryFindChild('a--b')).toBeUndefined();
+    expect(new SandboxNetworkPolicy(group, 'a/b', { selects: [api] }).node.path).toBe('c/team/net/a--b');
+  });
+
+  test('the construct is the NetworkPolicy itself, and its FQDN policy a child of it', () => {
+    const chart = newChart();
+    const api = deployment(chart, 'api');
+    const pol = new SandboxNetworkPolicy(chart, 'pol', {
+      selects: [api], dns: DnsMode.CLUSTER, fqdnProvider: FqdnProvider.CILIUM,
+      egress: [{ peers: [NetworkPeer.fqdn('api.example.com')], ports: [{ port: 443 }] }],
+    });
+    expect(pol).toBeInstanceOf(ApiObject);
+    expect(pol.policy).toBe(pol);
+    expect([pol.kind, pol.apiVersion, pol.name]).toEqual(['NetworkPolicy', 'networking.k8s.io/v1', 'pol']);
+    expect(pol.node.children).toEqual([pol.fqdnPolicy]);
+    expect(pol.fqdnPolicy!.node.path).toBe('c/pol/FqdnPolicy');
+    expect(chart.toJson().filter((o: any) => o.metadata.name === 'pol').map((o: any) => o.kind)).toEqual(['NetworkPolicy', 'CiliumNetworkPolicy']);
   });
 
   test('IPv4-mapped CIDRs and excepts are emitted as the IPv4 CIDRs Kubernetes reads them as', () => {

@@ -7,7 +7,7 @@ import {
   selectorForNamespace, selectorForWorkloads,
 } from '../builders/network';
 import { SandboxValidationError } from '../builders/errors';
-import { MANAGED_BY_LABEL } from '../profile';
+import { KubeObject, MANAGED_BY_LABEL } from '../profile';
 import { Site, dnsLabelFromId, fail } from '../builders/validate';
 import { addApiObject } from './api-objects';
 import { SandboxSynthGuard } from './synth-guard';
@@ -65,12 +65,13 @@ export interface SandboxNetworkPolicyProps {
  * A NetworkPolicy with policyTypes Ingress and Egress over the pods of the workloads it references:
  * everything not allowed here is denied. Egress rules always name their peers; the internet peer always
  * excepts the metadata server, link-local and private ranges. Egress rules to domain names go to a
- * CiliumNetworkPolicy or GKE FQDNNetworkPolicy beside it (`fqdnProvider`).
+ * CiliumNetworkPolicy or GKE FQDNNetworkPolicy beside it (`fqdnPolicy`).
+ *
+ * The construct is the NetworkPolicy's ApiObject itself, as cdk8s's generated classes are: one construct node
+ * per policy rather than two, which cdk8s walks several times in every synth.
  */
-export class SandboxNetworkPolicy extends Construct {
-  /** Policy name. */
-  public readonly name: string;
-  /** The NetworkPolicy. */
+export class SandboxNetworkPolicy extends ApiObject {
+  /** The NetworkPolicy: this construct itself. */
   public readonly policy: ApiObject;
   /**
    * The CiliumNetworkPolicy or FQDNNetworkPolicy of the egress rules to domain names.
@@ -79,42 +80,62 @@ export class SandboxNetworkPolicy extends Construct {
   public readonly fqdnPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, given: SandboxNetworkPolicyProps) {
-    super(scope, id);
-    const props = byReference(given);
-    const where = this.node.path;
-    if ((props.selects === undefined) === (props.selectsAllIn === undefined)) {
-      throw new SandboxValidationError(where, 'selects', props.selects && props.selectsAllIn ? 'both selects and selectsAllIn' : 'unset', 'give exactly one of selects (workloads) and selectsAllIn (a SandboxNamespace)');
-    }
-    const site: Site = { where, prefix: '' };
-    const selection: PolicySelection = props.selectsAllIn
-      ? selectorForNamespace(props.selectsAllIn.name)
-      : selectorForWorkloads(site, props.selects!);
-    this.name = props.name ?? dnsLabelFromId(id) ?? id;
-    const json = buildSandboxNetworkPolicies(where, {
-      name: this.name,
-      labels: { ...MANAGED_BY_LABEL },
-      selection,
-      dns: props.dns ?? DnsMode.NONE,
-      ingress: props.ingress ?? [],
-      egress: props.egress ?? [],
-      fqdnProvider: props.fqdnProvider,
-    });
-    const references = workloadReferences(site, props);
-    const chartNamespace = effectiveNamespace(this, undefined);
-    const unplaced = references.find((r) => r.role === 'selects' && r.before.namespace === undefined);
-    if (unplaced && selection.namespace === undefined && chartNamespace !== undefined) {
-      fail(site, unplaced.field, unplaced.before.what, `its object names no namespace (nor does its chart), so its pods run wherever it is applied, but this policy's chart puts the policy in namespace "${chartNamespace}"; give the workload's chart a namespace, or create the policy in a chart without one`);
-    }
-    this.policy = addApiObject(this, 'NetworkPolicy', json.policy);
-    if (json.fqdnPolicy) this.fqdnPolicy = addApiObject(this, 'FqdnPolicy', json.fqdnPolicy);
-    SandboxSynthGuard.of(this).register(this, { objects: [], policy: this.policy });
+    // Built and checked before the ApiObject exists: its props are the policy.
+    const plan = planPolicy(scope, id, given);
+    super(scope, id, plan.policy as any);
+    this.policy = this;
+    if (plan.fqdnPolicy) this.fqdnPolicy = addApiObject(this, 'FqdnPolicy', plan.fqdnPolicy);
+    SandboxSynthGuard.of(this).register(this, { objects: [], policy: this });
     // A workload referenced with WorkloadSelector is read again at synth: the policy must select what it carries then.
+    const references = plan.references;
     if (references.length > 0) {
       this.node.addValidation({
         validate: () => references.map((r) => r.selector._changedSince(r.before, r.field, r.role)).filter((m): m is string => m !== undefined),
       });
     }
   }
+}
+
+/** A policy's objects and the workloads it references, built from its props before its construct exists. */
+interface PolicyPlan {
+  readonly policy: KubeObject;
+  readonly fqdnPolicy?: KubeObject;
+  readonly references: readonly WorkloadReference[];
+}
+
+/** Checks a SandboxNetworkPolicy's props and builds its objects; `scope` and `id` are those of the construct to be. */
+function planPolicy(scope: Construct, id: string, given: SandboxNetworkPolicyProps): PolicyPlan {
+  const props = byReference(given);
+  const where = childPath(scope, id);
+  if ((props.selects === undefined) === (props.selectsAllIn === undefined)) {
+    throw new SandboxValidationError(where, 'selects', props.selects && props.selectsAllIn ? 'both selects and selectsAllIn' : 'unset', 'give exactly one of selects (workloads) and selectsAllIn (a SandboxNamespace)');
+  }
+  const site: Site = { where, prefix: '' };
+  const selection: PolicySelection = props.selectsAllIn
+    ? selectorForNamespace(props.selectsAllIn.name)
+    : selectorForWorkloads(site, props.selects!);
+  const json = buildSandboxNetworkPolicies(where, {
+    name: props.name ?? dnsLabelFromId(id) ?? id,
+    labels: { ...MANAGED_BY_LABEL },
+    selection,
+    dns: props.dns ?? DnsMode.NONE,
+    ingress: props.ingress ?? [],
+    egress: props.egress ?? [],
+    fqdnProvider: props.fqdnProvider,
+  });
+  const references = workloadReferences(site, props);
+  const chartNamespace = effectiveNamespace(scope, undefined);
+  const unplaced = references.find((r) => r.role === 'selects' && r.before.namespace === undefined);
+  if (unplaced && selection.namespace === undefined && chartNamespace !== undefined) {
+    fail(site, unplaced.field, unplaced.before.what, `its object names no namespace (nor does its chart), so its pods run wherever it is applied, but this policy's chart puts the policy in namespace "${chartNamespace}"; give the workload's chart a namespace, or create the policy in a chart without one`);
+  }
+  return { policy: json.policy, ...(json.fqdnPolicy ? { fqdnPolicy: json.fqdnPolicy } : {}), references };
+}
+
+/** The path a construct `id` under `scope` will have (the constructs library writes a '/' in an id as '--'). */
+function childPath(scope: Construct, id: string): string {
+  const own = id.replace(/\//g, '--');
+  return scope.node.path ? `${scope.node.path}/${own}` : own;
 }
 
 /** A workload given as a construct without selector labels of its own (cdk8s-plus, L1), as a WorkloadSelector of it. */

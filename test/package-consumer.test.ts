@@ -79,6 +79,16 @@ describe('the tarball npm pack makes', () => {
       const version = JSON.parse(fs.readFileSync(path.join(dir, 'package', 'node_modules', name, 'package.json'), 'utf8')).version;
       expect([name, version]).toEqual([name, lock.packages[`node_modules/${name}`].version]);
     }
+    // And everything they need: each package the lockfile marks as in our bundle (a top-level node_modules entry;
+    // nested ones are other packages' bundles) is in the tarball, at its version.
+    const inBundle = Object.entries(lock.packages as { [key: string]: { inBundle?: boolean; version: string } })
+      .filter(([key, p]) => p.inBundle && !key.slice('node_modules/'.length).includes('node_modules/')).map(([key, p]) => [key, p.version]);
+    expect(inBundle.map(([key]) => key)).toEqual(expect.arrayContaining(['node_modules/@bufbuild/re2', 'node_modules/argparse']));
+    const packedVersion = (key: string) => {
+      const file = path.join(dir, 'package', key, 'package.json');
+      return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : 'missing from the tarball';
+    };
+    expect(inBundle.map(([key]) => [key, packedVersion(key)])).toEqual(inBundle);
     // cdk8s and constructs are the consumer's: peers, never bundled, never dependencies.
     expect(Object.keys(packed.peerDependencies).sort()).toEqual(['cdk8s', 'constructs']);
     expect(Object.keys(packed.dependencies ?? {}).filter((d) => ['cdk8s', 'constructs', 'cdk8s-plus-27'].includes(d))).toEqual([]);

@@ -75,7 +75,12 @@ export async function workingTreeFiles(): Promise<string[]> {
   return files.filter((f) => f !== 'node_modules' && fs.existsSync(path.join(ROOT, f))).sort();
 }
 
-/** Copies the working tree's files (see workingTreeFiles) to `dest`, modes kept, node_modules linked to the repo's. */
+/**
+ * Copies the working tree's files (see workingTreeFiles) to `dest`, modes kept, with a copy of the repo's
+ * node_modules made of hard links (a full copy where the OS temp dir is on another filesystem). Not a symlink to
+ * it: npm 11.19 packs a symlinked node_modules without the dependencies of the bundled dependencies
+ * (@bufbuild/cel's @bufbuild/re2, js-yaml's argparse), and the installed CLI then fails to load.
+ */
 export async function snapshotWorkingTree(dest: string): Promise<void> {
   for (const file of await workingTreeFiles()) {
     const from = path.join(ROOT, file);
@@ -88,7 +93,12 @@ export async function snapshotWorkingTree(dest: string): Promise<void> {
       fs.chmodSync(to, stat.mode & 0o777);
     }
   }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+  const modules = path.join(ROOT, 'node_modules');
+  const linked = await run('cp', ['-al', modules, path.join(dest, 'node_modules')], { cwd: dest, env: process.env });
+  if (linked.status !== 0) {
+    fs.rmSync(path.join(dest, 'node_modules'), { recursive: true, force: true });
+    check('cp -a node_modules', await run('cp', ['-a', modules, path.join(dest, 'node_modules')], { cwd: dest, env: process.env }));
+  }
 }
 
 /** `npm pack` of the project in `dir` (its `prepare` runs) into the empty directory `dest`; the tarball's path. */

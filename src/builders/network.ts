@@ -301,7 +301,9 @@ const DNS_PORTS = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]
 
 /** The egress rules a DNS mode adds (exact, so tests and docs can name them). */
 export function dnsEgressRules(mode: DnsMode): { [key: string]: any }[] {
-  return structuredClone(dnsRulesOf(mode));
+  const rules = dnsRulesOf(mode);
+  // A fresh copy for each policy; DnsMode.NONE (the default) has nothing to copy.
+  return rules.length === 0 ? [] : structuredClone(rules);
 }
 
 function dnsRulesOf(mode: DnsMode): { [key: string]: any }[] {

@@ -7,7 +7,8 @@ export const NAMESPACE_SCOPE = Symbol.for('cdk8s-sandbox.namespace-scope');
 
 /** The namespace of the nearest SandboxNamespace around `scope`, if any. */
 export function namespaceFromScope(scope: IConstruct): string | undefined {
-  for (const s of [...scope.node.scopes].reverse()) {
+  // Nearest first, up to the root.
+  for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
     const name = (s as any)[NAMESPACE_SCOPE];
     if (typeof name === 'string') return name;
   }

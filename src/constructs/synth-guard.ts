@@ -69,10 +69,15 @@ export class SandboxSynthGuard extends Construct {
   /** Registers a construct's objects for the checks. */
   public register(construct: IConstruct, guarded: GuardedConstruct): void {
     this.entries.push({ construct, guarded });
-    // Marked on the objects themselves: a set of every object of a large app costs more to fill.
-    for (const o of guarded.objects) (o as Registered)[REGISTERED] = { guard: this, asObject: true };
-    if (guarded.policy && registrationOf(guarded.policy, this) === undefined) (guarded.policy as Registered)[REGISTERED] = { guard: this, asObject: false };
+    // Marked on the objects themselves (a set of every object of a large app costs more to fill), with one mark
+    // per guard and role.
+    for (const o of guarded.objects) (o as Registered)[REGISTERED] = this.objectMark;
+    if (guarded.policy && registrationOf(guarded.policy, this) === undefined) (guarded.policy as Registered)[REGISTERED] = this.policyMark;
   }
+
+  /** The marks of objects registered among a construct's `objects`, and as its policy only. */
+  private readonly objectMark: Registration = { guard: this, asObject: true };
+  private readonly policyMark: Registration = { guard: this, asObject: false };
 
   /** Whether a construct registered this object (hardening in place leaves it to that construct). */
   public isGuarded(obj: ApiObject): boolean {
@@ -342,7 +347,12 @@ const PIN_STATE = Symbol('cdk8s-sandbox.pin-state');
 
 /** On an object registered with a guard: the guard, and whether it was registered among a construct's `objects` (else as its policy). */
 const REGISTERED = Symbol('cdk8s-sandbox.registered');
-type Registered = ApiObject & { [REGISTERED]?: { readonly guard: SandboxSynthGuard; readonly asObject: boolean } };
+/** How a guard registered an object. */
+interface Registration {
+  readonly guard: SandboxSynthGuard;
+  readonly asObject: boolean;
+}
+type Registered = ApiObject & { [REGISTERED]?: Registration };
 
 /** How `guard` registered the object (one of the objects or policies its constructs made, or hardened in place), if it did. */
 function registrationOf(o: ApiObject, guard: SandboxSynthGuard): { readonly asObject: boolean } | undefined {

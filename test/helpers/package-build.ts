@@ -1,8 +1,8 @@
 // The package as npm builds it, for the tests that install or translate it (package-consumer, jsii-targets):
 // - snapshotWorkingTree copies the files a checkout of the working tree would hold (committed and untracked,
-//   not ignored; the working tree's versions) into a temp dir, with node_modules linked to the repo's, so
-//   that `npm pack` (whose `prepare` rebuilds lib/src and .jsii) and jsii-pacmak run there and never touch
-//   the working tree's lib/, .jsii or .npmignore while other tests or a developer use them;
+//   not ignored; the working tree's versions) into a temp dir, with a hard-linked copy of the repo's
+//   node_modules, so that `npm pack` (whose `prepare` rebuilds lib/src and .jsii) and jsii-pacmak run there
+//   and never touch the working tree's lib/, .jsii or .npmignore while other tests or a developer use them;
 // - run spawns a command asynchronously (jest's timeouts keep working) and returns its output;
 // - npmEnv is the environment for a child npm: without the npm_* variables an enclosing `npm test` sets
 //   (npm_config_local_prefix would point a child npm at the repo), keeping the cache and config locations;

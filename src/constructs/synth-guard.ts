@@ -355,7 +355,7 @@ interface Registration {
 type Registered = ApiObject & { [REGISTERED]?: Registration };
 
 /** How `guard` registered the object (one of the objects or policies its constructs made, or hardened in place), if it did. */
-function registrationOf(o: ApiObject, guard: SandboxSynthGuard): { readonly asObject: boolean } | undefined {
+function registrationOf(o: ApiObject, guard: SandboxSynthGuard): Registration | undefined {
   const registration = (o as Registered)[REGISTERED];
   return registration?.guard === guard ? registration : undefined;
 }
@@ -500,7 +500,7 @@ const NOT_PLAIN_JSON = 2;
 function scanJson(value: unknown, memo: TextMemo): number {
   switch (typeof value) {
     case 'string':
-      return stringMayHaveTextProblem(value, memo) ? MAY_HAVE_TEXT_PROBLEMS : 0;
+      return textMayHaveProblem(value, false, memo) ? MAY_HAVE_TEXT_PROBLEMS : 0;
     case 'boolean':
       return 0;
     case 'number':
@@ -593,7 +593,7 @@ function sanitizeScanning(value: unknown, sortKeys: boolean, filterEmpty: boolea
   if (value === null || value === undefined) return undefined;
   switch (typeof value) {
     case 'string':
-      if (stringMayHaveTextProblem(value, walk.memo)) walk.found |= MAY_HAVE_TEXT_PROBLEMS;
+      if (textMayHaveProblem(value, false, walk.memo)) walk.found |= MAY_HAVE_TEXT_PROBLEMS;
       return value;
     case 'boolean':
       return value;
@@ -643,15 +643,15 @@ function isPlainJsonNumber(value: number): boolean {
   return Number.isFinite(value) && !Object.is(value, -0);
 }
 
-/** Whether a string value may be one findTextProblems reports. */
-function stringMayHaveTextProblem(value: string, memo: TextMemo): boolean {
-  return misread(value, false, memo.misread) || findUnsafeCharacter(value) !== undefined;
+/** Whether a string, as a value or as a key, may be one findTextProblems reports (misread or unsafe). */
+function textMayHaveProblem(text: string, inKey: boolean, memo: TextMemo): boolean {
+  return misread(text, inKey, memo.misread) || findUnsafeCharacter(text) !== undefined;
 }
 
 /** Whether a key may be one findTextProblems reports (memoized per key). */
 function keyMayHaveTextProblem(key: string, memo: TextMemo): boolean {
   let problem = memo.keys.get(key);
-  if (problem === undefined) memo.keys.set(key, problem = misread(key, true, memo.misread) || findUnsafeCharacter(key) !== undefined);
+  if (problem === undefined) memo.keys.set(key, problem = textMayHaveProblem(key, true, memo));
   return problem;
 }
 
